@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.static import serve
+
+from series.sitemaps import SITEMAPS
+from series.views import robots_txt
+
+admin.site.site_header = "OLE editors"
+admin.site.site_title = "OLE editors"
+admin.site.index_title = "Editorial desk"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("stories/", include("stories.urls")),
+    path("", include("series.urls")),
+]
+
+if settings.DEBUG or settings.OLE_SERVE_MEDIA:
+    # Production serves media from object storage or the proxy; this is for development and tests.
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from taggit.models import Tag as TaggitTag
+
+from .models import ContentNote, Contributor, CrisisLine, InvalidTransition, Post, Series, Topic
+
+
+def _apply(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, change, done: str) -> None:
+    """Run a guarded change on each selected post; report what changed and what was refused."""
+    changed = 0
+    for post in queryset:
+        try:
+            change(post)
+        except InvalidTransition as refusal:
+            modeladmin.message_user(request, str(refusal), messages.WARNING)
+        else:
+            changed += 1
+    if changed:
+        modeladmin.message_user(request, f"{changed} post(s) {done}.", messages.SUCCESS)
+
+
+@admin.action(description="Publish now", permissions=["change"])
+def publish_now(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, lambda post: post.publish_now(), "published")
+
+
+@admin.action(description="Feature on the home page", permissions=["change"])
+def feature(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, lambda post: post.set_featured(True), "featured")
+
+
+@admin.action(description="Stop featuring", permissions=["change"])
+def unfeature(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, lambda post: post.set_featured(False), "no longer featured")
+
+
+@admin.action(description="Move back to draft", permissions=["change"])
+def unpublish(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, lambda post: post.unpublish(), "moved back to draft")
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "is_published", "publish_at", "series", "part_number", "contributor", "featured"]
+    list_filter = ["status", "featured", "series", "contributor", ("tags", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["series", "contributor"]
+    search_fields = ["title", "body", "slug"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["contributor", "series"]
+    filter_horizontal = ["content_notes"]
+    actions = [publish_now, feature, unfeature, unpublish]
+    readonly_fields = ["preview_link", "created", "updated"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "contributor", "body", "excerpt"]}),
+        ("Series", {"fields": ["series", "part_number"]}),
+        ("Image", {"fields": ["feature_image", "feature_image_alt"]}),
+        ("For readers", {"fields": ["content_notes", "tags"]}),
+        ("Publication", {"fields": ["status", "publish_at", "featured", "preview_link", "created", "updated"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.slug_is_locked:
+            fields.append("slug")
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.slug_is_locked:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    @admin.display(description="Preview")
+    def preview_link(self, post: Post) -> str:
+        if not post.pk:
+            return "Save the post to preview it."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview as readers will see it</a>', post.get_preview_url()
+        )
+
+    def view_on_site(self, post: Post) -> str:
+        return post.get_absolute_url() if post.is_published() else post.get_preview_url()
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "planned_parts", "position"]
+    list_filter = ["kind"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "slug", "user"]
+    search_fields = ["display_name", "bio"]
+    prepopulated_fields = {"slug": ["display_name"]}
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ContentNote)
+class ContentNoteAdmin(admin.ModelAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(CrisisLine)
+class CrisisLineAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "phone", "sms", "verified", "position"]
+    list_filter = ["region", "verified"]
+    search_fields = ["name", "organisation", "region"]
+
+
+# OLE tags are Topics (they carry a description); taggit's own Tag model is unused.
+if admin.site.is_registered(TaggitTag):
+    admin.site.unregister(TaggitTag)

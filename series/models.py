@@ -1,0 +1,441 @@
+"""The reading side: contributors, series, posts, content notes, tags and the crisis lines."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from ole import images
+from ole.text import count_words, derive_excerpt, reading_minutes, render_markdown
+
+IMAGE_EXTENSIONS = FileExtensionValidator(["jpg", "jpeg", "png", "webp"])
+IMAGE_VALIDATORS = [IMAGE_EXTENSIONS, images.validate_image_upload]
+IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
+
+
+class InvalidTransition(Exception):
+    """A state change that the current state does not allow."""
+
+
+upload_avatar = images.GeneratedPath("avatars")
+upload_cover = images.GeneratedPath("covers")
+upload_feature = images.GeneratedPath("features")
+upload_rendition = images.GeneratedPath("renditions")
+
+
+def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
+    base = slugify(text)[: max_length - 6].strip("-") or "untitled"
+    slug, suffix = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+class ContentNote(models.Model):
+    """One entry of the managed vocabulary of content notes shown before hard stories."""
+
+    name = models.CharField(max_length=60, unique=True, help_text="As readers see it, e.g. “withdrawal symptoms”.")
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.CharField(
+        max_length=200, blank=True, help_text="Optional: a short explanation for readers and writers."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CrisisLine(models.Model):
+    """A crisis or support line listed on the help page and near hard content."""
+
+    name = models.CharField(max_length=120, help_text="e.g. “Suicide Crisis Helpline”.")
+    organisation = models.CharField(max_length=120, blank=True)
+    region = models.CharField(max_length=80, help_text="Country or “International”. Lines are grouped by region.")
+    phone = models.CharField(max_length=40, blank=True)
+    sms = models.CharField(max_length=40, blank=True, help_text="SMS number, if the line takes messages.")
+    website = models.URLField(blank=True)
+    hours = models.CharField(max_length=80, blank=True, help_text="e.g. “24 hours, every day”.")
+    description = models.CharField(max_length=240, blank=True)
+    verified = models.BooleanField(
+        default=False,
+        help_text="Tick only after an editor has called or checked the line. Unverified lines are marked as such.",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["position", "region", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region})"
+
+    @property
+    def phone_href(self) -> str:
+        return "tel:" + "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+
+
+class Contributor(models.Model):
+    display_name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    bio = models.TextField(
+        max_length=800, blank=True, help_text="Two or three sentences, shown on posts and the author page."
+    )
+    avatar = models.ImageField(upload_to=upload_avatar, blank=True, validators=IMAGE_VALIDATORS, help_text=IMAGE_HELP)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        limit_choices_to={"is_staff": True},
+        related_name="contributor",
+        help_text="Optional: the staff account of this contributor.",
+    )
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("series:contributor", kwargs={"slug": self.slug})
+
+
+class Series(models.Model):
+    class Kind(models.TextChoices):
+        BOUNDED = "bounded", "Series: parts read in order"
+        COLUMN = "column", "Recurring column: newest first"
+
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=160, unique=True)
+    summary = models.TextField(max_length=1000, help_text="One short paragraph shown on the series page and in cards.")
+    cover_image = models.ImageField(
+        upload_to=upload_cover, blank=True, validators=IMAGE_VALIDATORS, help_text=IMAGE_HELP
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOUNDED)
+    planned_parts = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Bounded series only: how many parts are planned (“Part 2 of 4”)."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the series list; lower first.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("series:series_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_column(self) -> bool:
+        return self.kind == self.Kind.COLUMN
+
+    def reading_order(self) -> list[str]:
+        """Order of parts for reading: part number for a series, publication date for a column."""
+        if self.is_column:
+            return ["publish_at", "pk"]
+        return ["part_number", "publish_at", "pk"]
+
+    def published_parts(self) -> PostQuerySet:
+        """Published parts in table-of-contents order (a column lists its newest entry first)."""
+        posts = self.posts.published()
+        if self.is_column:
+            return posts.order_by("-publish_at", "-pk")
+        return posts.order_by(*self.reading_order())
+
+
+class Topic(TagBase):
+    """A tag, with a description shown on its page."""
+
+    description = models.TextField(max_length=1000, blank=True, help_text="Shown at the top of the tag page.")
+
+    class Meta:
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("series:tag", kwargs={"slug": self.slug})
+
+
+class TaggedPost(TaggedItemBase):
+    content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_posts")
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self) -> PostQuerySet:
+        """Posts a visitor may see: scheduled or published, and their time has come."""
+        return self.filter(status__in=Post.LIVE_STATUSES, publish_at__lte=timezone.now())
+
+    def featured(self) -> PostQuerySet:
+        return self.filter(featured=True)
+
+    def for_cards(self) -> PostQuerySet:
+        """Everything a list of post cards shows, in a fixed number of queries."""
+        return self.select_related("contributor", "series").prefetch_related("content_notes")
+
+    def search(self, query: str) -> PostQuerySet:
+        """Full-text search with ranking on PostgreSQL; every word must appear on SQLite."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("title", weight="A", config="english") + SearchVector(
+                "body", weight="B", config="english"
+            )
+            search_query = SearchQuery(query, search_type="websearch", config="english")
+            return (
+                self.annotate(rank=SearchRank(vector, search_query)).filter(rank__gt=0).order_by("-rank", "-publish_at")
+            )
+        matches = self
+        for word in query.split()[:12]:
+            matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        return matches.order_by("-publish_at")
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
+    RENDITIONS = {
+        "image_card": images.Rendition("card", 640, 360, crop=True),
+        "image_wide": images.Rendition("wide", 1600, 900, crop=False),
+        "image_social": images.Rendition("social", 1200, 630, crop=True),
+    }
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="The post's address. Made from the title when left empty; it cannot change once published.",
+    )
+    contributor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="posts")
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
+    part_number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For a bounded series: this post's place in it (1, 2, 3…)."
+    )
+    body = models.TextField(
+        help_text="Markdown: blank lines between paragraphs, **bold**, *italic*, [links](https://…)."
+    )
+    body_html = models.TextField(editable=False, default="")
+    excerpt = models.TextField(
+        max_length=500,
+        blank=True,
+        help_text="Shown on cards and in search results. Taken from the start of the text when empty.",
+    )
+    summary = models.TextField(editable=False, default="")
+    word_count = models.PositiveIntegerField(editable=False, default=0)
+
+    feature_image = models.ImageField(
+        upload_to=upload_feature, blank=True, validators=IMAGE_VALIDATORS, help_text=IMAGE_HELP
+    )
+    feature_image_alt = models.CharField(
+        max_length=200, blank=True, help_text="Describe the image for readers who cannot see it."
+    )
+    image_card = models.ImageField(upload_to=upload_rendition, blank=True, editable=False)
+    image_card_width = models.PositiveSmallIntegerField(null=True, editable=False)
+    image_card_height = models.PositiveSmallIntegerField(null=True, editable=False)
+    image_wide = models.ImageField(upload_to=upload_rendition, blank=True, editable=False)
+    image_wide_width = models.PositiveSmallIntegerField(null=True, editable=False)
+    image_wide_height = models.PositiveSmallIntegerField(null=True, editable=False)
+    image_social = models.ImageField(upload_to=upload_rendition, blank=True, editable=False)
+    image_social_width = models.PositiveSmallIntegerField(null=True, editable=False)
+    image_social_height = models.PositiveSmallIntegerField(null=True, editable=False)
+
+    content_notes = models.ManyToManyField(
+        ContentNote,
+        blank=True,
+        related_name="posts",
+        help_text="Readers see these before the text and choose to read on.",
+    )
+    tags = TaggableManager(through=TaggedPost, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the post goes live. A scheduled post appears by itself at this time.",
+    )
+    featured = models.BooleanField(default=False, help_text="Featured posts lead the home page.")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="post_status_publish_idx"),
+            models.Index(fields=["series", "part_number"], name="post_series_part_idx"),
+            models.Index(fields=["featured", "publish_at"], name="post_featured_publish_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(publish_at__isnull=False),
+                name="post_live_needs_publish_at",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "part_number"],
+                condition=Q(series__isnull=False, part_number__isnull=False),
+                name="post_unique_part_in_series",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields or "excerpt" in update_fields:
+            self.body_html = render_markdown(self.body)
+            self.word_count = count_words(self.body_html)
+            self.summary = self.excerpt.strip() or derive_excerpt(self.body_html)
+        if update_fields is None:
+            self._refresh_renditions()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("series:post", kwargs={"slug": self.slug})
+
+    def get_preview_url(self) -> str:
+        return reverse("series:post_preview", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status != self.Status.DRAFT and self.publish_at is None:
+            if self.status == self.Status.SCHEDULED:
+                errors["publish_at"] = "Choose when the scheduled post should go live."
+            else:
+                self.publish_at = timezone.now()
+        if self.part_number is not None and self.series_id is None:
+            errors["part_number"] = "A part number needs a series."
+        if self.feature_image and not self.feature_image_alt.strip():
+            errors["feature_image_alt"] = "Describe the image for readers who cannot see it."
+        if errors:
+            raise ValidationError(errors)
+
+    # Visibility -----------------------------------------------------------------------------
+
+    def is_published(self) -> bool:
+        """Mirror of PostQuerySet.published() for one post."""
+        return self.status in self.LIVE_STATUSES and self.publish_at is not None and self.publish_at <= timezone.now()
+
+    is_published.boolean = True
+    is_published.short_description = "Live"
+
+    @property
+    def slug_is_locked(self) -> bool:
+        """Once a post has gone out (or is set to), its address must not change: links and feeds point at it."""
+        return self.pk is not None and self.status in self.LIVE_STATUSES
+
+    # Transitions ----------------------------------------------------------------------------
+
+    def publish_now(self) -> None:
+        """Make a draft or scheduled post live at once; a live post is refused."""
+        if self.is_published():
+            raise InvalidTransition(f"“{self}” is already published.")
+        self.status = self.Status.PUBLISHED
+        self.publish_at = timezone.now()
+        self.save(update_fields=["status", "publish_at", "updated"])
+
+    def schedule(self, when: datetime.datetime) -> None:
+        """Schedule a draft for a future time; a time in the past is refused."""
+        if self.is_published():
+            raise InvalidTransition(f"“{self}” is already published.")
+        if when <= timezone.now():
+            raise InvalidTransition("A post can only be scheduled for a time in the future.")
+        self.status = self.Status.SCHEDULED
+        self.publish_at = when
+        self.save(update_fields=["status", "publish_at", "updated"])
+
+    def unpublish(self) -> None:
+        """Take a post back to draft; it disappears from every public page at once."""
+        if self.status == self.Status.DRAFT:
+            raise InvalidTransition(f"“{self}” is already a draft.")
+        self.status = self.Status.DRAFT
+        self.save(update_fields=["status", "updated"])
+
+    def set_featured(self, featured: bool) -> None:
+        if self.featured == featured:
+            raise InvalidTransition(f"“{self}” is already {'featured' if featured else 'not featured'}.")
+        self.featured = featured
+        self.save(update_fields=["featured", "updated"])
+
+    # Series navigation ----------------------------------------------------------------------
+
+    def _series_neighbour(self, *, after: bool) -> Post | None:
+        if self.series_id is None or (self.series.is_column and self.publish_at is None):
+            return None
+        siblings = self.series.posts.published().exclude(pk=self.pk)
+        if self.series.is_column or self.part_number is None:
+            key, value = "publish_at", self.publish_at
+        else:
+            key, value = "part_number", self.part_number
+        if value is None:
+            return None
+        if after:
+            return siblings.filter(**{f"{key}__gt": value}).order_by(key, "pk").first()
+        return siblings.filter(**{f"{key}__lt": value}).order_by(f"-{key}", "-pk").first()
+
+    def previous_in_series(self) -> Post | None:
+        """The published part before this one (for a column: the entry before it)."""
+        return self._series_neighbour(after=False)
+
+    def next_in_series(self) -> Post | None:
+        """The published part after this one (for a column: the entry after it)."""
+        return self._series_neighbour(after=True)
+
+    def series_position(self) -> tuple[int, int] | None:
+        """(part, of total) for a post in a bounded series; None for a column or a post outside a series."""
+        if self.series_id is None or self.series.is_column or self.part_number is None:
+            return None
+        published = self.series.posts.published().count()
+        total = max(self.series.planned_parts or 0, published, self.part_number)
+        return self.part_number, total
+
+    # Derived content -------------------------------------------------------------------------
+
+    @property
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.word_count)
+
+    def _refresh_renditions(self) -> None:
+        """Re-encode a newly uploaded feature image and make its sizes once, at upload time."""
+        if not self.feature_image:
+            for field in self.RENDITIONS:
+                setattr(self, field, None)
+                setattr(self, f"{field}_width", None)
+                setattr(self, f"{field}_height", None)
+            return
+        if self.feature_image._committed and self.image_card:
+            return
+        source = self.feature_image.file if not self.feature_image._committed else self.feature_image.open("rb")
+        clean = images.reencode(source)
+        self.feature_image.save(clean.name, clean, save=False)
+        for field, rendition in self.RENDITIONS.items():
+            rendered, width, height = images.render(clean, rendition)
+            getattr(self, field).save(rendered.name, rendered, save=False)
+            setattr(self, f"{field}_width", width)
+            setattr(self, f"{field}_height", height)
