@@ -12,9 +12,12 @@ import uuid
 import warnings
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import FileExtensionValidator
+from django.db import models
 from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageOps
 
@@ -130,3 +133,27 @@ def render(file, rendition: Rendition) -> tuple[ContentFile, int, int]:
     else:
         image.thumbnail(box, Image.Resampling.LANCZOS)
     return _encode(image), image.width, image.height
+
+
+class CheckedImageFormField(forms.ImageField):
+    """A form image field that applies OLE's intake rules before Django's own check, with kinder messages."""
+
+    default_validators = [FileExtensionValidator(["jpg", "jpeg", "png", "webp"])]
+
+    def to_python(self, data):
+        if data in self.empty_values:
+            return None
+        validate_image_upload(data)
+        return super().to_python(data)
+
+
+class CheckedImageField(models.ImageField):
+    """An ImageField whose uploads are checked by content and stored under a generated name."""
+
+    def __init__(self, *args, folder: str = "images", **kwargs):
+        kwargs.setdefault("upload_to", GeneratedPath(folder))
+        kwargs.setdefault("validators", [FileExtensionValidator(["jpg", "jpeg", "png", "webp"])])
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -118,6 +119,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(CrisisLine)
 class CrisisLineAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "region", "phone", "sms", "verified", "position"]
     list_filter = ["region", "verified"]
     search_fields = ["name", "organisation", "region"]

@@ -6,7 +6,6 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,8 +17,6 @@ from taggit.models import TagBase, TaggedItemBase
 from ole import images
 from ole.text import count_words, derive_excerpt, reading_minutes, render_markdown
 
-IMAGE_EXTENSIONS = FileExtensionValidator(["jpg", "jpeg", "png", "webp"])
-IMAGE_VALIDATORS = [IMAGE_EXTENSIONS, images.validate_image_upload]
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
 
 
@@ -27,9 +24,6 @@ class InvalidTransition(Exception):
     """A state change that the current state does not allow."""
 
 
-upload_avatar = images.GeneratedPath("avatars")
-upload_cover = images.GeneratedPath("covers")
-upload_feature = images.GeneratedPath("features")
 upload_rendition = images.GeneratedPath("renditions")
 
 
@@ -91,7 +85,7 @@ class Contributor(models.Model):
     bio = models.TextField(
         max_length=800, blank=True, help_text="Two or three sentences, shown on posts and the author page."
     )
-    avatar = models.ImageField(upload_to=upload_avatar, blank=True, validators=IMAGE_VALIDATORS, help_text=IMAGE_HELP)
+    avatar = images.CheckedImageField(folder="avatars", blank=True, help_text=IMAGE_HELP)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -120,9 +114,7 @@ class Series(models.Model):
     title = models.CharField(max_length=160)
     slug = models.SlugField(max_length=160, unique=True)
     summary = models.TextField(max_length=1000, help_text="One short paragraph shown on the series page and in cards.")
-    cover_image = models.ImageField(
-        upload_to=upload_cover, blank=True, validators=IMAGE_VALIDATORS, help_text=IMAGE_HELP
-    )
+    cover_image = images.CheckedImageField(folder="covers", blank=True, help_text=IMAGE_HELP)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOUNDED)
     planned_parts = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Bounded series only: how many parts are planned (“Part 2 of 4”)."
@@ -246,9 +238,7 @@ class Post(models.Model):
     summary = models.TextField(editable=False, default="")
     word_count = models.PositiveIntegerField(editable=False, default=0)
 
-    feature_image = models.ImageField(
-        upload_to=upload_feature, blank=True, validators=IMAGE_VALIDATORS, help_text=IMAGE_HELP
-    )
+    feature_image = images.CheckedImageField(folder="features", blank=True, help_text=IMAGE_HELP)
     feature_image_alt = models.CharField(
         max_length=200, blank=True, help_text="Describe the image for readers who cannot see it."
     )

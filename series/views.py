@@ -21,9 +21,11 @@ FEATURED_ON_HOME = 3
 class PostListView(ListView):
     """Base for every paginated list of post cards."""
 
-    paginate_by = settings.OLE_POSTS_PER_PAGE
     context_object_name = "posts"
     http_method_names = ["get", "head", "options"]
+
+    def get_paginate_by(self, queryset) -> int:
+        return settings.OLE_POSTS_PER_PAGE
 
     def get_queryset(self):
         return Post.objects.published().for_cards()
@@ -180,11 +182,18 @@ class MonthView(MonthArchiveView):
     date_field = "publish_at"
     month_format = "%m"
     context_object_name = "posts"
-    paginate_by = settings.OLE_POSTS_PER_PAGE
     http_method_names = ["get", "head", "options"]
 
+    def get_paginate_by(self, queryset) -> int:
+        return settings.OLE_POSTS_PER_PAGE
+
     def get_queryset(self):
-        return Post.objects.published().for_cards()
+        # Plain: the previous/next month look-ups use it too, and must not prefetch.
+        return Post.objects.published()
+
+    def get_dated_items(self):
+        date_list, posts, extra = super().get_dated_items()
+        return date_list, posts.for_cards(), extra
 
 
 @require_safe
@@ -200,7 +209,7 @@ def search(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         posts = posts.search(query) if query else posts.order_by("-publish_at")
         view = PostListView(request=request, kwargs={})
-        _paginator, page, _posts, _more = view.paginate_queryset(posts, view.paginate_by)
+        _paginator, page, _posts, _more = view.paginate_queryset(posts, view.get_paginate_by(posts))
     return render(request, "series/search.html", {"form": form, "page_obj": page})
 
 

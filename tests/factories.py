@@ -103,7 +103,8 @@ class PostFactory(factory.django.DjangoModelFactory):
     class Params:
         draft = factory.Trait(status=Post.Status.DRAFT, publish_at=None)
         scheduled = factory.Trait(
-            status=Post.Status.SCHEDULED, publish_at=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+            status=Post.Status.SCHEDULED,
+            publish_at=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7)),
         )
 
     @factory.post_generation

@@ -152,7 +152,7 @@ class TestSeriesNavigation:
         return series, posts
 
     def test_position_counts_planned_parts(self, parts):
-        _series, (first, second, third) = parts
+        _series, (_first, second, _third) = parts
         assert second.series_position() == (2, 4)
 
     def test_previous_and_next(self, parts):
@@ -162,7 +162,7 @@ class TestSeriesNavigation:
         assert first.previous_in_series() is None
 
     def test_unpublished_next_part_is_not_offered(self, parts):
-        _series, (first, second, third) = parts
+        _series, (_first, _second, third) = parts
         assert third.next_in_series() is None
 
     def test_draft_part_in_the_middle_is_skipped(self):

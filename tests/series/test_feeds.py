@@ -1,0 +1,87 @@
+from pathlib import Path
+
+import feedparser
+import pytest
+from django.urls import reverse
+from lxml import etree
+
+from tests.factories import PostFactory, SeriesFactory, TopicFactory, days_ago
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent / "schemas" / "sitemap.xsd")))
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+@pytest.fixture
+def content():
+    series = SeriesFactory(slug="benzos")
+    topic = TopicFactory(name="recovery", slug="recovery")
+    posts = [
+        PostFactory(
+            title=f"Part {n}",
+            series=series,
+            part_number=n,
+            publish_at=days_ago(10 - n),
+            tags=[topic],
+            body=f"Full **text** of part {n}.\n\nSecond paragraph.",
+        )
+        for n in (1, 2)
+    ]
+    other = PostFactory(title="Elsewhere", publish_at=days_ago(1))
+    draft = PostFactory(title="Hidden draft", series=series, tags=[topic], draft=True)
+    scheduled = PostFactory(title="Hidden future", scheduled=True)
+    return {"series": series, "topic": topic, "posts": posts, "other": other, "hidden": [draft, scheduled]}
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, expected",
+    [
+        ("series:feed", {}, ["Elsewhere", "Part 2", "Part 1"]),
+        ("series:feed_atom", {}, ["Elsewhere", "Part 2", "Part 1"]),
+        ("series:series_feed", {"slug": "benzos"}, ["Part 2", "Part 1"]),
+        ("series:series_feed_atom", {"slug": "benzos"}, ["Part 2", "Part 1"]),
+        ("series:tag_feed", {"slug": "recovery"}, ["Part 2", "Part 1"]),
+        ("series:tag_feed_atom", {"slug": "recovery"}, ["Part 2", "Part 1"]),
+    ],
+)
+def test_feeds_parse_with_full_content_and_dates(client, content, name, kwargs, expected):
+    response = client.get(reverse(name, kwargs=kwargs))
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert [entry.title for entry in feed.entries] == expected
+    part_two = next(entry for entry in feed.entries if entry.title == "Part 2")
+    assert "<strong>text</strong>" in part_two.content[0].value
+    assert "Second paragraph" in part_two.content[0].value
+    published = content["posts"][1].publish_at
+    assert part_two.published_parsed[:5] == published.utctimetuple()[:5]
+    assert part_two.link.endswith(content["posts"][1].get_absolute_url())
+    assert [tag.term for tag in part_two.tags] == ["recovery"]
+
+
+def test_feeds_carry_no_private_or_unpublished_content(client, content):
+    for name in ("series:feed", "series:feed_atom"):
+        body = client.get(reverse(name)).content.decode()
+        assert "Hidden draft" not in body and "Hidden future" not in body
+
+
+def test_sitemap_is_valid_and_lists_exactly_the_published_posts(client, content):
+    response = client.get("/sitemap.xml")
+    document = etree.fromstring(response.content)
+    SITEMAP_SCHEMA.assertValid(document)
+    locations = set(document.xpath("//sm:loc/text()", namespaces=NS))
+    published = [*content["posts"], content["other"]]
+    for post in published:
+        assert f"http://testserver{post.get_absolute_url()}" in locations
+    for post in content["hidden"]:
+        assert f"http://testserver{post.get_absolute_url()}" not in locations
+    assert "http://testserver/series/benzos/" in locations
+    assert "http://testserver/tags/recovery/" in locations
+    assert "http://testserver/help/" in locations
+
+
+def test_schema_rejects_a_broken_sitemap():
+    broken = etree.fromstring(
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><priority>3</priority></url></urlset>'
+    )
+    assert not SITEMAP_SCHEMA.validate(broken)
