@@ -1,0 +1,58 @@
+# OLE: the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM_PATH ?= /usr/bin/chromium
+
+# The local demo runs with DEBUG off, so it shows the real error pages, on plain HTTP.
+RUN_ENV := OLE_ALLOW_DEV_SECRET=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 OLE_PLAIN_STATIC=1 OLE_SERVE_MEDIA=1 \
+	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+
+.PHONY: run test lint check browser screenshots clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQLite
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with '$(PY) manage.py createsuperuser')"
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+browser:  ## Make sure Debian's Chromium is there for the browser tests
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+		else \
+			echo "The browser tests need Chromium at $(CHROMIUM_PATH)."; \
+			echo "Install it (Debian/Ubuntu: sudo apt-get install chromium fonts-liberation) or set CHROMIUM_PATH."; \
+			exit 1; \
+		fi; \
+	fi
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.dev
+	DEBUG=1 $(PY) -W error::DeprecationWarning manage.py check
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+test: $(VENV)/.dev browser lint check  ## Set up and run every test, browser tests included
+	$(PY) -m pytest --screenshot only-on-failure --output test-results $(PYTEST_ARGS)
+
+screenshots: $(VENV)/.dev browser  ## Refresh the README's screenshots
+	OLE_UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshot -q
+
+clean:
+	rm -rf $(VENV) test-results .pytest_cache .ruff_cache

@@ -1,0 +1,144 @@
+"""A visitor's journeys through the site in a real Chromium, and an accessibility check of every public page."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from series.models import Post
+from tests.factories import PostFactory
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+BENZOS = "/series/benzodiazepines-the-long-way-round/"
+
+
+def test_a_visitor_follows_a_series_searches_and_finds_help(page: Page, site_url):
+    page.goto(site_url + "/")
+    expect(page.get_by_role("heading", name="Featured stories")).to_be_visible()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Series").click()
+    page.get_by_role("link", name=re.compile("Benzodiazepines")).first.click()
+    expect(page).to_have_url(re.compile(BENZOS + "$"))
+
+    page.get_by_role("link", name="Dependence and tolerance: two sides of one coin").click()
+    expect(page.get_by_text(re.compile(r"Part 2 of 4 in"))).to_be_visible()
+
+    page.get_by_role("link", name=re.compile("Next part")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdrawal, and how to get through it")
+    expect(page.get_by_text(re.compile(r"Part 3 of 4 in"))).to_be_visible()
+    expect(page.get_by_role("complementary", name="Content notes")).to_be_visible()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.get_by_label("Search for").fill("worry")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="The worry window").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The worry window")
+
+    page.get_by_role("link", name="Need help now?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Need help now?")
+    expect(page.get_by_role("main").get_by_role("link", name="0800 567 567")).to_be_visible()
+
+
+def test_drafts_and_scheduled_posts_stay_hidden(page: Page, site_url):
+    draft = Post.objects.filter(status=Post.Status.DRAFT).first()
+    scheduled = Post.objects.filter(status=Post.Status.SCHEDULED, publish_at__gt=timezone.now()).first()
+    assert draft and scheduled, "the demo content has a draft and a scheduled post"
+    for post in (draft, scheduled):
+        response = page.goto(site_url + post.get_absolute_url())
+        assert response.status == 404
+        expect(page.get_by_role("heading", level=1)).to_have_text("We couldn't find that page")
+
+
+def test_hostile_markdown_is_inert_in_the_browser(page: Page, live_server, transactional_db):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    post = PostFactory(
+        title="Hostile input",
+        body=(
+            "<script>alert('script')</script>\n\n"
+            '<img src="x" onerror="alert(\'onerror\')">\n\n'
+            "[click me](javascript:alert('link'))\n\n"
+            "<iframe src=\"javascript:alert('iframe')\"></iframe>\n\n"
+            "<svg onload=\"alert('svg')\"></svg>\n\n"
+            '<a href="#" onclick="alert(\'click\')">press</a>'
+        ),
+    )
+    page.goto(live_server.url + post.get_absolute_url())
+    for link in page.locator("#post-text a").all():
+        link.click()
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert page.locator("#post-text script, #post-text iframe, #post-text img, #post-text svg").count() == 0
+
+
+def test_reads_well_on_a_phone_and_in_dark_mode(browser, site_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(site_url + BENZOS)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    red, green, blue = (int(part) for part in re.findall(r"\d+", background)[:3])
+    assert max(red, green, blue) < 60, background
+    context.close()
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/?page=2",
+    "/posts/withdrawal-and-how-to-get-through-it/",
+    "/series/",
+    BENZOS,
+    "/series/mental-floss-mondays/",
+    "/tags/",
+    "/tags/withdrawal/",
+    "/contributors/",
+    "/contributors/ole-editors/",
+    "/archive/",
+    "/search/?q=sleep",
+    "/search/?q=" + "x" * 300,
+    "/help/",
+    "/stories/share/",
+    "/no-such-page/",
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations_on_any_public_page(browser, site_url, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    axe = Axe()
+    problems = {}
+    now = timezone.localtime()
+    pages = [*PUBLIC_PAGES, f"/archive/{now.year}/{now.month}/"]
+    for path in pages:
+        page.goto(site_url + path)
+        results = axe.run(
+            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        )
+        serious = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            problems[path] = serious
+    context.close()
+    assert problems == {}
+
+
+def test_screenshots_of_home_and_a_post(page: Page, site_url, tmp_path):
+    """Takes the README's screenshots; `make screenshots` writes them into docs/screenshots."""
+    target = SCREENSHOTS if os.environ.get("OLE_UPDATE_SCREENSHOTS") else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(site_url + "/", wait_until="networkidle")
+    page.screenshot(path=str(target / "home.png"))
+    page.goto(site_url + "/posts/dependence-and-tolerance-two-sides-of-one-coin/", wait_until="networkidle")
+    page.screenshot(path=str(target / "post.png"))
+    assert (target / "home.png").stat().st_size > 10_000
+    assert (target / "post.png").stat().st_size > 10_000
