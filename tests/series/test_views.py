@@ -57,10 +57,10 @@ class TestHome:
         assert len(first.context["posts"]) == 10
         assert len(second.context["posts"]) == 2
 
-    @pytest.mark.parametrize("page", ["abc", "999", "-1", "0", "1.5", "%00", "9" * 400])
-    def test_malformed_page_numbers_are_not_found(self, client, page):
+    @pytest.mark.parametrize("page_number", ["abc", "999", "-1", "0", "1.5", "%00", "9" * 400])
+    def test_malformed_page_numbers_are_not_found(self, client, page_number):
         PostFactory()
-        response = client.get(reverse("series:home"), {"page": page})
+        response = client.get(reverse("series:home"), {"page": page_number})
         assert response.status_code == 404
         assert "Need help now?" in response.content.decode()
 
