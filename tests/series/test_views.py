@@ -137,6 +137,7 @@ class TestListings:
         positions = [html.index(part.title) for part in parts]
         assert positions == sorted(positions)
         assert "Future part" not in html
+        assert "A series in 4 parts" in html
 
     def test_series_list_hides_series_without_published_parts(self, client, series_with_parts):
         SeriesFactory(title="Nothing yet")
