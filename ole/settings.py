@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "taggit",
+    "ole",
     "series",
     "stories",
 ]
@@ -183,6 +184,11 @@ TAGGIT_CASE_INSENSITIVE = True
 
 OLE_POSTS_PER_PAGE = int(os.environ.get("OLE_POSTS_PER_PAGE", "10"))
 OLE_SITE_NAME = os.environ.get("OLE_SITE_NAME", "Our Lived Experience")
+# The public address used in emails (links to the private status page and to published stories).
+OLE_SITE_URL = os.environ.get("OLE_SITE_URL", "http://127.0.0.1:8000")
+# At most this many stories from one address in an hour; the rest are asked to try later.
+OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_HOUR", "5"))
+OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
 
 LOGGING = {
     "version": 1,

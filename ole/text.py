@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import html as html_lib
 import math
 
 import markdown
 import nh3
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 
 ALLOWED_TAGS = {
@@ -64,3 +65,43 @@ def count_words(html: str) -> int:
 
 def reading_minutes(word_count: int) -> int:
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
+
+
+def side_by_side(old: str, new: str) -> tuple[str, str]:
+    """Two HTML renderings of a text and its edited version: words removed are marked <del> in the first,
+    words added are marked <ins> in the second. Paragraph breaks are kept; everything else is escaped."""
+    old_words, new_words = _tokens(old), _tokens(new)
+    left, right = [], []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        removed, added = _join(old_words[a1:a2]), _join(new_words[b1:b2])
+        if op == "equal":
+            left.append(removed)
+            right.append(added)
+            continue
+        left.append(_mark("del", removed))
+        right.append(_mark("ins", added))
+    return _paragraphs(" ".join(p for p in left if p)), _paragraphs(" ".join(p for p in right if p))
+
+
+_PARAGRAPH = "\ue000"  # a private-use character: never whitespace, never typed
+
+
+def _tokens(text: str) -> list[str]:
+    normalised = "\n\n".join(part.strip() for part in (text or "").replace("\r\n", "\n").split("\n\n") if part.strip())
+    return normalised.replace("\n\n", f" {_PARAGRAPH} ").split()
+
+
+def _mark(tag: str, html: str) -> str:
+    """Wrap a changed run, one piece per paragraph, so the marks never cross a paragraph break."""
+    pieces = [piece.strip() for piece in html.split(_PARAGRAPH)]
+    return f" {_PARAGRAPH} ".join(f"<{tag}>{piece}</{tag}>" if piece else "" for piece in pieces)
+
+
+def _join(tokens: list[str]) -> str:
+    return escape(" ".join(tokens))
+
+
+def _paragraphs(html: str) -> str:
+    parts = [part.strip() for part in html.split(_PARAGRAPH)]
+    return "".join(f"<p>{part}</p>" for part in parts if part)

@@ -55,13 +55,14 @@ class PostAdmin(admin.ModelAdmin):
     autocomplete_fields = ["contributor", "series"]
     filter_horizontal = ["content_notes"]
     actions = [publish_now, feature, unfeature, unpublish]
-    readonly_fields = ["preview_link", "created", "updated"]
+    readonly_fields = ["preview_link", "provenance", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "contributor", "body", "excerpt"]}),
         ("Series", {"fields": ["series", "part_number"]}),
         ("Image", {"fields": ["feature_image", "feature_image_alt"]}),
         ("For readers", {"fields": ["content_notes", "tags"]}),
         ("Publication", {"fields": ["status", "publish_at", "featured", "preview_link", "created", "updated"]}),
+        ("Provenance", {"fields": ["byline", "from_reader", "provenance"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -81,6 +82,21 @@ class PostAdmin(admin.ModelAdmin):
             return "Save the post to preview it."
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview as readers will see it</a>', post.get_preview_url()
+        )
+
+    @admin.display(description="Made from")
+    def provenance(self, post: Post) -> str:
+        # A reader's story fills in this reverse link; the series app itself knows nothing of stories.
+        story = getattr(post, "story", None)
+        if story is None:
+            return "Written for the site"
+        return format_html(
+            'A reader\'s story (<a href="{}">the submission</a>), consent wording v{} given {}, approved by {} on {}',
+            f"/admin/stories/story/{story.pk}/change/",
+            story.consent_version.version,
+            story.consented_at.strftime("%-d %b %Y"),
+            story.approved_by or "an editor",
+            story.approved_at.strftime("%-d %b %Y") if story.approved_at else "—",
         )
 
     def view_on_site(self, post: Post) -> str:

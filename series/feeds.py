@@ -62,7 +62,7 @@ class LatestPostsFeed(Feed):
         return item.summary
 
     def item_author_name(self, item: Post) -> str:
-        return item.contributor.display_name
+        return item.credit
 
     def item_pubdate(self, item: Post):
         return item.publish_at

@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,17 @@ class InvalidTransition(Exception):
 
 
 upload_rendition = images.GeneratedPath("renditions")
+
+
+def delete_files_on_commit(files) -> None:
+    """Remove stored files after the surrounding transaction commits (a rollback keeps them)."""
+    stored = [(file.storage, file.name) for file in files if file]
+
+    def remove() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
@@ -144,10 +155,14 @@ class Series(models.Model):
 
     def published_parts(self) -> PostQuerySet:
         """Published parts in table-of-contents order (a column lists its newest entry first)."""
-        posts = self.posts.published()
+        posts = self.posts.published().filter(from_reader=False)
         if self.is_column:
             return posts.order_by("-publish_at", "-pk")
         return posts.order_by(*self.reading_order())
+
+    def readers_stories(self) -> PostQuerySet:
+        """Readers' stories promoted into this series, newest first."""
+        return self.posts.published().for_cards().filter(from_reader=True).order_by("-publish_at", "-pk")
 
 
 class Topic(TagBase):
@@ -222,6 +237,14 @@ class Post(models.Model):
         help_text="The post's address. Made from the title when left empty; it cannot change once published.",
     )
     contributor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="posts")
+    byline = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Credit shown instead of the contributor, e.g. a reader's pen name or “Anonymous”.",
+    )
+    from_reader = models.BooleanField(
+        default=False, help_text="A reader's story: listed in its series' “Readers' stories” section."
+    )
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     part_number = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="For a bounded series: this post's place in it (1, 2, 3…)."
@@ -373,6 +396,11 @@ class Post(models.Model):
         self.featured = featured
         self.save(update_fields=["featured", "updated"])
 
+    def erase(self) -> None:
+        """Delete the post and, once that is committed, its image files (a withdrawn story leaves nothing)."""
+        delete_files_on_commit([getattr(self, field) for field in ("feature_image", *self.RENDITIONS)])
+        self.delete()
+
     # Series navigation ----------------------------------------------------------------------
 
     def _series_neighbour(self, *, after: bool) -> Post | None:
@@ -406,6 +434,11 @@ class Post(models.Model):
         return self.part_number, total
 
     # Derived content -------------------------------------------------------------------------
+
+    @property
+    def credit(self) -> str:
+        """The name a post is credited to: the byline when there is one, otherwise the contributor."""
+        return self.byline or self.contributor.display_name
 
     @property
     def reading_minutes(self) -> int:

@@ -1,0 +1,454 @@
+"""Reader stories: a submission, its editorial workflow, the conversation around it and its consent."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ole import images
+from ole.models import SafetyTerm
+from ole.outbox import cancel_for, queue_email
+from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for
+from series.models import ContentNote, InvalidTransition, Series, delete_files_on_commit
+
+STATUS_LINK_SALT = "stories.status-link"
+
+
+class ConsentVersion(models.Model):
+    """The exact wording a writer agreed to. A new version is added, never edited, when the wording changes."""
+
+    version = models.PositiveSmallIntegerField(unique=True)
+    publish_text = models.TextField(help_text="Consent to publish the story.")
+    editing_text = models.TextField(help_text="Consent to light editing, with approval before publication.")
+    age_text = models.TextField(help_text="Confirmation that the writer is 18 or older.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Consent wording v{self.version}"
+
+    @classmethod
+    def current(cls) -> ConsentVersion:
+        return cls.objects.order_by("-version").first()
+
+
+class StoryQuerySet(models.QuerySet):
+    def awaiting_editors(self) -> StoryQuerySet:
+        """The editors' queue: stories that wait on an editor, urgent first, then the longest-waiting."""
+        return self.filter(status__in=Story.EDITOR_TURN).order_by("-urgent", "status_changed_at", "pk")
+
+    def for_email(self, email: str) -> StoryQuerySet:
+        return self.filter(email__iexact=email.strip()).exclude(status=Story.Status.WITHDRAWN)
+
+
+class Story(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        EDITS_PROPOSED = "edits_proposed", "Edits proposed (awaiting the writer)"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Credit(models.TextChoices):
+        PEN_NAME = "pen_name", "A pen name"
+        FIRST_NAME = "first_name", "My first name"
+        ANONYMOUS = "anonymous", "Anonymous"
+
+    EDITOR_TURN = (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED)
+    WRITER_CAN_EDIT = (Status.SUBMITTED, Status.CHANGES_REQUESTED)
+    CLOSED = (Status.DECLINED, Status.WITHDRAWN)
+    PLAIN_WORDS = {
+        Status.SUBMITTED: "We have your story. An editor will read it soon.",
+        Status.IN_REVIEW: "An editor is reading your story.",
+        Status.CHANGES_REQUESTED: (
+            "The editors have asked for some changes. Their message is below; you can edit your story."
+        ),
+        Status.EDITS_PROPOSED: "The editors suggest an edited version. Please look at it below: approve it, or reply.",
+        Status.APPROVED: "Your story has been approved and will be published soon.",
+        Status.PUBLISHED: "Your story is published.",
+        Status.DECLINED: "We are not able to publish this story. The editors' message is below.",
+        Status.WITHDRAWN: "You withdrew this story. Its text and your details have been deleted.",
+    }
+    TITLE_MAX = 150
+    BODY_MAX_WORDS = 5000
+    BODY_MIN_WORDS = 50
+    BODY_MAX_CHARS = 40_000
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    link_version = models.PositiveIntegerField(default=1, editable=False)
+    submission_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+
+    title = models.CharField(max_length=TITLE_MAX)
+    body = models.TextField(max_length=BODY_MAX_CHARS)
+    credit = models.CharField(max_length=12, choices=Credit.choices, default=Credit.PEN_NAME)
+    credit_name = models.CharField(max_length=60, blank=True)
+    email = models.EmailField(help_text="Private: for the editors only, never shown in public.")
+    photo = images.CheckedImageField(folder="stories", blank=True)
+    content_notes = models.ManyToManyField(ContentNote, blank=True, related_name="stories")
+    suggested_tags = models.CharField(max_length=200, blank=True)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories")
+
+    consent_version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="stories")
+    consented_at = models.DateTimeField()
+    consent_publish = models.BooleanField()
+    consent_editing = models.BooleanField()
+    consent_adult = models.BooleanField()
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status_changed_at = models.DateTimeField(default=timezone.now, help_text="When the story last changed state.")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_stories"
+    )
+
+    flag_identity = models.BooleanField("identity may leak", default=False)
+    flag_medication = models.BooleanField("medication advice", default=False)
+    flag_crisis = models.BooleanField("writer may be in crisis", default=False)
+    urgent = models.BooleanField(default=False, help_text="Set when the writer may be in crisis: top of the queue.")
+
+    proposed_title = models.CharField(max_length=TITLE_MAX, blank=True)
+    proposed_body = models.TextField(max_length=BODY_MAX_CHARS, blank=True)
+
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="approved_stories"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    post = models.OneToOneField("series.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="story")
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-urgent", "status_changed_at"]
+        indexes = [models.Index(fields=["status", "urgent", "status_changed_at"], name="story_queue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="withdrawn") | Q(consent_publish=True, consent_editing=True, consent_adult=True),
+                name="story_needs_every_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"Story {self.pk} (withdrawn)"
+
+    # The private link -------------------------------------------------------------------------
+
+    def status_token(self) -> str:
+        """The private link's key: signed with the site's secret, and void once a new link is issued."""
+        return signing.dumps({"s": self.public_id.hex, "v": self.link_version}, salt=STATUS_LINK_SALT)
+
+    def get_status_url(self) -> str:
+        return reverse("stories:status", kwargs={"token": self.status_token()})
+
+    @classmethod
+    def from_token(cls, token: str) -> Story | None:
+        try:
+            data = signing.loads(token, salt=STATUS_LINK_SALT)
+            story = cls.objects.get(public_id=uuid.UUID(hex=data["s"]))
+        except (signing.BadSignature, cls.DoesNotExist, KeyError, TypeError, ValueError):
+            return None
+        return story if story.link_version == data.get("v") else None
+
+    def issue_new_link(self) -> None:
+        """Void every earlier link and email the writer the new one."""
+        with transaction.atomic():
+            self.link_version += 1
+            self.save(update_fields=["link_version"])
+            queue_email("story.new_link", self)
+
+    # What readers and editors see ---------------------------------------------------------------
+
+    @property
+    def public_credit(self) -> str:
+        if self.credit == self.Credit.ANONYMOUS or not self.credit_name.strip():
+            return "Anonymous"
+        return self.credit_name.strip()
+
+    @property
+    def plain_status(self) -> str:
+        return self.PLAIN_WORDS[self.status]
+
+    @property
+    def days_waiting(self) -> int:
+        return (timezone.now() - self.status_changed_at).days
+
+    @property
+    def flags(self) -> list[str]:
+        names = {IDENTITY: self.flag_identity, MEDICATION: self.flag_medication, CRISIS: self.flag_crisis}
+        return [name for name, raised in names.items() if raised]
+
+    @property
+    def has_proposal(self) -> bool:
+        return self.status == self.Status.EDITS_PROPOSED and bool(self.proposed_body)
+
+    def refresh_flags(self) -> None:
+        """Recompute the safety flags from the current text (the word lists are editable in the admin)."""
+        terms = SafetyTerm.objects.values_list("kind", "phrase")
+        crisis = [phrase for kind, phrase in terms if kind == SafetyTerm.Kind.CRISIS]
+        medication = [phrase for kind, phrase in terms if kind == SafetyTerm.Kind.MEDICATION]
+        found = flags_for(f"{self.title}\n{self.body}", crisis_terms=crisis, medication_terms=medication)
+        self.flag_identity = IDENTITY in found
+        self.flag_medication = MEDICATION in found
+        self.flag_crisis = CRISIS in found
+        self.urgent = self.flag_crisis
+
+    # Transitions: each guarded, each recorded ---------------------------------------------------
+
+    def notify_writer_of_message(self) -> None:
+        """Email the writer that the editors wrote to them (the message itself is in the thread)."""
+        queue_email("story.message", self)
+
+    def _require(self, allowed: tuple[str, ...], action: str) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(f"A story that is “{self.get_status_display().lower()}” cannot be {action}.")
+
+    def _move_to(
+        self, status: str, *, by=None, by_writer: bool = False, message: str = "", fields=(), notify: str = ""
+    ) -> StoryEvent:
+        """Change state, record who did it and why, and queue the writer's email, all in one transaction."""
+        with transaction.atomic():
+            previous = self.status
+            self.status = status
+            self.status_changed_at = timezone.now()
+            self.save(update_fields=["status", "status_changed_at", *fields])
+            if notify:
+                queue_email(notify, self)
+            return StoryEvent.objects.create(
+                story=self, from_status=previous, to_status=status, actor=by, by_writer=by_writer, message=message
+            )
+
+    def _message_required(self, message: str) -> str:
+        if not message.strip():
+            raise InvalidTransition("This step needs a message to the writer.")
+        return message.strip()
+
+    def start_review(self, *, editor) -> StoryEvent:
+        """Take a submitted story into review (and assign it to the editor if nobody has it)."""
+        self._require((self.Status.SUBMITTED,), "taken into review")
+        self.assigned_to = self.assigned_to or editor
+        return self._move_to(self.Status.IN_REVIEW, by=editor, fields=["assigned_to"])
+
+    def assign(self, *, editor) -> None:
+        """Assign an open story to an editor."""
+        self._require((*self.EDITOR_TURN, self.Status.CHANGES_REQUESTED, self.Status.EDITS_PROPOSED), "assigned")
+        self.assigned_to = editor
+        self.save(update_fields=["assigned_to"])
+
+    def request_changes(self, *, editor, message: str) -> StoryEvent:
+        """Ask the writer for changes; the writer may then edit the story."""
+        self._require((self.Status.IN_REVIEW, self.Status.EDITS_PROPOSED), "sent back for changes")
+        message = self._message_required(message)
+        self.proposed_title, self.proposed_body = "", ""
+        event = self._move_to(
+            self.Status.CHANGES_REQUESTED,
+            by=editor,
+            message=message,
+            fields=["proposed_title", "proposed_body"],
+            notify="story.changes_requested",
+        )
+        StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message)
+        return event
+
+    def propose_edits(self, *, editor, title: str, body: str, message: str = "") -> StoryEvent:
+        """Offer the writer an edited version; nothing edited is published without the writer's approval."""
+        self._require((self.Status.IN_REVIEW,), "given proposed edits")
+        if not self.consent_editing:
+            raise InvalidTransition("The writer did not agree to editing.")
+        if not body.strip() or not title.strip():
+            raise InvalidTransition("The edited version needs a title and text.")
+        if title.strip() == self.title.strip() and body.strip() == self.body.strip():
+            raise InvalidTransition("The edited version is the same as the writer's text.")
+        self.proposed_title, self.proposed_body = title.strip(), body.strip()
+        event = self._move_to(
+            self.Status.EDITS_PROPOSED,
+            by=editor,
+            message=message,
+            fields=["proposed_title", "proposed_body"],
+            notify="story.edits_proposed",
+        )
+        if message.strip():
+            StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message.strip())
+        return event
+
+    def accept_edits(self) -> StoryEvent:
+        """The writer approves the editors' version: it becomes the story's text, back with the editors."""
+        self._require((self.Status.EDITS_PROPOSED,), "approved by the writer")
+        self.title, self.body = self.proposed_title, self.proposed_body
+        self.proposed_title, self.proposed_body = "", ""
+        self.refresh_flags()
+        return self._move_to(
+            self.Status.IN_REVIEW,
+            by_writer=True,
+            message="The writer approved the edited version.",
+            fields=["title", "body", "proposed_title", "proposed_body", *FLAG_FIELDS],
+        )
+
+    def revise(self, *, title: str, body: str) -> StoryEvent | None:
+        """The writer edits their own story while it is submitted or changes were requested."""
+        self._require(self.WRITER_CAN_EDIT, "edited now")
+        self.title, self.body = title.strip(), body.strip()
+        self.refresh_flags()
+        fields = ["title", "body", *FLAG_FIELDS]
+        if self.status == self.Status.CHANGES_REQUESTED:
+            return self._move_to(
+                self.Status.SUBMITTED, by_writer=True, message="The writer sent an edited story.", fields=fields
+            )
+        self.save(update_fields=fields)
+        return None
+
+    def approve(self, *, editor, message: str = "") -> StoryEvent:
+        """Approve a story under review; any other state is refused."""
+        self._require((self.Status.IN_REVIEW,), "approved")
+        self.approved_by, self.approved_at = editor, timezone.now()
+        return self._move_to(
+            self.Status.APPROVED,
+            by=editor,
+            message=message,
+            fields=["approved_by", "approved_at"],
+            notify="story.approved",
+        )
+
+    def decline(self, *, editor, message: str) -> StoryEvent:
+        """Decline with a message that always goes to the writer."""
+        self._require((*self.EDITOR_TURN, self.Status.CHANGES_REQUESTED, self.Status.EDITS_PROPOSED), "declined")
+        message = self._message_required(message)
+        event = self._move_to(self.Status.DECLINED, by=editor, message=message, notify="story.declined")
+        StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message)
+        return event
+
+    def mark_published(self, *, editor, post) -> StoryEvent:
+        """Record the featured post made from an approved story (or from a published one, updated again)."""
+        self._require((self.Status.APPROVED, self.Status.PUBLISHED), "published")
+        self.post = post
+        return self._move_to(self.Status.PUBLISHED, by=editor, fields=["post"], notify="story.published")
+
+    def withdraw(self) -> StoryEvent:
+        """The writer withdraws: text, photo and personal data go; an anonymous audit line stays."""
+        self._require(tuple(s for s in self.Status.values if s != self.Status.WITHDRAWN), "withdrawn again")
+        with transaction.atomic():
+            cancel_for(WRITER_EMAILS, self.pk)
+            if self.post_id:
+                self.post.erase()
+            delete_files_on_commit([self.photo])
+            self.messages.all().delete()
+            self.notes.all().delete()
+            self.events.update(message="", actor=None)
+            self.content_notes.clear()
+            self.title = self.body = self.credit_name = self.email = ""
+            self.proposed_title = self.proposed_body = self.suggested_tags = ""
+            self.credit = self.Credit.ANONYMOUS
+            self.photo = None
+            self.post = None
+            self.assigned_to = None
+            for field in FLAG_FIELDS:
+                setattr(self, field, False)
+            return self._move_to(
+                self.Status.WITHDRAWN,
+                by_writer=True,
+                fields=[
+                    "title",
+                    "body",
+                    "credit_name",
+                    "email",
+                    "proposed_title",
+                    "proposed_body",
+                    "suggested_tags",
+                    "credit",
+                    "photo",
+                    "post",
+                    "assigned_to",
+                    *FLAG_FIELDS,
+                ],
+            )
+
+
+WRITER_EMAILS = [
+    "story.received",
+    "story.changes_requested",
+    "story.edits_proposed",
+    "story.approved",
+    "story.published",
+    "story.declined",
+    "story.new_link",
+    "story.message",
+]
+FLAG_FIELDS = ["flag_identity", "flag_medication", "flag_crisis", "urgent"]
+
+
+class StoryEvent(models.Model):
+    """One line of a story's history: who moved it from which state to which, when, and why."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=Story.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Story.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    by_writer = models.BooleanField(default=False)
+    message = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or 'new'} → {self.get_to_status_display()}"
+
+
+class StoryMessage(models.Model):
+    """A message in the conversation between the editors and the writer."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="messages")
+    from_editor = models.BooleanField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    body = models.TextField(max_length=5000)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{'Editors' if self.from_editor else 'Writer'}: {self.body[:40]}"
+
+
+class EditorialNote(models.Model):
+    """A private note between editors; never shown to the writer."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    body = models.TextField(max_length=5000)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class MessageTemplate(models.Model):
+    """A canned answer editors adapt: for declining, asking for changes or proposing edits."""
+
+    class Purpose(models.TextChoices):
+        DECLINE = "decline", "Declining a story"
+        CHANGES = "changes", "Asking for changes"
+        EDITS = "edits", "Proposing edits"
+
+    name = models.CharField(max_length=100)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    body = models.TextField(help_text="Written to the writer. Support lines are added to every decline by the site.")
+
+    class Meta:
+        ordering = ["purpose", "name"]
+
+    def __str__(self) -> str:
+        return self.name

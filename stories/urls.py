@@ -6,4 +6,11 @@ app_name = "stories"
 
 urlpatterns = [
     path("share/", views.share, name="share"),
+    path("share/write/", views.submit, name="submit"),
+    path("share/thanks/", views.thanks, name="thanks"),
+    path("lost-link/", views.lost_link, name="lost_link"),
+    path("status/<str:token>/", views.status, name="status"),
+    path("status/<str:token>/edit/", views.edit, name="edit"),
+    path("status/<str:token>/approve-edits/", views.accept_edits, name="accept_edits"),
+    path("status/<str:token>/withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -1,12 +1,181 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+"""The writer's side: share a story, follow it on a private page, edit it, reply, withdraw. No account needed."""
 
-from series.models import Series
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from ole import ratelimit
+from ole.text import render_markdown, side_by_side
+from series.models import CrisisLine, InvalidTransition, Series
+
+from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
+from .models import ConsentVersion, Story
+from .services import story_submit, writer_reply
+
+THANKS_SESSION_KEY = "stories.thanks"
+
+
+def private(view):
+    """Pages behind the private link: never cached, never indexed, and the link never leaks as a referrer."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return never_cache(wrapper)
+
+
+def _story_or_404(token: str) -> Story:
+    story = Story.from_token(token)
+    if story is None:
+        raise Http404("No story behind this link.")
+    return story
 
 
 @require_safe
 def share(request: HttpRequest) -> HttpResponse:
-    """Placeholder for "Share your story" until the submission form lands."""
-    series = Series.objects.filter(slug=request.GET.get("series", "")).first()
-    return render(request, "stories/share.html", {"series": series})
+    """What to expect, and a wellbeing check, before the form."""
+    series = Series.objects.filter(slug=request.GET.get("series", "")[:160]).first()
+    return render(request, "stories/share.html", {"series": series, "crisis_lines": CrisisLine.objects.all()})
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    consent = ConsentVersion.current()
+    if request.method == "POST":
+        form = StoryForm(request.POST, request.FILES, consent=consent)
+        if form.is_bot:
+            return redirect("stories:thanks")  # accepted silently; nothing is kept
+        if form.is_valid():
+            if not ratelimit.allow("story-submit", request, limit=settings.OLE_STORY_SUBMISSIONS_PER_HOUR, window=3600):
+                return _render_form(request, form, status=429, too_many=True)
+            data = {
+                name: form.cleaned_data[name] for name in form.Meta.fields if name not in ("photo", "content_notes")
+            }
+            story, _created = story_submit(
+                submission_key=form.cleaned_data["submission_key"],
+                consent=consent,
+                fields=data,
+                content_notes=list(form.cleaned_data["content_notes"]),
+                photo=form.cleaned_data.get("photo"),
+            )
+            request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
+            return redirect("stories:thanks")
+        return _render_form(request, form, status=400)
+    series = Series.objects.filter(slug=request.GET.get("series", "")[:160]).first()
+    form = StoryForm(consent=consent, initial={"series": series, "submission_key": StoryForm.new_key()})
+    return _render_form(request, form)
+
+
+def _render_form(request: HttpRequest, form: StoryForm, *, status: int = 200, too_many: bool = False) -> HttpResponse:
+    context = {"form": form, "errors": error_summary(form) if form.is_bound else [], "too_many": too_many}
+    return render(request, "stories/submit.html", context, status=status)
+
+
+@private
+@require_safe
+def thanks(request: HttpRequest) -> HttpResponse:
+    shown = request.session.pop(THANKS_SESSION_KEY, None)
+    context = {
+        "status_url": request.build_absolute_uri(reverse("stories:status", kwargs={"token": shown["token"]}))
+        if shown
+        else "",
+        "urgent": bool(shown and shown["urgent"]),
+        "crisis_lines": CrisisLine.objects.all(),
+    }
+    return render(request, "stories/thanks.html", context)
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    story = _story_or_404(token)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST":
+        if story.status == Story.Status.WITHDRAWN:
+            raise Http404("This story was withdrawn.")
+        if form.is_valid():
+            writer_reply(story=story, body=form.cleaned_data["body"])
+            messages.success(request, "Your message has been sent to the editors.")
+            return redirect(story.get_status_url())
+    context = {
+        "story": story,
+        "token": token,
+        "form": form,
+        "events": story.events.all(),
+        "conversation": story.messages.all(),
+        "story_html": render_markdown(story.body),
+    }
+    if story.has_proposal:
+        context["diff_title"] = side_by_side(story.title, story.proposed_title)
+        context["diff_body"] = side_by_side(story.body, story.proposed_body)
+    return render(request, "stories/status.html", context, status=400 if form.errors else 200)
+
+
+@private
+@require_POST
+def accept_edits(request: HttpRequest, token: str) -> HttpResponse:
+    story = _story_or_404(token)
+    try:
+        story.accept_edits()
+    except InvalidTransition as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Thank you. You approved the edited version; the editors will take it from here.")
+    return redirect(story.get_status_url())
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, token: str) -> HttpResponse:
+    story = _story_or_404(token)
+    if story.status not in Story.WRITER_CAN_EDIT:
+        messages.error(request, "Your story cannot be edited at this stage. You can still write to the editors.")
+        return redirect(story.get_status_url())
+    form = StoryEditForm(request.POST or None, instance=story)
+    if request.method == "POST" and form.is_valid():
+        story.refresh_from_db()
+        story.revise(title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+        messages.success(request, "Your changes are saved.")
+        return redirect(story.get_status_url())
+    context = {"story": story, "form": form, "errors": error_summary(form) if form.is_bound else []}
+    return render(request, "stories/edit.html", context, status=400 if form.errors else 200)
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    story = _story_or_404(token)
+    if story.status == Story.Status.WITHDRAWN:
+        return redirect(story.get_status_url())
+    if request.method == "POST":
+        story.withdraw()
+        messages.success(request, "Your story has been withdrawn. Its text, photo and your details are deleted.")
+        return redirect(story.get_status_url())
+    return render(request, "stories/withdraw.html", {"story": story})
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def lost_link(request: HttpRequest) -> HttpResponse:
+    """Send fresh links to an address. The answer is the same whether or not the address has a story."""
+    form = LostLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("lost-link", request, limit=settings.OLE_LOST_LINK_REQUESTS_PER_HOUR, window=3600):
+            return render(request, "stories/lost_link.html", {"form": form, "too_many": True}, status=429)
+        for story in Story.objects.for_email(form.cleaned_data["email"]):
+            story.issue_new_link()
+        return render(request, "stories/lost_link.html", {"sent": True})
+    return render(request, "stories/lost_link.html", {"form": form}, status=400 if form.errors else 200)

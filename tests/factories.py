@@ -116,3 +116,28 @@ class PostFactory(factory.django.DjangoModelFactory):
     def content_notes(self, create, extracted, **kwargs):
         if create and extracted:
             self.content_notes.set(extracted)
+
+
+def current_consent():
+    from stories.models import ConsentVersion
+
+    consent, _created = ConsentVersion.objects.get_or_create(
+        version=1, defaults={"publish_text": "Publish.", "editing_text": "Edit.", "age_text": "18+."}
+    )
+    return consent
+
+
+class StoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "stories.Story"
+
+    title = factory.Sequence(lambda n: f"My story {n}")
+    body = "I want to tell you about the year I stopped. " * 12
+    credit = "pen_name"
+    credit_name = "Quiet Reader"
+    email = factory.Sequence(lambda n: f"writer{n}@example.org")
+    consent_version = factory.LazyFunction(current_consent)
+    consented_at = factory.LazyFunction(timezone.now)
+    consent_publish = True
+    consent_editing = True
+    consent_adult = True

@@ -1,0 +1,75 @@
+"""Project-wide records: the editable safety word lists and the persistent outgoing-mail queue."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+
+
+class SafetyTerm(models.Model):
+    """A word or phrase that marks text for the editors' attention."""
+
+    class Kind(models.TextChoices):
+        CRISIS = "crisis", "May be in crisis now (marks a story urgent)"
+        MEDICATION = "medication", "Medication advice (doses, taper schedules, where to get)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    phrase = models.CharField(
+        max_length=100, help_text="Matched as whole words, ignoring case, e.g. “end it all” or “taper schedule”."
+    )
+
+    class Meta:
+        ordering = ["kind", "phrase"]
+        constraints = [models.UniqueConstraint(fields=["kind", "phrase"], name="safetyterm_unique_phrase")]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def due(self) -> OutboundEmailQuerySet:
+        return self.filter(state=OutboundEmail.State.PENDING, send_after__lte=timezone.now())
+
+
+class OutboundEmail(models.Model):
+    """One email waiting to go out. It names a kind and a record id; the message is built when it is sent,
+    so it never stores an address or any text, and an erased record sends nothing."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up"
+        CANCELLED = "cancelled", "Nothing to send"
+
+    MAX_ATTEMPTS = 8
+
+    kind = models.CharField(max_length=60)
+    object_id = models.PositiveBigIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    send_after = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=200, blank=True, help_text="The kind of error only, never its details.")
+    created = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["send_after", "pk"]
+        indexes = [models.Index(fields=["state", "send_after"], name="outbox_due_idx")]
+        verbose_name = "queued email"
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id} ({self.get_state_display()})"
+
+    def retry_later(self, error: Exception) -> None:
+        """Back off exponentially (1, 2, 4 … minutes); give up after MAX_ATTEMPTS."""
+        self.attempts += 1
+        self.last_error = type(error).__name__[:200]
+        if self.attempts >= self.MAX_ATTEMPTS:
+            self.state = self.State.FAILED
+        else:
+            self.send_after = timezone.now() + datetime.timedelta(minutes=2 ** (self.attempts - 1))
+        self.save(update_fields=["attempts", "last_error", "state", "send_after"])

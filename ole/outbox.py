@@ -1,0 +1,84 @@
+"""A persistent outgoing-mail queue with retries.
+
+`queue_email(kind, obj)` records what to send (a kind and a record id) inside the caller's transaction, so an
+email exists exactly when the change that caused it was committed. `deliver_due()` (run by
+`manage.py send_queued_email`) builds each message from the record as it is *then* and sends it; a mail
+server that is down only delays it. Builders are registered per kind by the apps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+logger = logging.getLogger("ole.outbox")
+
+Builder = Callable[[int], EmailMessage | None]
+_builders: dict[str, Builder] = {}
+
+
+def register(kind: str) -> Callable[[Builder], Builder]:
+    """Decorator: `builder(object_id)` returns the message to send, or None when there is nothing to send."""
+
+    def decorator(builder: Builder) -> Builder:
+        _builders[kind] = builder
+        return builder
+
+    return decorator
+
+
+def queue_email(kind: str, obj: models.Model) -> OutboundEmail:
+    if kind not in _builders:
+        raise KeyError(f"No email builder is registered for {kind!r}.")
+    return OutboundEmail.objects.create(kind=kind, object_id=obj.pk)
+
+
+def cancel_for(kinds: list[str], object_id: int) -> int:
+    """Drop queued emails about a record (used when its personal data is erased)."""
+    return OutboundEmail.objects.filter(kind__in=kinds, object_id=object_id, state=OutboundEmail.State.PENDING).update(
+        state=OutboundEmail.State.CANCELLED
+    )
+
+
+def deliver(email: OutboundEmail) -> bool:
+    """Try to send one queued email; returns True when it left (or had nothing to say)."""
+    builder = _builders.get(email.kind)
+    message = builder(email.object_id) if builder else None
+    if message is None:
+        email.state = OutboundEmail.State.CANCELLED
+        email.save(update_fields=["state"])
+        return True
+    try:
+        message.send(fail_silently=False)
+    except Exception as error:
+        # Log the kind of failure only: the exception text can carry the recipient's address.
+        logger.warning("Email %s #%s not sent (%s); will retry.", email.kind, email.pk, type(error).__name__)
+        email.retry_later(error)
+        return False
+    email.state = OutboundEmail.State.SENT
+    email.sent_at = timezone.now()
+    email.attempts += 1
+    email.save(update_fields=["state", "sent_at", "attempts"])
+    return True
+
+
+def deliver_due(limit: int = 100) -> tuple[int, int]:
+    """Send what is due; safe to run in several workers at once. Returns (sent, failed)."""
+    sent = failed = 0
+    for pk in list(OutboundEmail.objects.due().values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            # Claim the row: a second worker skips it (row lock on PostgreSQL, write lock on SQLite).
+            email = OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=pk).due().first()
+            if email is None:
+                continue
+            if deliver(email):
+                sent += 1
+            else:
+                failed += 1
+    return sent, failed

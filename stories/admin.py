@@ -1,0 +1,383 @@
+"""The editors' desk: the story queue, its workflow actions, the conversation and private notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+
+from series.models import InvalidTransition, Series
+
+from .models import ConsentVersion, EditorialNote, MessageTemplate, Story, StoryEvent, StoryMessage
+from .services import story_promote
+
+
+class MessageStepForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=MessageTemplate.objects.none(),
+        required=False,
+        label="Start from a saved answer",
+        help_text="Used as the message when the message box is left empty.",
+    )
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), required=False, max_length=5000, label="Message"
+    )
+
+    def __init__(self, *args, purpose: str, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required = required
+        self.fields["template"].queryset = MessageTemplate.objects.filter(purpose=purpose)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        message = (data.get("message") or "").strip()
+        if not message and data.get("template"):
+            message = data["template"].body
+        if self.required and not message:
+            raise forms.ValidationError("Write a message to the writer, or choose a saved answer.")
+        data["final_message"] = message
+        return data
+
+
+class ProposeEditsForm(forms.Form):
+    title = forms.CharField(max_length=Story.TITLE_MAX)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "cols": 100}), max_length=Story.BODY_MAX_CHARS)
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 100}),
+        required=False,
+        max_length=5000,
+        label="A note to the writer (optional)",
+    )
+
+
+class PromoteForm(forms.Form):
+    series = forms.ModelChoiceField(
+        queryset=Series.objects.all(), required=False, help_text="The series the featured post belongs to."
+    )
+
+
+def _each(modeladmin, request, queryset, change: Callable[[Story], object], done: str) -> None:
+    """Apply a guarded transition to each selected story, reporting what changed and what was refused."""
+    changed = 0
+    for story in queryset:
+        try:
+            change(story)
+        except InvalidTransition as refusal:
+            modeladmin.message_user(request, f"“{story}”: {refusal}", messages.WARNING)
+        else:
+            changed += 1
+    if changed:
+        modeladmin.message_user(request, f"{changed} stor{'y' if changed == 1 else 'ies'} {done}.", messages.SUCCESS)
+
+
+def _step(modeladmin, request, queryset, *, action: str, title: str, form: forms.Form, button: str):
+    return TemplateResponse(
+        request,
+        "admin/stories/story/action_step.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "stories": queryset,
+            "form": form,
+            "action": action,
+            "button": button,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+def _message_action(*, name: str, label: str, purpose: str, required: bool, done: str, transition: str):
+    def action(modeladmin, request, queryset):
+        form = MessageStepForm(request.POST if "apply" in request.POST else None, purpose=purpose, required=required)
+        if form.is_bound and form.is_valid():
+            message = form.cleaned_data["final_message"]
+            _each(
+                modeladmin,
+                request,
+                queryset,
+                lambda story: getattr(story, transition)(editor=request.user, message=message),
+                done,
+            )
+            return None
+        return _step(modeladmin, request, queryset, action=name, title=label, form=form, button=label)
+
+    action.__name__ = name
+    return admin.action(description=f"{label}…", permissions=["change"])(action)
+
+
+request_changes = _message_action(
+    name="request_changes",
+    label="Request changes",
+    purpose=MessageTemplate.Purpose.CHANGES,
+    required=True,
+    done="sent back for changes",
+    transition="request_changes",
+)
+decline = _message_action(
+    name="decline",
+    label="Decline",
+    purpose=MessageTemplate.Purpose.DECLINE,
+    required=True,
+    done="declined",
+    transition="decline",
+)
+approve = _message_action(
+    name="approve",
+    label="Approve",
+    purpose=MessageTemplate.Purpose.EDITS,
+    required=False,
+    done="approved",
+    transition="approve",
+)
+
+
+@admin.action(description="Start review", permissions=["change"])
+def start_review(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset, lambda story: story.start_review(editor=request.user), "taken into review")
+
+
+@admin.action(description="Assign to me", permissions=["change"])
+def assign_to_me(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset, lambda story: story.assign(editor=request.user), "assigned to you")
+
+
+@admin.action(description="Propose edits…", permissions=["change"])
+def propose_edits(modeladmin, request, queryset):
+    if queryset.count() != 1:
+        modeladmin.message_user(request, "Propose edits to one story at a time.", messages.WARNING)
+        return None
+    story = queryset.get()
+    if "apply" in request.POST:
+        form = ProposeEditsForm(request.POST)
+        if form.is_valid():
+            _each(
+                modeladmin,
+                request,
+                queryset,
+                lambda s: s.propose_edits(editor=request.user, **form.cleaned_data),
+                "sent to the writer with proposed edits",
+            )
+            return None
+    else:
+        form = ProposeEditsForm(initial={"title": story.title, "body": story.body})
+    return _step(
+        modeladmin,
+        request,
+        queryset,
+        action="propose_edits",
+        title="Propose edits",
+        form=form,
+        button="Send the edited version to the writer",
+    )
+
+
+@admin.action(description="Promote to featured post…", permissions=["change"])
+def promote(modeladmin, request, queryset):
+    if "apply" in request.POST:
+        form = PromoteForm(request.POST)
+        if form.is_valid():
+            series = form.cleaned_data["series"]
+            _each(
+                modeladmin,
+                request,
+                queryset,
+                lambda story: story_promote(story=story, editor=request.user, series=series),
+                "published as featured posts",
+            )
+            return None
+    else:
+        first = queryset.first()
+        form = PromoteForm(initial={"series": first.series if first else None})
+    return _step(
+        modeladmin,
+        request,
+        queryset,
+        action="promote",
+        title="Promote to featured post",
+        form=form,
+        button="Publish as a featured post",
+    )
+
+
+class StoryEventInline(admin.TabularInline):
+    model = StoryEvent
+    extra = 0
+    can_delete = False
+    fields = ["created", "from_status", "to_status", "actor", "by_writer", "message"]
+    readonly_fields = fields
+    verbose_name = "history line"
+    verbose_name_plural = "History"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StoryMessageInline(admin.StackedInline):
+    model = StoryMessage
+    extra = 1
+    can_delete = False
+    fields = ["created", "from_editor", "author", "body"]
+    readonly_fields = ["created", "from_editor", "author"]
+    verbose_name = "message with the writer"
+    verbose_name_plural = "Messages with the writer (a new message is emailed to them)"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EditorialNoteInline(admin.StackedInline):
+    model = EditorialNote
+    extra = 1
+    can_delete = False
+    fields = ["created", "author", "body"]
+    readonly_fields = ["created", "author"]
+    verbose_name_plural = "Private notes (editors only)"
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "days_waiting", "assigned_to", "content_note_list", "flag_list", "urgent"]
+    list_filter = [
+        "status",
+        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        "urgent",
+        "flag_crisis",
+        "flag_medication",
+        "flag_identity",
+        "series",
+    ]
+    # Deliberately not the email: it stays off the editors' screens unless they open a story.
+    search_fields = ["title", "credit_name", "body"]
+    list_select_related = ["assigned_to", "series"]
+    ordering = ["-urgent", "status_changed_at"]
+    actions = [start_review, assign_to_me, request_changes, propose_edits, approve, decline, promote]
+    inlines = [StoryMessageInline, EditorialNoteInline, StoryEventInline]
+    fieldsets = [
+        ("Workflow", {"fields": ["status", "status_changed_at", "assigned_to", "safety_flags", "published_post"]}),
+        (
+            "The story",
+            {
+                "fields": [
+                    "title",
+                    "body",
+                    "proposed_title",
+                    "proposed_body",
+                    "photo",
+                    "content_notes",
+                    "suggested_tags",
+                    "series",
+                ]
+            },
+        ),
+        ("The writer", {"fields": ["credit", "credit_name", "email"]}),
+        (
+            "Consent",
+            {
+                "fields": [
+                    "consent_version",
+                    "consented_at",
+                    "consent_publish",
+                    "consent_editing",
+                    "consent_adult",
+                    "approved_by",
+                    "approved_at",
+                    "submitted_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "status",
+        "status_changed_at",
+        "safety_flags",
+        "published_post",
+        "title",
+        "body",
+        "proposed_title",
+        "proposed_body",
+        "photo",
+        "content_notes",
+        "suggested_tags",
+        "series",
+        "credit",
+        "credit_name",
+        "email",
+        "consent_version",
+        "consented_at",
+        "consent_publish",
+        "consent_editing",
+        "consent_adult",
+        "approved_by",
+        "approved_at",
+        "submitted_at",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("content_notes")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="Days waiting", ordering="status_changed_at")
+    def days_waiting(self, story: Story) -> int:
+        return story.days_waiting
+
+    @admin.display(description="Content notes")
+    def content_note_list(self, story: Story) -> str:
+        return ", ".join(note.name for note in story.content_notes.all())
+
+    @admin.display(description="Flags")
+    def flag_list(self, story: Story) -> str:
+        return ", ".join(story.flags)
+
+    @admin.display(description="Safety flags")
+    def safety_flags(self, story: Story) -> str:
+        labels = {
+            "identity": "May reveal who or where someone is (a phone number, email or street address)",
+            "medication": "Mentions doses, taper schedules or where to get medication",
+            "crisis": "Words that suggest the writer may be in crisis now",
+        }
+        if not story.flags:
+            return "None"
+        return format_html_join("", "<p>⚠ {}</p>", ((labels[flag],) for flag in story.flags))
+
+    @admin.display(description="Published as")
+    def published_post(self, story: Story) -> str:
+        if not story.post_id:
+            return "Not published"
+        return format_html('<a href="{}">{}</a>', story.post.get_absolute_url(), story.post.title)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, StoryMessage):
+                instance.from_editor = True
+                instance.author = request.user
+                instance.save()
+                instance.story.notify_writer_of_message()
+            elif isinstance(instance, EditorialNote):
+                instance.author = instance.author or request.user
+                instance.save()
+        formset.save_m2m()
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "purpose"]
+    list_filter = ["purpose"]
+    search_fields = ["name", "body"]
+
+
+@admin.register(ConsentVersion)
+class ConsentVersionAdmin(admin.ModelAdmin):
+    """Consent wording is added as a new version, never edited: stories point at the words they agreed to."""
+
+    list_display = ["version", "created"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["version", "publish_text", "editing_text", "age_text"] if obj else []

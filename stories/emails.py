@@ -1,0 +1,73 @@
+"""The emails a writer (and the editors) receive. Each is built when it is sent, from the story as it is then:
+a withdrawn story sends nothing, and the queue itself never holds an address or any text."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from ole.outbox import register
+from series.models import CrisisLine
+
+from .models import Story
+
+SUBJECTS = {
+    "story.received": "We have your story: “{title}”",
+    "story.changes_requested": "The editors have asked for changes to “{title}”",
+    "story.edits_proposed": "An edited version of “{title}” is waiting for you",
+    "story.approved": "“{title}” has been approved",
+    "story.published": "“{title}” is published",
+    "story.declined": "About your story “{title}”",
+    "story.new_link": "Your new private link",
+    "story.message": "A message from the editors about “{title}”",
+}
+
+
+def absolute(path: str) -> str:
+    return settings.OLE_SITE_URL.rstrip("/") + path
+
+
+def _writer_email(kind: str):
+    def build(story_id: int) -> EmailMessage | None:
+        story = Story.objects.filter(pk=story_id).exclude(status=Story.Status.WITHDRAWN).first()
+        if story is None or not story.email:
+            return None
+        context = {
+            "story": story,
+            "status_url": absolute(story.get_status_url()),
+            "post_url": absolute(story.post.get_absolute_url()) if story.post_id else "",
+            "help_url": absolute(reverse("series:help")),
+            "crisis_lines": CrisisLine.objects.all(),
+            "last_message": story.messages.filter(from_editor=True).last(),
+            "site_name": settings.OLE_SITE_NAME,
+        }
+        body = render_to_string(f"stories/email/{kind.removeprefix('story.')}.txt", context)
+        subject = SUBJECTS[kind].format(title=story.title[:80])
+        return EmailMessage(subject=subject, body=body, to=[story.email])
+
+    return build
+
+
+for _kind in SUBJECTS:
+    register(_kind)(_writer_email(_kind))
+
+
+@register("story.urgent")
+def urgent_alert(story_id: int) -> EmailMessage | None:
+    """Tell the editors a writer may be in crisis. The email names no one: it links to the story in the admin."""
+    story = Story.objects.filter(pk=story_id, urgent=True).exclude(status=Story.Status.WITHDRAWN).first()
+    editors = list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name="Editors")
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if story is None or not editors:
+        return None
+    admin_url = absolute(reverse("admin:stories_story_change", args=[story.pk]))
+    body = render_to_string("stories/email/urgent.txt", {"admin_url": admin_url, "story": story})
+    return EmailMessage(subject="A new story may need urgent care", body=body, to=editors)

@@ -1,0 +1,110 @@
+"""Actions that cross models or send mail: submitting a story, and promoting it to a featured post."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ole import images
+from ole.outbox import queue_email
+from series.models import ContentNote, Contributor, Post, Series, Topic
+
+from .models import ConsentVersion, Story, StoryEvent, StoryMessage
+
+READERS_CONTRIBUTOR = {"slug": "readers", "display_name": "Our readers"}
+
+
+def story_submit(
+    *,
+    submission_key: uuid.UUID,
+    consent: ConsentVersion,
+    fields: dict[str, Any],
+    content_notes: list[ContentNote],
+    photo=None,
+) -> tuple[Story, bool]:
+    """Save a new story with its consent, flags and history, and queue the writer's email, all or nothing.
+
+    A second submission with the same key (a double click, a resent form) returns the first story
+    and False instead of making another.
+    """
+    existing = Story.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return existing, False
+    clean_photo = images.reencode(photo) if photo else None
+    try:
+        with transaction.atomic():
+            story = Story(
+                **fields,
+                submission_key=submission_key,
+                consent_version=consent,
+                consented_at=timezone.now(),
+                consent_publish=True,
+                consent_editing=True,
+                consent_adult=True,
+            )
+            story.refresh_flags()
+            if clean_photo:
+                story.photo = clean_photo
+            story.save()
+            story.content_notes.set(content_notes)
+            StoryEvent.objects.create(story=story, to_status=Story.Status.SUBMITTED, by_writer=True)
+            queue_email("story.received", story)
+            if story.urgent:
+                queue_email("story.urgent", story)
+    except IntegrityError:
+        # The same form, submitted twice at once: the other request saved it first.
+        existing = Story.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return story, True
+
+
+def writer_reply(*, story: Story, body: str) -> StoryMessage:
+    """A message from the writer to the editors (any time until the story is closed)."""
+    if story.status == Story.Status.WITHDRAWN:
+        raise ValueError("A withdrawn story takes no messages.")
+    return StoryMessage.objects.create(story=story, from_editor=False, body=body)
+
+
+def _tags_from(suggestion: str) -> list[Topic]:
+    topics = []
+    for name in {part.strip().lower() for part in suggestion.split(",") if part.strip()}:
+        slug = slugify(name)[:90]
+        if slug:
+            topic, _created = Topic.objects.get_or_create(slug=slug, defaults={"name": name[:90]})
+            topics.append(topic)
+    return topics
+
+
+def story_promote(*, story: Story, editor, series: Series | None) -> Post:
+    """Create (or, when promoted again, update) the featured post made from an approved story."""
+    with transaction.atomic():
+        readers, _created = Contributor.objects.get_or_create(
+            slug=READERS_CONTRIBUTOR["slug"], defaults={"display_name": READERS_CONTRIBUTOR["display_name"]}
+        )
+        post = story.post or Post(contributor=readers, from_reader=True)
+        story._require((Story.Status.APPROVED, Story.Status.PUBLISHED), "published")
+        post.title = story.title
+        post.body = story.body
+        post.byline = story.public_credit
+        post.series = series
+        post.featured = True
+        post.from_reader = True
+        if not post.is_published():
+            post.status = Post.Status.PUBLISHED
+            post.publish_at = timezone.now()
+        if story.photo and not post.feature_image:
+            with story.photo.open("rb") as photo:
+                post.feature_image = ContentFile(photo.read(), name="story.jpg")
+            post.feature_image_alt = f"A photo shared by {story.public_credit}"
+        post.save()
+        post.tags.set(_tags_from(story.suggested_tags))
+        post.content_notes.set(story.content_notes.all())
+        story.mark_published(editor=editor, post=post)
+    return post
