@@ -196,7 +196,14 @@ def error_summary(form: forms.BaseForm) -> list[str]:
     for name, errors in form.errors.items():
         if name == "__all__":
             continue
-        label = form.fields[name].label if name in form.fields else name
+        field = form.fields.get(name)
+        label = field.label if field else name
+        # Radio buttons and checkbox lists have no element with the field's own id: point at the first choice.
+        anchor = (
+            f"id_{name}_0"
+            if field and isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+            else f"id_{name}"
+        )
         for error in errors:
-            items.append(format_html('<a href="#id_{}">{}</a>: {}', name, label, error))
+            items.append(format_html('<a href="#{}">{}</a>: {}', anchor, label, error))
     return items

@@ -73,7 +73,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             )
             request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
             return redirect("stories:thanks")
-        return _render_form(request, form, status=400)
+        return _render_form(request, form)
     series = Series.objects.filter(slug=request.GET.get("series", "")[:160]).first()
     form = StoryForm(consent=consent, initial={"series": series, "submission_key": StoryForm.new_key()})
     return _render_form(request, form)
@@ -121,7 +121,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     if story.has_proposal:
         context["diff_title"] = side_by_side(story.title, story.proposed_title)
         context["diff_body"] = side_by_side(story.body, story.proposed_body)
-    return render(request, "stories/status.html", context, status=400 if form.errors else 200)
+    return render(request, "stories/status.html", context)
 
 
 @private
@@ -151,7 +151,7 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, "Your changes are saved.")
         return redirect(story.get_status_url())
     context = {"story": story, "form": form, "errors": error_summary(form) if form.is_bound else []}
-    return render(request, "stories/edit.html", context, status=400 if form.errors else 200)
+    return render(request, "stories/edit.html", context)
 
 
 @private
@@ -178,4 +178,4 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         for story in Story.objects.for_email(form.cleaned_data["email"]):
             story.issue_new_link()
         return render(request, "stories/lost_link.html", {"sent": True})
-    return render(request, "stories/lost_link.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "stories/lost_link.html", {"form": form})

@@ -1,0 +1,252 @@
+"""The "Share your story" form: the happy path and every kind of bad input."""
+
+import io
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from ole.models import OutboundEmail
+from ole.outbox import deliver_due
+from stories.models import Story
+from tests.factories import ContentNoteFactory, SeriesFactory, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+STORY_TEXT = "When I first noticed the tablets were not working the way they used to, I told nobody. " * 6
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "title": "Finding my feet",
+        "body": STORY_TEXT,
+        "credit": "pen_name",
+        "credit_name": "Quiet Reader",
+        "email": "writer@example.org",
+        "suggested_tags": "sleep, family",
+        "series": "",
+        "consent_publish": "on",
+        "consent_editing": "on",
+        "consent_adult": "on",
+        "website": "",
+        "submission_key": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def submit(client, **overrides):
+    return client.post(reverse("stories:submit"), form_data(**overrides))
+
+
+class TestHappyPath:
+    def test_story_is_saved_with_its_consent_and_the_writer_gets_a_private_link(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        note = ContentNoteFactory(slug="relapse", name="relapse")
+        series = SeriesFactory(slug="benzos")
+        response = submit(client, content_notes=[note.pk], series=series.pk)
+        assert response.status_code == 302
+        story = Story.objects.get()
+        assert story.status == Story.Status.SUBMITTED
+        assert story.consent_version.version == 1 and story.consented_at is not None
+        assert list(story.content_notes.all()) == [note] and story.series == series
+        assert story.events.get().to_status == Story.Status.SUBMITTED
+        thanks = client.get(response["Location"])
+        status_url = story.get_status_url()
+        assert status_url in thanks.content.decode()
+        assert thanks["Referrer-Policy"] == "no-referrer"
+        assert "no-store" in thanks["Cache-Control"]
+        # Shown once only.
+        assert status_url not in client.get(response["Location"]).content.decode()
+
+    def test_the_link_is_emailed_by_the_worker(self, client):
+        submit(client)
+        assert mail.outbox == []  # nothing is sent inside the request
+        assert deliver_due() == (1, 0)
+        story = Story.objects.get()
+        assert mail.outbox[0].to == ["writer@example.org"]
+        assert story.get_status_url() in mail.outbox[0].body
+        assert "0800 567 567" in mail.outbox[0].body
+
+    def test_the_series_of_the_invitation_is_preselected(self, client):
+        series = SeriesFactory(slug="benzos")
+        response = client.get(reverse("stories:submit"), {"series": "benzos"})
+        assert response.context["form"].initial["series"] == series
+
+    def test_the_intro_page_has_the_wellbeing_check(self, client):
+        html = client.get(reverse("stories:share")).content.decode()
+        assert "If you are in crisis right now" in html
+        assert "0800 567 567" in html
+        assert "withdraw it at any time" in html
+
+    def test_a_writer_in_crisis_sees_the_crisis_lines_straight_away(self, client):
+        response = submit(client, body=STORY_TEXT + " Some nights I want to end it all.")
+        story = Story.objects.get()
+        assert story.urgent and story.flag_crisis
+        thanks = client.get(response["Location"]).content.decode()
+        assert "We noticed you may be going through a very hard time" in thanks
+        assert "0800 567 567" in thanks
+        assert "story.urgent" in OutboundEmail.objects.values_list("kind", flat=True)
+
+    def test_flags_for_contact_details_and_doses(self, client):
+        submit(client, body=STORY_TEXT + " Call me on 082 123 4567. I was on 2 mg a day.")
+        story = Story.objects.get()
+        assert story.flag_identity and story.flag_medication and not story.flag_crisis
+
+    def test_photo_is_reencoded_without_location_data(self, client):
+        exif = Image.Exif()
+        exif[0x8825] = {1: "S", 2: (33.0, 55.0, 0.0)}  # GPS
+        exif[0x010F] = "PhoneMaker"
+        photo = SimpleUploadedFile("IMG_0001.jpg", image_bytes(640, 480, fmt="JPEG", exif=exif.tobytes()), "image/jpeg")
+        assert submit(client, photo=photo).status_code == 302
+        story = Story.objects.get()
+        assert "IMG_0001" not in story.photo.name
+        with Image.open(story.photo.path) as stored:
+            assert not stored.getexif()
+            assert "exif" not in stored.info
+
+
+class TestBadInput:
+    def assert_kept(self, response, **typed):
+        assert response.status_code in (200, 429)
+        form = response.context["form"]
+        for name, value in typed.items():
+            assert form[name].value() == value
+        assert not Story.objects.exists()
+        assert not OutboundEmail.objects.exists()
+
+    @pytest.mark.parametrize(
+        "overrides, field, message",
+        [
+            ({"title": ""}, "title", "Please give your story a title."),
+            ({"title": "     "}, "title", "Please give your story a title."),
+            ({"title": "x" * 151}, "title", "at most 150 characters"),
+            ({"body": ""}, "body", "Please write your story here."),
+            ({"body": "Too short."}, "body", "Please write at least 50 words"),
+            ({"body": "word " * 5001}, "body", "Please keep it to 5,000 words"),
+            ({"email": ""}, "email", "We need an email address"),
+            ({"email": "not-an-address"}, "email", "valid email"),
+            ({"email": "a@b.org\r\nBcc: x@y.org"}, "email", "valid email"),
+            ({"credit_name": "me@example.org"}, "credit_name", "please don't use an email address or phone number"),
+            ({"credit_name": "+27 82 123 4567"}, "credit_name", "please don't use an email address or phone number"),
+            ({"credit_name": ""}, "credit_name", "Please tell us the name to use"),
+            ({"consent_publish": None}, "consent_publish", "Please tick this box"),
+            ({"consent_editing": None}, "consent_editing", "Please tick this box"),
+            ({"consent_adult": None}, "consent_adult", "Please tick this box"),
+            ({"credit": "famous"}, "credit", "Select a valid choice"),
+            ({"series": "999999"}, "series", "Select a valid choice"),
+            ({"body": STORY_TEXT + "\x00"}, "body", "Null characters are not allowed"),
+        ],
+    )
+    def test_a_clear_error_and_everything_typed_is_kept(self, client, overrides, field, message):
+        response = submit(client, **overrides)
+        assert any(message in error for error in response.context["form"].errors[field])
+        kept = {
+            name: value
+            for name, value in form_data().items()
+            if name in ("title", "body", "email") and name not in overrides
+        }
+        self.assert_kept(response, **kept)
+        assert "Please check" in response.content.decode()
+        assert f'href="#id_{field}' in response.content.decode()
+
+    def test_anonymous_writers_need_no_name(self, client):
+        assert submit(client, credit="anonymous", credit_name="").status_code == 302
+        assert Story.objects.get().public_credit == "Anonymous"
+
+    def test_html_and_script_are_kept_as_text_and_never_run(self, client):
+        hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+        submit(client, title=hostile, body=STORY_TEXT + hostile, credit_name="<b onmouseover=alert(3)>Bo</b>")
+        story = Story.objects.get()
+        page = client.get(story.get_status_url()).content.decode()
+        assert "<script>alert(1)" not in page and "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")
+        assert "&lt;script&gt;" in page
+
+    @pytest.mark.parametrize(
+        "name, content, message",
+        [
+            ("photo.jpg", b"I am not a picture at all", "could not be read as an image"),
+            ("photo.jpg", image_bytes(300, 300, fmt="JPEG")[:200], "could not be read as an image"),
+            ("photo.gif", image_bytes(fmt="GIF"), "Please upload a JPEG, PNG or WebP image"),
+        ],
+    )
+    def test_broken_images_are_refused_and_the_text_is_kept(self, client, name, content, message):
+        response = submit(client, photo=SimpleUploadedFile(name, content, "image/jpeg"))
+        assert message in response.content.decode()
+        assert "Please choose it again" in response.content.decode()
+        self.assert_kept(response, title="Finding my feet", email="writer@example.org")
+
+    def test_a_decompression_bomb_is_refused_before_decoding(self, client):
+        buffer = io.BytesIO()
+        Image.new("1", (12_000, 12_000)).save(buffer, format="PNG")
+        response = submit(client, photo=SimpleUploadedFile("bomb.png", buffer.getvalue(), "image/png"))
+        assert "too many pixels" in response.content.decode()
+        self.assert_kept(response)
+
+    def test_a_50_mb_upload_is_refused(self, client):
+        huge = SimpleUploadedFile("huge.jpg", b"\xff\xd8\xff" + b"\0" * (50 * 1024 * 1024), "image/jpeg")
+        response = submit(client, photo=huge)
+        assert "larger than 10 MB" in response.content.decode()
+        self.assert_kept(response)
+
+    def test_a_double_submit_makes_one_story(self, client):
+        data = form_data()
+        first = client.post(reverse("stories:submit"), data)
+        second = client.post(reverse("stories:submit"), data)
+        assert first.status_code == second.status_code == 302
+        assert Story.objects.count() == 1
+        assert OutboundEmail.objects.filter(kind="story.received").count() == 1
+
+    def test_a_bot_filling_the_honeypot_is_accepted_silently_and_nothing_is_kept(self, client):
+        response = submit(client, website="http://spam.example")
+        assert response.status_code == 302
+        assert not Story.objects.exists()
+        assert "Thank you" in client.get(response["Location"]).content.decode()
+
+    def test_too_many_submissions_from_one_address_are_asked_to_wait(self, client, settings):
+        settings.OLE_STORY_SUBMISSIONS_PER_HOUR = 2
+        for _ in range(2):
+            assert submit(client).status_code == 302
+        response = submit(client, title="A third one")
+        assert response.status_code == 429
+        assert "Please try again a little later" in response.content.decode()
+        assert response.context["form"]["title"].value() == "A third one"
+        assert Story.objects.count() == 2
+
+    def test_a_missing_csrf_token_is_refused(self):
+        from django.test import Client
+
+        strict = Client(enforce_csrf_checks=True)
+        response = strict.post(reverse("stories:submit"), form_data())
+        assert response.status_code == 403
+        assert not Story.objects.exists()
+
+    @pytest.mark.parametrize("method", ["put", "patch", "delete"])
+    def test_wrong_methods_are_refused(self, client, method):
+        assert getattr(client, method)(reverse("stories:submit")).status_code == 405
+
+    def test_a_mail_server_that_refuses_loses_nothing(self, client, settings):
+        settings.EMAIL_BACKEND = "tests.stories.test_submission.RefusingBackend"
+        assert submit(client).status_code == 302
+        assert Story.objects.count() == 1
+        assert deliver_due() == (0, 1)
+        email = OutboundEmail.objects.get()
+        assert email.state == "pending" and email.attempts == 1 and email.last_error == "SMTPRecipientsRefused"
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        OutboundEmail.objects.update(send_after=email.created)
+        assert deliver_due() == (1, 0)
+        assert len(mail.outbox) == 1
+
+
+class RefusingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused({"writer@example.org": (550, b"No such user")})
