@@ -8,7 +8,8 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 
 # The local demo runs with DEBUG off, so it shows the real error pages, on plain HTTP.
 RUN_ENV := OLE_ALLOW_DEV_SECRET=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 OLE_PLAIN_STATIC=1 OLE_SERVE_MEDIA=1 \
-	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+	OLE_SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: run test lint check browser screenshots clean
 
@@ -26,6 +27,9 @@ run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQ
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with '$(PY) manage.py createsuperuser')"
+	@echo "Emails are printed here by the mail worker, which runs alongside the site."
+	$(RUN_ENV) $(PY) manage.py send_queued_email --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 browser:  ## Make sure Debian's Chromium is there for the browser tests

@@ -24,12 +24,16 @@ THANKS_SESSION_KEY = "stories.thanks"
 
 
 def private(view):
-    """Pages behind the private link: never cached, never indexed, and the link never leaks as a referrer."""
+    """Pages behind the private link: never cached, never indexed, and the link never leaks as a referrer.
+
+    The policy is "same-origin" rather than "no-referrer": under "no-referrer" browsers post forms with
+    `Origin: null`, which Django's CSRF protection rightly refuses. Other sites still receive no referrer.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 
 
 @pytest.fixture(autouse=True)
@@ -21,4 +22,19 @@ def staff_client(client):
     from tests.factories import StaffFactory
 
     client.force_login(StaffFactory(username="editor"))
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="ed", is_staff=True, email="ed@ole.example")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
     return client

@@ -18,6 +18,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The rows data migrations create; a transactional test's flush removes them, so they are put back.
+SEEDING_MIGRATIONS = [
+    ("series.migrations.0002_seed_vocabulary_and_crisis_lines", "seed"),
+    ("ole.migrations.0002_seed_safety_terms", "seed"),
+    ("stories.migrations.0002_seed_consent_and_templates", "seed"),
+    ("stories.migrations.0003_editors_group", "create_group"),
+]
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
@@ -38,8 +47,8 @@ def demo_site(live_server, transactional_db):
 
     Transactional tests empty the database afterwards, so the rows the data migration seeds are put back first.
     """
-    seed_migration = importlib.import_module("series.migrations.0002_seed_vocabulary_and_crisis_lines")
-    seed_migration.seed(apps, None)
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
     call_command("seed_demo", verbosity=0)
     return live_server
 

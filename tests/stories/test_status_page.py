@@ -26,10 +26,10 @@ class TestAccess:
         assert response.status_code == 200
         html = response.content.decode()
         assert "My year off the tablets" in html and story.plain_status in html
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"
         assert response["X-Robots-Tag"] == "noindex, nofollow"
         assert "no-store" in response["Cache-Control"]
-        assert '<meta name="referrer" content="no-referrer">' in html
+        assert '<meta name="referrer" content="same-origin">' in html
 
     @pytest.mark.parametrize(
         "token",

@@ -58,7 +58,7 @@ class TestHappyPath:
         thanks = client.get(response["Location"])
         status_url = story.get_status_url()
         assert status_url in thanks.content.decode()
-        assert thanks["Referrer-Policy"] == "no-referrer"
+        assert thanks["Referrer-Policy"] == "same-origin"
         assert "no-store" in thanks["Cache-Control"]
         # Shown once only.
         assert status_url not in client.get(response["Location"]).content.decode()
