@@ -119,9 +119,12 @@ def _encode(image: Image.Image) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=generated_name("jpg"))
 
 
-def reencode(file) -> ContentFile:
-    """Return a clean JPEG copy of an upload, with no metadata and a generated name."""
-    return _encode(_flatten(_open_checked(file)))
+def reencode(file, *, max_side: int | None = None) -> ContentFile:
+    """Return a clean JPEG copy of an upload, with no metadata and a generated name (and at most `max_side`)."""
+    image = _flatten(_open_checked(file))
+    if max_side:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _encode(image)
 
 
 def render(file, rendition: Rendition) -> tuple[ContentFile, int, int]:
@@ -148,12 +151,26 @@ class CheckedImageFormField(forms.ImageField):
 
 
 class CheckedImageField(models.ImageField):
-    """An ImageField whose uploads are checked by content and stored under a generated name."""
+    """An ImageField whose uploads are checked by content, re-encoded without metadata (optionally made no
+    larger than `max_side`) and stored under a generated name, whichever way they arrive."""
 
-    def __init__(self, *args, folder: str = "images", **kwargs):
+    def __init__(self, *args, folder: str = "images", max_side: int | None = None, **kwargs):
+        self.max_side = max_side
         kwargs.setdefault("upload_to", GeneratedPath(folder))
-        kwargs.setdefault("validators", [FileExtensionValidator(["jpg", "jpeg", "png", "webp"])])
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.max_side:
+            kwargs["max_side"] = self.max_side
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            clean = reencode(file.file, max_side=self.max_side)
+            file.save(clean.name, clean, save=False)
+        return super().pre_save(model_instance, add)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})

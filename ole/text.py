@@ -41,7 +41,11 @@ WORDS_PER_MINUTE = 200
 
 def render_markdown(source: str) -> str:
     """Render Markdown to HTML that keeps no script, event handler, iframe or javascript: link."""
-    html = markdown.markdown(source or "", extensions=["sane_lists", "smarty"], output_format="html")
+    try:
+        html = markdown.markdown(source or "", extensions=["sane_lists", "smarty"], output_format="html")
+    except RecursionError:
+        # Pathologically nested input (thousands of list markers): show it as plain paragraphs instead.
+        html = "".join(f"<p>{escape(part)}</p>" for part in (source or "").split("\n\n") if part.strip())
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

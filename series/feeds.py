@@ -84,7 +84,7 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
 class SeriesFeed(LatestPostsFeed):
     def get_object(self, request, slug: str) -> Series:
-        return get_object_or_404(Series, slug=slug)
+        return get_object_or_404(Series.objects.with_published_posts(), slug=slug)
 
     def title(self, obj: Series) -> str:
         return f"{obj.title} · {settings.OLE_SITE_NAME}"
@@ -106,7 +106,7 @@ class SeriesAtomFeed(SeriesFeed):
 
 class TagFeed(LatestPostsFeed):
     def get_object(self, request, slug: str) -> Topic:
-        return get_object_or_404(Topic, slug=slug)
+        return get_object_or_404(Topic.objects.with_published_posts(), slug=slug)
 
     def title(self, obj: Topic) -> str:
         return f"Posts tagged “{obj.name}” · {settings.OLE_SITE_NAME}"

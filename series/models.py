@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from ole import images
-from ole.text import count_words, derive_excerpt, reading_minutes, render_markdown
+from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
 
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
 
@@ -44,6 +44,33 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) 
     while model._default_manager.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug
+
+
+def live_posts(prefix: str = "") -> Q:
+    """The one rule of what visitors may see: a scheduled or published post whose time has come.
+
+    `prefix` reaches posts through a relation, e.g. live_posts("posts__") on Series or Contributor.
+    """
+    return Q(**{f"{prefix}status__in": Post.LIVE_STATUSES, f"{prefix}publish_at__lte": timezone.now()})
+
+
+class WithPublishedPostsQuerySet(models.QuerySet):
+    """For contributors, series and tags: only those with something a visitor can read."""
+
+    posts_path = "posts__"
+
+    def with_published_posts(self) -> models.QuerySet:
+        return self.filter(live_posts(self.posts_path)).distinct()
+
+    def count_published_posts(self) -> models.QuerySet:
+        return self.annotate(post_count=models.Count(self.posts_path.rstrip("_"), filter=live_posts(self.posts_path)))
+
+
+class TopicQuerySet(WithPublishedPostsQuerySet):
+    posts_path = "tagged_posts__content_object__"
+
+    def count_published_posts(self) -> models.QuerySet:
+        return self.annotate(post_count=models.Count("tagged_posts", filter=live_posts(self.posts_path)))
 
 
 class ContentNote(models.Model):
@@ -96,7 +123,7 @@ class Contributor(models.Model):
     bio = models.TextField(
         max_length=800, blank=True, help_text="Two or three sentences, shown on posts and the author page."
     )
-    avatar = images.CheckedImageField(folder="avatars", blank=True, help_text=IMAGE_HELP)
+    avatar = images.CheckedImageField(folder="avatars", max_side=256, blank=True, help_text=IMAGE_HELP)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -106,6 +133,8 @@ class Contributor(models.Model):
         related_name="contributor",
         help_text="Optional: the staff account of this contributor.",
     )
+
+    objects = WithPublishedPostsQuerySet.as_manager()
 
     class Meta:
         ordering = ["display_name"]
@@ -125,13 +154,15 @@ class Series(models.Model):
     title = models.CharField(max_length=160)
     slug = models.SlugField(max_length=160, unique=True)
     summary = models.TextField(max_length=1000, help_text="One short paragraph shown on the series page and in cards.")
-    cover_image = images.CheckedImageField(folder="covers", blank=True, help_text=IMAGE_HELP)
+    cover_image = images.CheckedImageField(folder="covers", max_side=1600, blank=True, help_text=IMAGE_HELP)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOUNDED)
     planned_parts = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Bounded series only: how many parts are planned (“Part 2 of 4”)."
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the series list; lower first.")
     created = models.DateTimeField(auto_now_add=True)
+
+    objects = WithPublishedPostsQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "title"]
@@ -147,18 +178,12 @@ class Series(models.Model):
     def is_column(self) -> bool:
         return self.kind == self.Kind.COLUMN
 
-    def reading_order(self) -> list[str]:
-        """Order of parts for reading: part number for a series, publication date for a column."""
-        if self.is_column:
-            return ["publish_at", "pk"]
-        return ["part_number", "publish_at", "pk"]
-
     def published_parts(self) -> PostQuerySet:
         """Published parts in table-of-contents order (a column lists its newest entry first)."""
         posts = self.posts.published().filter(from_reader=False)
         if self.is_column:
             return posts.order_by("-publish_at", "-pk")
-        return posts.order_by(*self.reading_order())
+        return posts.order_by("part_number", "publish_at", "pk")
 
     def readers_stories(self) -> PostQuerySet:
         """Readers' stories promoted into this series, newest first."""
@@ -169,6 +194,8 @@ class Topic(TagBase):
     """A tag, with a description shown on its page."""
 
     description = models.TextField(max_length=1000, blank=True, help_text="Shown at the top of the tag page.")
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         verbose_name = "tag"
@@ -187,7 +214,7 @@ class TaggedPost(TaggedItemBase):
 class PostQuerySet(models.QuerySet):
     def published(self) -> PostQuerySet:
         """Posts a visitor may see: scheduled or published, and their time has come."""
-        return self.filter(status__in=Post.LIVE_STATUSES, publish_at__lte=timezone.now())
+        return self.filter(live_posts())
 
     def featured(self) -> PostQuerySet:
         return self.filter(featured=True)
@@ -204,7 +231,7 @@ class PostQuerySet(models.QuerySet):
             from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
             vector = SearchVector("title", weight="A", config="english") + SearchVector(
-                "body", weight="B", config="english"
+                "search_text", weight="B", config="english"
             )
             search_query = SearchQuery(query, search_type="websearch", config="english")
             return (
@@ -212,7 +239,7 @@ class PostQuerySet(models.QuerySet):
             )
         matches = self
         for word in query.split()[:12]:
-            matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
+            matches = matches.filter(Q(title__icontains=word) | Q(search_text__icontains=word))
         return matches.order_by("-publish_at")
 
 
@@ -259,6 +286,7 @@ class Post(models.Model):
         help_text="Shown on cards and in search results. Taken from the start of the text when empty.",
     )
     summary = models.TextField(editable=False, default="")
+    search_text = models.TextField(editable=False, default="", help_text="The text as readers see it, for search.")
     word_count = models.PositiveIntegerField(editable=False, default=0)
 
     feature_image = images.CheckedImageField(folder="features", blank=True, help_text=IMAGE_HELP)
@@ -323,6 +351,7 @@ class Post(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields or "excerpt" in update_fields:
             self.body_html = render_markdown(self.body)
+            self.search_text = plain_text(self.body_html)
             self.word_count = count_words(self.body_html)
             self.summary = self.excerpt.strip() or derive_excerpt(self.body_html)
         if update_fields is None:
@@ -413,9 +442,12 @@ class Post(models.Model):
             key, value = "part_number", self.part_number
         if value is None:
             return None
+        # Ties (two entries published at the same moment) are broken by id, so every entry is reachable.
         if after:
-            return siblings.filter(**{f"{key}__gt": value}).order_by(key, "pk").first()
-        return siblings.filter(**{f"{key}__lt": value}).order_by(f"-{key}", "-pk").first()
+            later = Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": self.pk})
+            return siblings.filter(later).order_by(key, "pk").first()
+        earlier = Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": self.pk})
+        return siblings.filter(earlier).order_by(f"-{key}", "-pk").first()
 
     def previous_in_series(self) -> Post | None:
         """The published part before this one (for a column: the entry before it)."""
@@ -429,8 +461,8 @@ class Post(models.Model):
         """(part, of total) for a post in a bounded series; None for a column or a post outside a series."""
         if self.series_id is None or self.series.is_column or self.part_number is None:
             return None
-        published = self.series.posts.published().count()
-        total = max(self.series.planned_parts or 0, published, self.part_number)
+        highest = self.series.posts.published().aggregate(highest=models.Max("part_number"))["highest"] or 0
+        total = max(self.series.planned_parts or 0, highest, self.part_number)
         return self.part_number, total
 
     # Derived content -------------------------------------------------------------------------

@@ -1,13 +1,8 @@
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
 
-from .models import Contributor, Post, Series, Topic
-
-
-def _live(prefix: str) -> Q:
-    return Q(**{f"{prefix}status__in": Post.LIVE_STATUSES, f"{prefix}publish_at__lte": timezone.now()})
+from .models import Contributor, Post, Series, Topic, live_posts
 
 
 class PostSitemap(Sitemap):
@@ -27,7 +22,7 @@ class SeriesSitemap(Sitemap):
 
     def items(self):
         return (
-            Series.objects.annotate(last=Max("posts__publish_at", filter=_live("posts__")))
+            Series.objects.annotate(last=Max("posts__publish_at", filter=live_posts("posts__")))
             .filter(last__isnull=False)
             .order_by("pk")
         )
@@ -41,7 +36,7 @@ class ContributorSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return Contributor.objects.filter(_live("posts__")).distinct().order_by("pk")
+        return Contributor.objects.with_published_posts().order_by("pk")
 
 
 class TagSitemap(Sitemap):
@@ -49,7 +44,7 @@ class TagSitemap(Sitemap):
     priority = 0.4
 
     def items(self):
-        return Topic.objects.filter(_live("tagged_posts__content_object__")).distinct().order_by("pk")
+        return Topic.objects.with_published_posts().order_by("pk")
 
 
 class PageSitemap(Sitemap):

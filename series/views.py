@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -16,6 +15,14 @@ from .forms import SearchForm
 from .models import Contributor, CrisisLine, Post, Series, Topic
 
 FEATURED_ON_HOME = 3
+
+
+def paginate(request: HttpRequest, items) -> Page:
+    """One page of items; a page number that is not a page is a 404, as on every list."""
+    try:
+        return Paginator(items, settings.OLE_POSTS_PER_PAGE).page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404("No such page.") from error
 
 
 class PostListView(ListView):
@@ -93,15 +100,16 @@ class SeriesListView(ListView):
     http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
-        live = Q(posts__status__in=Post.LIVE_STATUSES, posts__publish_at__lte=timezone.now())
-        return Series.objects.annotate(part_count=Count("posts", filter=live)).filter(part_count__gt=0)
+        return Series.objects.count_published_posts().filter(post_count__gt=0)
 
 
 class SeriesDetailView(DetailView):
-    model = Series
     template_name = "series/series_detail.html"
     context_object_name = "series"
     http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return Series.objects.with_published_posts()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -115,15 +123,15 @@ class ContributorListView(ListView):
     http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
-        live = Q(posts__status__in=Post.LIVE_STATUSES, posts__publish_at__lte=timezone.now())
-        return Contributor.objects.annotate(post_count=Count("posts", filter=live)).filter(post_count__gt=0)
+        return Contributor.objects.count_published_posts().filter(post_count__gt=0)
 
 
 class ContributorDetailView(PostListView):
     template_name = "series/contributor_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.contributor = get_object_or_404(Contributor, slug=kwargs["slug"])
+        # Someone with nothing published has no public page: their name and bio stay private.
+        self.contributor = get_object_or_404(Contributor.objects.with_published_posts(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -137,7 +145,7 @@ class TagDetailView(PostListView):
     template_name = "series/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(Topic, slug=kwargs["slug"])
+        self.tag = get_object_or_404(Topic.objects.with_published_posts(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -153,11 +161,7 @@ class TagListView(ListView):
     http_method_names = ["get", "head", "options"]
 
     def get_queryset(self):
-        live = Q(
-            tagged_posts__content_object__status__in=Post.LIVE_STATUSES,
-            tagged_posts__content_object__publish_at__lte=timezone.now(),
-        )
-        return Topic.objects.annotate(post_count=Count("tagged_posts", filter=live)).filter(post_count__gt=0)
+        return Topic.objects.count_published_posts().filter(post_count__gt=0)
 
 
 class ArchiveView(ArchiveIndexView):
@@ -208,9 +212,10 @@ def search(request: HttpRequest) -> HttpResponse:
             posts = posts.filter(series=form.cleaned_data["series"])
         query = form.cleaned_data["q"].strip()
         posts = posts.search(query) if query else posts.order_by("-publish_at")
-        view = PostListView(request=request, kwargs={})
-        _paginator, page, _posts, _more = view.paginate_queryset(posts, view.get_paginate_by(posts))
-    return render(request, "series/search.html", {"form": form, "page_obj": page})
+        page = paginate(request, posts)
+    criteria = request.GET.copy()
+    criteria.pop("page", None)
+    return render(request, "series/search.html", {"form": form, "page_obj": page, "query": criteria.urlencode()})
 
 
 class HelpView(TemplateView):

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ole import images
 from ole.outbox import queue_email
 from series.models import ContentNote, Contributor, Post, Series, Topic
 
@@ -35,7 +34,6 @@ def story_submit(
     existing = Story.objects.filter(submission_key=submission_key).first()
     if existing:
         return existing, False
-    clean_photo = images.reencode(photo) if photo else None
     try:
         with transaction.atomic():
             story = Story(
@@ -48,8 +46,8 @@ def story_submit(
                 consent_adult=True,
             )
             story.refresh_flags()
-            if clean_photo:
-                story.photo = clean_photo
+            if photo:
+                story.photo = photo  # re-encoded without metadata as it is stored
             story.save()
             story.content_notes.set(content_notes)
             StoryEvent.objects.create(story=story, to_status=Story.Status.SUBMITTED, by_writer=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from .models import ConsentVersion, Story
 from .services import story_submit, writer_reply
 
 THANKS_SESSION_KEY = "stories.thanks"
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,160}")
 
 
 def private(view):
@@ -47,10 +49,16 @@ def _story_or_404(token: str) -> Story:
     return story
 
 
+def _series_from(request: HttpRequest) -> Series | None:
+    """The series an invitation named, if the parameter is a real slug (anything else is ignored)."""
+    slug = request.GET.get("series", "")
+    return Series.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+
+
 @require_safe
 def share(request: HttpRequest) -> HttpResponse:
     """What to expect, and a wellbeing check, before the form."""
-    series = Series.objects.filter(slug=request.GET.get("series", "")[:160]).first()
+    series = _series_from(request)
     return render(request, "stories/share.html", {"series": series, "crisis_lines": CrisisLine.objects.all()})
 
 
@@ -78,7 +86,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
             return redirect("stories:thanks")
         return _render_form(request, form)
-    series = Series.objects.filter(slug=request.GET.get("series", "")[:160]).first()
+    series = _series_from(request)
     form = StoryForm(consent=consent, initial={"series": series, "submission_key": StoryForm.new_key()})
     return _render_form(request, form)
 

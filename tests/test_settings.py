@@ -58,12 +58,23 @@ def test_database_url_selects_postgresql(tmp_path, url):
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
 
 
-def test_sqlite_runs_in_wal_mode_with_immediate_transactions(settings):
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    options = settings.DATABASES["default"]["OPTIONS"]
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert options["timeout"] >= 5
-    assert "journal_mode=WAL" in options["init_command"]
+def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0], "
+        "connection.settings_dict['OPTIONS']['transaction_mode'])"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "ole.settings",
+            "DEBUG": "1",
+            "DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr

@@ -151,6 +151,18 @@ class TestSeriesNavigation:
         PostFactory(series=series, part_number=4, scheduled=True)
         return series, posts
 
+    def test_position_total_uses_the_highest_published_part(self):
+        series = SeriesFactory()
+        posts = {n: PostFactory(series=series, part_number=n, publish_at=days_ago(10 - n)) for n in (1, 2, 5)}
+        assert [posts[n].series_position() for n in (1, 2, 5)] == [(1, 5), (2, 5), (5, 5)]
+
+    def test_column_entries_published_at_the_same_moment_reach_each_other(self):
+        column = SeriesFactory(kind=Series.Kind.COLUMN)
+        moment = days_ago(3)
+        first, second = PostFactory(series=column, publish_at=moment), PostFactory(series=column, publish_at=moment)
+        assert first.next_in_series() == second
+        assert second.previous_in_series() == first
+
     def test_position_counts_planned_parts(self, parts):
         _series, (_first, second, _third) = parts
         assert second.series_position() == (2, 4)
@@ -217,6 +229,11 @@ class TestRendering:
         assert "<iframe" not in html
         assert "<img" not in html
 
+    def test_pathologically_nested_markdown_renders_as_text(self):
+        post = PostFactory(body="- " * 800 + "x")
+        assert post.body_html.startswith("<p>")
+        assert "x" in post.body_html
+
     def test_markdown_keeps_ordinary_formatting(self):
         post = PostFactory(body="## Heading\n\nSome **bold** and a [link](https://example.org).\n\n> a quote")
         assert "<h2>Heading</h2>" in post.body_html
@@ -256,6 +273,20 @@ class TestFeatureImage:
         assert "my-home-address" not in post.feature_image.name
         with Image.open(post.feature_image.path) as stored:
             assert not stored.getexif()
+
+    @pytest.mark.parametrize("model, field", [("contributor", "avatar"), ("series", "cover_image")])
+    def test_every_upload_field_strips_metadata_and_renames(self, model, field):
+        from tests.factories import ContributorFactory, SeriesFactory
+
+        exif = Image.Exif()
+        exif[0x8825] = {1: "S", 2: (33.0, 55.0, 0.0)}
+        upload = image_file(name="home-street.jpg", fmt="JPEG", width=2000, height=1500, exif=exif.tobytes())
+        owner = {"contributor": ContributorFactory, "series": SeriesFactory}[model](**{field: upload})
+        stored = getattr(owner, field)
+        assert "home-street" not in stored.name
+        with Image.open(stored.path) as image:
+            assert not image.getexif()
+            assert max(image.size) <= (256 if field == "avatar" else 1600)
 
     def test_clearing_the_image_clears_renditions(self):
         post = PostFactory(feature_image=image_file(), feature_image_alt="A tree")

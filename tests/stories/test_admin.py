@@ -160,7 +160,7 @@ class TestActions:
         assert post.is_published()
         assert sorted(tag.slug for tag in post.tags.all()) == ["hope", "sleep"]
         home = client.get("/").content.decode()
-        assert home.index("Thandi&#x27;s story") < home.index("Latest")
+        assert home.index("Featured stories") < home.index("Thandi&#x27;s story")
         assert "Readers' stories" in client.get(series.get_absolute_url()).content.decode()
         provenance = editor_client.get(reverse("admin:series_post_change", args=[post.pk])).content.decode()
         assert "consent wording v1" in provenance
