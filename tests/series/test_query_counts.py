@@ -42,7 +42,11 @@ def _world(size: int) -> dict:
         posts.append(post)
         PostFactory(contributor=contributor, series=column, publish_at=days_ago(n + 0.5), tags=[topic])
         PostFactory(
-            contributor=contributor, series=series, from_reader=True, byline="Anonymous", content_notes=notes,
+            contributor=contributor,
+            series=series,
+            from_reader=True,
+            byline="Anonymous",
+            content_notes=notes,
             publish_at=days_ago(n + 0.25),
         )
     posts[0].feature_image = picture
