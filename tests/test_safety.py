@@ -1,0 +1,40 @@
+import pytest
+
+from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for, looks_like_contact_details
+
+CRISIS_TERMS = ["end it all", "suicidal"]
+MEDICATION_TERMS = ["taper schedule", "where to buy"]
+
+
+def flags(text: str) -> set[str]:
+    return flags_for(text, crisis_terms=CRISIS_TERMS, medication_terms=MEDICATION_TERMS)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Call me on 082 123 4567 any time.", {IDENTITY}),
+        ("My number is +27 (82) 123-4567.", {IDENTITY}),
+        ("Write to me at thandi.m@example.co.za please", {IDENTITY}),
+        ("We lived at 14 Jacaranda Street for years.", {IDENTITY}),
+        ("I was on 2 mg every night.", {MEDICATION}),
+        ("I followed a taper schedule from a forum.", {MEDICATION}),
+        ("Does anyone know where to buy them?", {MEDICATION}),
+        ("Some nights I just want to END IT ALL.", {CRISIS}),
+        ("I felt suicidal that winter.", {CRISIS}),
+        ("I am calmer now, sleeping again, and grateful.", set()),
+        ("In 2019 I started; by 2021 I had stopped.", set()),
+        ("The pendulum swung back and forth.", set()),
+    ],
+)
+def test_flags(text, expected):
+    assert flags(text) == expected
+
+
+def test_phrases_match_whole_words_only():
+    assert flags("I bought a suicidality study book") == set()
+
+
+@pytest.mark.parametrize("name, expected", [("Tumi", False), ("me@example.org", True), ("0821234567", True)])
+def test_contact_details_in_a_name(name, expected):
+    assert looks_like_contact_details(name) is expected
