@@ -14,6 +14,8 @@ class SafetyTerm(models.Model):
     class Kind(models.TextChoices):
         CRISIS = "crisis", "May be in crisis now (marks a story urgent)"
         MEDICATION = "medication", "Medication advice (doses, taper schedules, where to get)"
+        HOLD = "hold", "Hold a comment for review"
+        BLOCK = "block", "Spam: discard a comment outright"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     phrase = models.CharField(
@@ -26,6 +28,14 @@ class SafetyTerm(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+    @classmethod
+    def phrases(cls) -> dict[str, list[str]]:
+        """Every list by kind, e.g. {"crisis": [...], "hold": [...]}."""
+        lists: dict[str, list[str]] = {kind: [] for kind in cls.Kind.values}
+        for kind, phrase in cls.objects.values_list("kind", "phrase"):
+            lists[kind].append(phrase)
+        return lists
 
 
 class OutboundEmailQuerySet(models.QuerySet):

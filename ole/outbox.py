@@ -8,6 +8,7 @@ server that is down only delays it. Builders are registered per kind by the apps
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 
@@ -37,6 +38,18 @@ def queue_email(kind: str, obj: models.Model) -> OutboundEmail:
     if kind not in _builders:
         raise KeyError(f"No email builder is registered for {kind!r}.")
     return OutboundEmail.objects.create(kind=kind, object_id=obj.pk)
+
+
+def queue_digest(kind: str, *, every: datetime.timedelta) -> OutboundEmail | None:
+    """Queue a digest email unless one is already waiting; at most one goes out per `every`."""
+    if kind not in _builders:
+        raise KeyError(f"No email builder is registered for {kind!r}.")
+    digests = OutboundEmail.objects.filter(kind=kind).exclude(state=OutboundEmail.State.CANCELLED)
+    if digests.filter(state=OutboundEmail.State.PENDING).exists():
+        return None  # the waiting digest will list this too
+    last = digests.order_by("-send_after").first()
+    when = timezone.now() if last is None else max(timezone.now(), last.send_after + every)
+    return OutboundEmail.objects.create(kind=kind, object_id=0, send_after=when)
 
 
 def cancel_for(kinds: list[str], object_id: int) -> int:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .text import count_links
 
 IDENTITY = "identity"
 MEDICATION = "medication"
@@ -37,3 +40,35 @@ def flags_for(text: str, *, crisis_terms: Iterable[str], medication_terms: Itera
     if _mentions(text, crisis_terms):
         flags.add(CRISIS)
     return flags
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the moderation rules make of a comment."""
+
+    discard: bool = False
+    hold_reasons: tuple[str, ...] = ()
+    crisis: bool = False
+
+    @property
+    def held(self) -> bool:
+        return bool(self.hold_reasons)
+
+
+def judge_comment(text: str, *, terms: dict[str, list[str]], max_links: int) -> Verdict:
+    """Discard spam from the block list; hold for review what needs an editor's eye, and say why."""
+    if _mentions(text, terms.get("block", [])):
+        return Verdict(discard=True)
+    reasons = []
+    if count_links(text) > max_links:
+        reasons.append(f"More than {max_links} links")
+    if _mentions(text, terms.get("hold", [])):
+        reasons.append("Words on the hold list")
+    if looks_like_contact_details(text):
+        reasons.append("Looks like a phone number or email address")
+    if _DOSE.search(text) or _mentions(text, terms.get("medication", [])):
+        reasons.append("Mentions doses or where to get medication")
+    crisis = _mentions(text, terms.get("crisis", []))
+    if crisis:
+        reasons.append("The writer may be in crisis")
+    return Verdict(hold_reasons=tuple(reasons), crisis=crisis)

@@ -189,6 +189,8 @@ OLE_SITE_URL = os.environ.get("OLE_SITE_URL", "http://127.0.0.1:8000")
 # At most this many stories from one address in an hour; the rest are asked to try later.
 OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_HOUR", "5"))
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
+OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
+OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import html as html_lib
 import math
+import re
 
 import markdown
 import nh3
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape, linebreaks, strip_tags, urlize
 from django.utils.text import Truncator
 
 ALLOWED_TAGS = {
@@ -53,6 +54,16 @@ def render_markdown(source: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def render_comment(text: str) -> str:
+    """A comment is plain text: escaped, paragraphs kept, web addresses made into links marked as user content."""
+    linked = urlize(text or "", nofollow=True, autoescape=True)
+    return linebreaks(linked.replace('rel="nofollow"', 'rel="nofollow ugc noopener"'), autoescape=False)
+
+
+def count_links(text: str) -> int:
+    return len(re.findall(r"(?:https?://|www\.)\S+", text or "", flags=re.IGNORECASE))
 
 
 def plain_text(html: str) -> str:

@@ -4,10 +4,20 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
 
-from .models import ContentNote, Contributor, CrisisLine, InvalidTransition, Post, Series, Topic
+from .models import (
+    Comment,
+    CommunitySettings,
+    ContentNote,
+    Contributor,
+    CrisisLine,
+    InvalidTransition,
+    Post,
+    Series,
+    Topic,
+)
 
 
 def _apply(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, change, done: str) -> None:
@@ -61,7 +71,10 @@ class PostAdmin(admin.ModelAdmin):
         ("Series", {"fields": ["series", "part_number"]}),
         ("Image", {"fields": ["feature_image", "feature_image_alt"]}),
         ("For readers", {"fields": ["content_notes", "tags"]}),
-        ("Publication", {"fields": ["status", "publish_at", "featured", "preview_link", "created", "updated"]}),
+        (
+            "Publication",
+            {"fields": ["status", "publish_at", "featured", "comments_open", "preview_link", "created", "updated"]},
+        ),
         ("Provenance", {"fields": ["byline", "from_reader", "provenance"]}),
     ]
 
@@ -113,7 +126,7 @@ class SeriesAdmin(admin.ModelAdmin):
 
 @admin.register(Contributor)
 class ContributorAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "slug", "user"]
+    list_display = ["display_name", "slug", "user", "email_on_comments"]
     search_fields = ["display_name", "bio"]
     prepopulated_fields = {"slug": ["display_name"]}
     autocomplete_fields = ["user"]
@@ -144,3 +157,109 @@ class CrisisLineAdmin(admin.ModelAdmin):
 # OLE tags are Topics (they carry a description); taggit's own Tag model is unused.
 if admin.site.is_registered(TaggitTag):
     admin.site.unregister(TaggitTag)
+
+
+@admin.action(description="Approve", permissions=["change"])
+def approve_comments(modeladmin, request, queryset):
+    _apply_to_comments(modeladmin, request, queryset, lambda comment: comment.approve(), "approved")
+
+
+@admin.action(description="Mark as spam", permissions=["change"])
+def mark_spam(modeladmin, request, queryset):
+    _apply_to_comments(modeladmin, request, queryset, lambda comment: comment.mark_spam(), "marked as spam")
+
+
+def _apply_to_comments(modeladmin, request, queryset, change, done: str) -> None:
+    changed = 0
+    for comment in queryset.select_related("post", "parent", "post__contributor__user"):
+        try:
+            change(comment)
+        except InvalidTransition as refusal:
+            modeladmin.message_user(request, str(refusal), messages.WARNING)
+        else:
+            changed += 1
+    if changed:
+        modeladmin.message_user(request, f"{changed} comment(s) {done}.", messages.SUCCESS)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: filter to “Waiting for moderation” for the held comments, newest first."""
+
+    list_display = ["excerpt", "name", "post", "status", "held_reason", "in_reply_to", "created"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["post", "parent"]
+    search_fields = ["body", "name", "post__title"]
+    ordering = ["-created"]
+    actions = [approve_comments, mark_spam, "delete_selected"]
+    fields = [
+        "post",
+        "thread_context",
+        "name",
+        "website",
+        "email",
+        "body",
+        "status",
+        "held_reason",
+        "role",
+        "notify_replies",
+        "like_count",
+        "created",
+        "edited_at",
+    ]
+    readonly_fields = [
+        "post",
+        "thread_context",
+        "name",
+        "website",
+        "email",
+        "body",
+        "status",
+        "held_reason",
+        "role",
+        "notify_replies",
+        "like_count",
+        "created",
+        "edited_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="Comment")
+    def excerpt(self, comment: Comment) -> str:
+        return comment.body[:80] or "(removed)"
+
+    @admin.display(description="In reply to")
+    def in_reply_to(self, comment: Comment) -> str:
+        return comment.parent.body[:60] if comment.parent_id else "—"
+
+    @admin.display(description="Thread")
+    def thread_context(self, comment: Comment) -> str:
+        chain = []
+        parent = comment.parent
+        while parent is not None and len(chain) < 5:
+            chain.append(parent)
+            parent = parent.parent
+        if not chain:
+            return "A new thread."
+        return format_html_join(
+            "", "<p><strong>{}</strong>: {}</p>", ((c.name or "removed", c.body[:300]) for c in reversed(chain))
+        )
+
+    def delete_queryset(self, request, queryset) -> None:
+        posts = {comment.post for comment in queryset.select_related("post")}
+        super().delete_queryset(request, queryset)
+        for post in posts:
+            post.refresh_comment_count()
+
+
+@admin.register(CommunitySettings)
+class CommunitySettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "reply_depth", "close_after_days", "max_links", "edit_minutes"]
+
+    def has_add_permission(self, request) -> bool:
+        return not CommunitySettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

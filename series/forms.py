@@ -1,5 +1,7 @@
 from django import forms
 
+from ole.safety import looks_like_contact_details
+
 from .models import Series, Topic
 
 SEARCH_MAX_LENGTH = 200
@@ -32,3 +34,64 @@ class SearchForm(forms.Form):
     def has_criteria(self) -> bool:
         data = self.cleaned_data
         return bool(data.get("q", "").strip() or data.get("tag") or data.get("series"))
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(label="Name or pen name", max_length=80)
+    email = forms.EmailField(
+        label="Email", help_text="Private: never shown. Only used to tell you about replies, if you ask."
+    )
+    website = forms.URLField(label="Website (optional)", required=False, max_length=300, assume_scheme="https")
+    body = forms.CharField(
+        label="Your comment",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Plain text; leave a blank line between paragraphs. Web addresses become links.",
+    )
+    notify_replies = forms.BooleanField(label="Email me when someone replies", required=False)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # A field people never see; bots fill it in.
+    nickname = forms.CharField(required=False, label="Leave this empty", max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = "Please tell us what to call you (a pen name is fine)."
+        self.fields["email"].error_messages["required"] = "Please give an email address; it is never shown."
+        self.fields["body"].error_messages["required"] = "Please write your comment first."
+        self.fields["nickname"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Please tell us what to call you (a pen name is fine).")
+        if looks_like_contact_details(name):
+            raise forms.ValidationError(
+                "For your safety, please don't use an email address or phone number as your name."
+            )
+        return name
+
+    def clean_website(self) -> str:
+        website = self.cleaned_data["website"]
+        if website and not website.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Please give a web address starting with http:// or https://.")
+        return website
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Please write your comment first.")
+        return body
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("nickname"))
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label="Your comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("A comment cannot be empty. To remove it, use “Delete my comment”.")
+        return body

@@ -1,18 +1,29 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import ArchiveIndexView, MonthArchiveView
 
-from .forms import SearchForm
-from .models import Contributor, CrisisLine, Post, Series, Topic
+from ole import ratelimit
+
+from .community import liked, my_comment_ids, remember_comment, remember_like, thread
+from .forms import CommentEditForm, CommentForm, SearchForm
+from .models import Comment, CommunitySettings, Contributor, CrisisLine, InvalidTransition, Post, Series, Topic
+from .services import comment_edit as comment_edit_service
+from .services import comment_submit
 
 FEATURED_ON_HOME = 3
 
@@ -79,7 +90,29 @@ class PostDetailView(DetailView):
             next_part=post.next_in_series(),
             position=post.series_position(),
         )
+        context.update(self.community(post, comment_form=kwargs.get("comment_form")))
         return context
+
+    def community(self, post: Post, *, comment_form: CommentForm | None) -> dict:
+        """The threads under a post, this browser's own waiting comments, its likes, and the form."""
+        rules = CommunitySettings.current()
+        mine = my_comment_ids(self.request)
+        visible = Q(status__in=(Comment.Status.APPROVED, Comment.Status.REMOVED)) | Q(
+            pk__in=mine, status=Comment.Status.PENDING
+        )
+        comments = list(post.comments.filter(visible).order_by("created", "pk"))
+        editable_since = timezone.now() - datetime.timedelta(minutes=rules.edit_minutes)
+        for comment in comments:
+            comment.is_mine = comment.pk in mine
+            comment.can_edit = comment.is_mine and comment.created >= editable_since
+        form = comment_form or CommentForm(initial={"parent": self.request.GET.get("replyto", "")[:12] or None})
+        return {
+            "threads": thread(comments),
+            "comment_form": form,
+            "comments_open": post.comments_are_open(close_after_days=rules.close_after_days),
+            "liked": liked(self.request),
+            "reply_depth": rules.reply_depth,
+        }
 
 
 @method_decorator([staff_member_required, never_cache], name="dispatch")
@@ -229,3 +262,131 @@ class HelpView(TemplateView):
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+# The community: comments, edits, unsubscribing and likes --------------------------------------------
+
+
+def _post_page_with(request: HttpRequest, post: Post, **context) -> HttpResponse:
+    """The post page again, e.g. with a comment form that needs correcting (everything typed is kept)."""
+    view = PostDetailView()
+    view.setup(request, slug=post.slug)
+    view.object = post
+    status = context.pop("status", 200)
+    return render(request, view.template_name, view.get_context_data(object=post, **context), status=status)
+
+
+@require_POST
+def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
+    post = get_object_or_404(
+        Post.objects.published().select_related("contributor", "series").prefetch_related("tags", "content_notes"),
+        slug=slug,
+    )
+    form = CommentForm(request.POST)
+    if form.is_bot:
+        messages.info(request, "Thank you. Your comment is waiting for moderation.")
+        return redirect(post.get_absolute_url() + "#comments")
+    if not form.is_valid():
+        return _post_page_with(request, post, comment_form=form)
+    if not ratelimit.allow("comment", request, limit=settings.OLE_COMMENTS_PER_HOUR, window=3600):
+        form.add_error(None, "You have written several comments in a short time. Please wait a little and try again.")
+        return _post_page_with(request, post, comment_form=form, status=429)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).select_related("parent").first()
+        if parent is None:
+            form.add_error(None, "The comment you replied to is no longer there. Your reply is below to post again.")
+            form.data = form.data.copy()
+            form.data["parent"] = ""
+            return _post_page_with(request, post, comment_form=form)
+    try:
+        outcome = comment_submit(
+            post=post,
+            parent=parent,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            website=form.cleaned_data["website"],
+            body=form.cleaned_data["body"],
+            notify_replies=form.cleaned_data["notify_replies"],
+            user=request.user,
+        )
+    except InvalidTransition as refusal:
+        form.add_error(None, str(refusal))
+        return _post_page_with(request, post, comment_form=form)
+    if outcome.crisis:
+        return render(request, "series/comment_crisis.html", {"post": post, "crisis_lines": CrisisLine.objects.all()})
+    if outcome.discarded or outcome.comment.status == Comment.Status.PENDING:
+        messages.info(request, "Thank you. Your comment is waiting for moderation; you can see it below.")
+    else:
+        messages.success(request, "Thank you for your comment.")
+    target = outcome.comment.get_absolute_url() if outcome.comment else post.get_absolute_url() + "#comments"
+    response = redirect(target)
+    if outcome.comment:
+        remember_comment(request, response, outcome.comment)
+    return response
+
+
+def _own_comment_or_404(pk: int, token: str) -> Comment:
+    comment = Comment.from_edit_token(pk, token, minutes=CommunitySettings.current().edit_minutes)
+    if comment is None:
+        raise Http404("This link has expired or is not valid.")
+    return comment
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    comment = _own_comment_or_404(pk, token)
+    form = CommentEditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        comment_edit_service(comment=comment, body=form.cleaned_data["body"])
+        messages.success(request, "Your comment is updated.")
+        return redirect(comment.get_absolute_url())
+    return render(request, "series/comment_edit.html", {"comment": comment, "form": form, "token": token})
+
+
+@require_POST
+def comment_delete(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    comment = _own_comment_or_404(pk, token)
+    post = comment.post
+    comment.remove_by_writer()
+    messages.success(request, "Your comment is deleted.")
+    return redirect(post.get_absolute_url() + "#comments")
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a form; the signed link is the key.
+@require_http_methods(["GET", "POST"])
+def comment_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    comment = Comment.from_unsubscribe_token(token)
+    if comment is None:
+        raise Http404("This link is not valid.")
+    if request.method == "POST":
+        Comment.objects.filter(pk=comment.pk).update(notify_replies=False)
+        return render(request, "series/comment_unsubscribe.html", {"comment": comment, "done": True})
+    return render(request, "series/comment_unsubscribe.html", {"comment": comment})
+
+
+@require_POST
+def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One like per browser per item, remembered in a signed cookie; works with and without JavaScript."""
+    if kind == "post":
+        item = get_object_or_404(Post.objects.published(), pk=pk)
+        target = item.get_absolute_url()
+    elif kind == "comment":
+        item = get_object_or_404(Comment.objects.filter(status=Comment.Status.APPROVED), pk=pk)
+        target = item.get_absolute_url()
+    else:
+        raise Http404("Nothing to like here.")
+    key = f"{kind}:{pk}"
+    already = key in liked(request)
+    if not already:
+        if not ratelimit.allow("like", request, limit=settings.OLE_LIKES_PER_HOUR, window=3600):
+            return HttpResponse("Too many likes in a short time; please wait a little.", status=429)
+        item.like()
+    count = type(item).objects.values_list("like_count", flat=True).get(pk=pk)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        response: HttpResponse = JsonResponse({"count": count, "liked": True})
+    else:
+        response = redirect(target)
+    if not already:
+        remember_like(request, response, key)
+    return response

@@ -4,11 +4,11 @@ a withdrawn story sends nothing, and the queue itself never holds an address or 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from ole.mail import absolute, editor_addresses
 from ole.outbox import register
 from series.models import CrisisLine
 
@@ -24,10 +24,6 @@ SUBJECTS = {
     "story.new_link": "Your new private link",
     "story.message": "A message from the editors about “{title}”",
 }
-
-
-def absolute(path: str) -> str:
-    return settings.OLE_SITE_URL.rstrip("/") + path
 
 
 def _writer_email(kind: str):
@@ -59,13 +55,7 @@ for _kind in SUBJECTS:
 def urgent_alert(story_id: int) -> EmailMessage | None:
     """Tell the editors a writer may be in crisis. The email names no one: it links to the story in the admin."""
     story = Story.objects.filter(pk=story_id, urgent=True).exclude(status=Story.Status.WITHDRAWN).first()
-    editors = list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name="Editors")
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    editors = editor_addresses()
     if story is None or not editors:
         return None
     admin_url = absolute(reverse("admin:stories_story_change", args=[story.pk]))

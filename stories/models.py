@@ -194,10 +194,10 @@ class Story(models.Model):
 
     def refresh_flags(self) -> None:
         """Recompute the safety flags from the current text (the word lists are editable in the admin)."""
-        terms = SafetyTerm.objects.values_list("kind", "phrase")
-        crisis = [phrase for kind, phrase in terms if kind == SafetyTerm.Kind.CRISIS]
-        medication = [phrase for kind, phrase in terms if kind == SafetyTerm.Kind.MEDICATION]
-        found = flags_for(f"{self.title}\n{self.body}", crisis_terms=crisis, medication_terms=medication)
+        terms = SafetyTerm.phrases()
+        found = flags_for(
+            f"{self.title}\n{self.body}", crisis_terms=terms["crisis"], medication_terms=terms["medication"]
+        )
         self.flag_identity = IDENTITY in found
         self.flag_medication = MEDICATION in found
         self.flag_crisis = CRISIS in found

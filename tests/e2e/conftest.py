@@ -24,6 +24,9 @@ SEEDING_MIGRATIONS = [
     ("ole.migrations.0002_seed_safety_terms", "seed"),
     ("stories.migrations.0002_seed_consent_and_templates", "seed"),
     ("stories.migrations.0003_editors_group", "create_group"),
+    ("stories.migrations.0005_editors_moderate_comments", "grant"),
+    ("series.migrations.0007_community_settings_row", "create"),
+    ("ole.migrations.0004_seed_comment_terms", "seed"),
 ]
 
 

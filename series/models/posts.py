@@ -133,6 +133,9 @@ class Contributor(models.Model):
         related_name="contributor",
         help_text="Optional: the staff account of this contributor.",
     )
+    email_on_comments = models.BooleanField(
+        default=False, help_text="Email this contributor (at their staff account's address) about new comments."
+    )
 
     objects = WithPublishedPostsQuerySet.as_manager()
 
@@ -318,6 +321,11 @@ class Post(models.Model):
         help_text="When the post goes live. A scheduled post appears by itself at this time.",
     )
     featured = models.BooleanField(default=False, help_text="Featured posts lead the home page.")
+    comments_open = models.BooleanField(
+        default=True, help_text="Untick to close comments. They also close by themselves after a set time."
+    )
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    like_count = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -429,6 +437,23 @@ class Post(models.Model):
         """Delete the post and, once that is committed, its image files (a withdrawn story leaves nothing)."""
         delete_files_on_commit([getattr(self, field) for field in ("feature_image", *self.RENDITIONS)])
         self.delete()
+
+    # Community ------------------------------------------------------------------------------
+
+    def comments_are_open(self, *, close_after_days: int) -> bool:
+        """Comments are taken on a published post whose comments are open and not yet closed by age."""
+        if not self.is_published() or not self.comments_open:
+            return False
+        return not close_after_days or self.publish_at > timezone.now() - datetime.timedelta(days=close_after_days)
+
+    def refresh_comment_count(self) -> None:
+        """Recount the approved comments shown on cards and in the post header."""
+        self.comment_count = self.comments.filter(status="approved").count()
+        Post.objects.filter(pk=self.pk).update(comment_count=self.comment_count)
+
+    def like(self) -> None:
+        """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
+        Post.objects.filter(pk=self.pk).update(like_count=models.F("like_count") + 1)
 
     # Series navigation ----------------------------------------------------------------------
 

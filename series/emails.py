@@ -1,0 +1,82 @@
+"""Emails about comments. Built when sent, from the comment as it is then; a deleted comment sends nothing."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from ole.mail import absolute, editor_addresses
+from ole.outbox import register
+
+from .models import Comment
+
+
+def _comment(comment_id: int, **filters) -> Comment | None:
+    return Comment.objects.select_related("post", "parent").filter(pk=comment_id, **filters).first()
+
+
+@register("comment.reply")
+def reply_notice(comment_id: int) -> EmailMessage | None:
+    """Tell a commenter who asked for it that someone replied to them, with a one-click unsubscribe."""
+    reply = _comment(comment_id, status=Comment.Status.APPROVED)
+    if reply is None or reply.parent is None or not reply.parent.notify_replies or not reply.parent.email:
+        return None
+    unsubscribe = absolute(reply.parent.get_unsubscribe_url())
+    body = render_to_string(
+        "series/email/comment_reply.txt",
+        {
+            "reply": reply,
+            "link": absolute(reply.get_absolute_url()),
+            "unsubscribe": unsubscribe,
+            "site_name": settings.OLE_SITE_NAME,
+        },
+    )
+    return EmailMessage(
+        subject=f"{reply.name} replied to your comment on “{reply.post.title}”",
+        body=body,
+        to=[reply.parent.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
+@register("comment.for_contributor")
+def contributor_notice(comment_id: int) -> EmailMessage | None:
+    comment = _comment(comment_id, status=Comment.Status.APPROVED)
+    if comment is None:
+        return None
+    contributor = comment.post.contributor
+    if not (contributor.email_on_comments and contributor.user_id and contributor.user.email):
+        return None
+    body = render_to_string(
+        "series/email/comment_for_contributor.txt",
+        {"comment": comment, "link": absolute(comment.get_absolute_url()), "site_name": settings.OLE_SITE_NAME},
+    )
+    return EmailMessage(subject=f"New comment on “{comment.post.title}”", body=body, to=[contributor.user.email])
+
+
+@register("comment.crisis")
+def crisis_alert(comment_id: int) -> EmailMessage | None:
+    """A held comment whose words suggest its writer may be in crisis: the editors hear at once."""
+    comment = _comment(comment_id, status=Comment.Status.PENDING)
+    editors = editor_addresses()
+    if comment is None or not editors:
+        return None
+    link = absolute(reverse("admin:series_comment_change", args=[comment.pk]))
+    body = render_to_string("series/email/comment_crisis.txt", {"comment": comment, "link": link})
+    return EmailMessage(subject="A comment may need urgent care", body=body, to=editors)
+
+
+@register("comments.held")
+def held_digest(_unused: int) -> EmailMessage | None:
+    """Every comment waiting for moderation, in one email (queued at most once a quarter-hour)."""
+    held = list(Comment.objects.held().select_related("post")[:50])
+    editors = editor_addresses()
+    if not held or not editors:
+        return None
+    body = render_to_string(
+        "series/email/comments_held.txt",
+        {"held": held, "link": absolute(reverse("admin:series_comment_changelist") + "?status__exact=pending")},
+    )
+    return EmailMessage(subject=f"{len(held)} comment(s) waiting for moderation", body=body, to=editors)

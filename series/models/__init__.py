@@ -1,0 +1,34 @@
+"""The reading side's models, by topic: posts and what frames them, and the community around them."""
+
+from .comments import Comment, CommunitySettings
+from .posts import (
+    ContentNote,
+    Contributor,
+    CrisisLine,
+    InvalidTransition,
+    Post,
+    PostQuerySet,
+    Series,
+    TaggedPost,
+    Topic,
+    delete_files_on_commit,
+    live_posts,
+    unique_slug,
+)
+
+__all__ = [
+    "Comment",
+    "CommunitySettings",
+    "ContentNote",
+    "Contributor",
+    "CrisisLine",
+    "InvalidTransition",
+    "Post",
+    "PostQuerySet",
+    "Series",
+    "TaggedPost",
+    "Topic",
+    "delete_files_on_commit",
+    "live_posts",
+    "unique_slug",
+]

@@ -1,0 +1,202 @@
+"""The community under each post: threaded comments (and, later, pingbacks), their moderation and likes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from ole.outbox import queue_email
+from ole.text import render_comment
+
+from .posts import InvalidTransition, Post
+
+EDIT_SALT = "series.comment-edit"
+UNSUBSCRIBE_SALT = "series.comment-unsubscribe"
+
+
+class CommunitySettings(models.Model):
+    """Site-wide rules for comments, kept in one row that editors change in the admin."""
+
+    reply_depth = models.PositiveSmallIntegerField(
+        default=3, help_text="How deep replies nest. A reply below this depth joins the deepest allowed level."
+    )
+    close_after_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Comments close by themselves this many days after a post is published (0: never)."
+    )
+    max_links = models.PositiveSmallIntegerField(default=2, help_text="A comment with more links is held.")
+    edit_minutes = models.PositiveSmallIntegerField(
+        default=30, help_text="For how long after posting a commenter can edit or delete their comment."
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "community settings"
+
+    def __str__(self) -> str:
+        return "Community settings"
+
+    @classmethod
+    def current(cls) -> CommunitySettings:
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class CommentQuerySet(models.QuerySet):
+    def shown(self) -> CommentQuerySet:
+        """What readers see in a thread: approved comments, and placeholders for removed ones."""
+        return self.filter(status__in=(Comment.Status.APPROVED, Comment.Status.REMOVED))
+
+    def held(self) -> CommentQuerySet:
+        return self.filter(status=Comment.Status.PENDING).order_by("-created")
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for moderation"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed by its writer"
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+        WEBMENTION = "webmention", "Webmention"
+
+    class Role(models.TextChoices):
+        READER = "", "Reader"
+        AUTHOR = "author", "Author"
+        EDITOR = "editor", "Editor"
+
+    NAME_MAX = 80
+    BODY_MAX = 5000
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    depth = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMMENT)
+    name = models.CharField(max_length=NAME_MAX)
+    email = models.EmailField(blank=True, help_text="Private: never shown, never in feeds or page source.")
+    website = models.URLField(blank=True, max_length=300)
+    body = models.TextField(max_length=BODY_MAX)
+    body_html = models.TextField(editable=False, default="")
+    notify_replies = models.BooleanField(default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    role = models.CharField(max_length=10, choices=Role.choices, blank=True, default=Role.READER)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    held_reason = models.CharField(max_length=200, blank=True)
+    like_count = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [
+            models.Index(fields=["post", "status", "created"], name="comment_thread_idx"),
+            models.Index(fields=["status", "created"], name="comment_queue_idx"),
+            models.Index(fields=["email", "status"], name="comment_known_writer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} on “{self.post}”"
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.body_html = render_comment(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    # Links the writer holds -------------------------------------------------------------------
+
+    def edit_token(self) -> str:
+        return signing.TimestampSigner(salt=EDIT_SALT).sign(str(self.pk))
+
+    def get_edit_url(self) -> str:
+        return reverse("series:comment_edit", kwargs={"pk": self.pk, "token": self.edit_token()})
+
+    @classmethod
+    def from_edit_token(cls, pk: int, token: str, *, minutes: int) -> Comment | None:
+        """The comment a still-valid edit link opens, or None (wrong, tampered or too old)."""
+        try:
+            value = signing.TimestampSigner(salt=EDIT_SALT).unsign(token, max_age=datetime.timedelta(minutes=minutes))
+        except signing.BadSignature:
+            return None
+        if value != str(pk):
+            return None
+        return cls.objects.filter(pk=pk, status__in=(cls.Status.PENDING, cls.Status.APPROVED)).first()
+
+    def unsubscribe_token(self) -> str:
+        return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(self.pk))
+
+    def get_unsubscribe_url(self) -> str:
+        return reverse("series:comment_unsubscribe", kwargs={"token": self.unsubscribe_token()})
+
+    @classmethod
+    def from_unsubscribe_token(cls, token: str) -> Comment | None:
+        try:
+            pk = int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token))
+        except (signing.BadSignature, ValueError):
+            return None
+        return cls.objects.filter(pk=pk).first()
+
+    # Moderation -------------------------------------------------------------------------------
+
+    @property
+    def is_shown(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.REMOVED)
+
+    def approve(self) -> None:
+        """Publish a held comment (or one marked spam by mistake), and tell whoever waits for replies."""
+        if self.status not in (self.Status.PENDING, self.Status.SPAM):
+            raise InvalidTransition(f"This comment is {self.get_status_display().lower()}; it cannot be approved.")
+        with transaction.atomic():
+            self.status = self.Status.APPROVED
+            self.held_reason = ""
+            self.save(update_fields=["status", "held_reason"])
+            self.announce()
+            self.post.refresh_comment_count()
+
+    def mark_spam(self) -> None:
+        """Hide a comment as spam; it can still be approved later if that was a mistake."""
+        if self.status == self.Status.SPAM:
+            raise InvalidTransition("This comment is already marked as spam.")
+        with transaction.atomic():
+            self.status = self.Status.SPAM
+            self.save(update_fields=["status"])
+            self.post.refresh_comment_count()
+
+    def remove_by_writer(self) -> None:
+        """The writer deletes their comment: gone, or a "comment removed" placeholder if others replied."""
+        with transaction.atomic():
+            if self.replies.shown().exists():
+                self.status = self.Status.REMOVED
+                self.body = ""
+                self.name = ""
+                self.email = ""
+                self.website = ""
+                self.notify_replies = False
+                self.save()
+            else:
+                self.delete()
+            self.post.refresh_comment_count()
+
+    def announce(self) -> None:
+        """Queue the emails a newly visible comment causes: a reply notice, and the contributor's notice."""
+        if self.parent_id and self.parent.notify_replies and self.parent.email and self.parent.email != self.email:
+            queue_email("comment.reply", self)
+        contributor = self.post.contributor
+        if contributor.email_on_comments and contributor.user_id and contributor.user.email:
+            queue_email("comment.for_contributor", self)
+
+    def like(self) -> None:
+        """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
+        Comment.objects.filter(pk=self.pk).update(like_count=F("like_count") + 1)
