@@ -1,0 +1,408 @@
+"""Comments: threading, moderation rules, closing, the edit window, likes, notifications and unsubscribing."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from ole.models import OutboundEmail
+from ole.outbox import deliver_due
+from series.models import Comment, CommunitySettings, InvalidTransition
+from series.services import comment_submit
+from tests.factories import PostFactory, StaffFactory, UserFactory, days_ago
+
+pytestmark = pytest.mark.django_db
+
+A = Comment.Status.APPROVED
+P = Comment.Status.PENDING
+
+
+def approved(post, *, parent=None, email="known@example.org", name="Known", body="A kind word.", **extra):
+    depth = parent.depth + 1 if parent else 0
+    return Comment.objects.create(
+        post=post, parent=parent, depth=depth, name=name, email=email, body=body, status=A, **extra
+    )
+
+
+def submit(post, *, parent=None, email="known@example.org", body="Thank you for writing this.", **extra):
+    defaults = {"name": "Reader", "website": "", "notify_replies": False}
+    defaults.update(extra)
+    return comment_submit(post=post, parent=parent, email=email, body=body, **defaults)
+
+
+def post_form(client, post, **data):
+    payload = {"name": "Reader", "email": "known@example.org", "body": "Thank you for writing this.", **data}
+    return client.post(reverse("series:comment_create", kwargs={"slug": post.slug}), payload)
+
+
+@pytest.fixture
+def post():
+    return PostFactory()
+
+
+class TestModeration:
+    def test_first_comment_from_an_address_waits(self, post):
+        outcome = submit(post, email="new@example.org")
+        assert outcome.comment.status == P
+        assert "First comment" in outcome.comment.held_reason
+
+    def test_a_known_commenter_appears_at_once(self, post):
+        approved(post)
+        outcome = submit(post)
+        assert outcome.comment.status == A
+        post.refresh_from_db()
+        assert post.comment_count == 2
+
+    @pytest.mark.parametrize(
+        "body, reason",
+        [
+            ("See https://a.example https://b.example https://c.example", "More than 2 links"),
+            ("Please dm me about this", "hold list"),
+            ("Call me on 082 123 4567", "phone number or email"),
+            ("I was on 2 mg a night", "doses"),
+            ("Does anyone know where to buy them?", "doses or where to get"),
+        ],
+    )
+    def test_rules_hold_a_comment_with_the_reason(self, post, body, reason):
+        approved(post)
+        outcome = submit(post, body=body)
+        assert outcome.comment.status == P
+        assert reason in outcome.comment.held_reason
+
+    def test_block_list_discards_spam(self, post):
+        outcome = submit(post, body="Huge casino bonus here")
+        assert outcome.discarded and not Comment.objects.exists()
+
+    def test_crisis_words_hold_and_alert_the_editors(self, post, editor):
+        approved(post)
+        outcome = submit(post, body="I can't go on like this, I want to end it all")
+        assert outcome.crisis and outcome.comment.status == P
+        kinds = set(OutboundEmail.objects.values_list("kind", flat=True))
+        assert {"comment.crisis", "comments.held"} <= kinds
+        deliver_due()
+        alert = next(m for m in mail.outbox if "urgent" in m.subject)
+        assert alert.to == [editor.email] and "known@example.org" not in alert.body
+
+    def test_held_digest_goes_at_most_once_a_quarter_hour(self, post, editor):
+        for n in range(3):
+            submit(post, email=f"new{n}@example.org")
+        assert OutboundEmail.objects.filter(kind="comments.held").count() == 1
+        deliver_due()
+        submit(post, email="later@example.org")
+        digests = OutboundEmail.objects.filter(kind="comments.held").order_by("pk")
+        assert digests.count() == 2
+        assert digests[1].send_after >= digests[0].send_after + datetime.timedelta(minutes=15)
+        assert "3 comment(s) waiting" in mail.outbox[0].subject
+
+    def test_staff_comment_as_themselves_with_a_role(self, post):
+        staff = StaffFactory()
+        outcome = submit(post, email="new@example.org", user=staff)
+        assert outcome.comment.status == A and outcome.comment.role == "editor"
+        post.contributor.user = staff
+        post.contributor.save()
+        assert submit(post, user=staff).comment.role == "author"
+
+    def test_approve_and_spam_are_guarded(self, post):
+        comment = submit(post, email="new@example.org").comment
+        comment.approve()
+        with pytest.raises(InvalidTransition):
+            comment.approve()
+        comment.mark_spam()
+        with pytest.raises(InvalidTransition):
+            comment.mark_spam()
+        post.refresh_from_db()
+        assert post.comment_count == 0
+
+
+class TestThreads:
+    def test_replies_nest_and_beyond_the_depth_join_the_deepest_level(self, post):
+        CommunitySettings.objects.update(reply_depth=3)
+        root = approved(post)
+        child = approved(post, parent=root)
+        grandchild = approved(post, parent=child)
+        reply = submit(post, parent=grandchild).comment
+        assert reply.parent == child and reply.depth == 2
+
+    def test_reply_to_a_comment_on_another_post_is_refused(self, post):
+        other = approved(PostFactory())
+        with pytest.raises(InvalidTransition):
+            submit(post, parent=other)
+
+    @pytest.mark.parametrize("status", [P, Comment.Status.SPAM])
+    def test_reply_to_a_hidden_comment_is_refused(self, post, status):
+        hidden = approved(post)
+        Comment.objects.filter(pk=hidden.pk).update(status=status)
+        hidden.refresh_from_db()
+        with pytest.raises(InvalidTransition):
+            submit(post, parent=hidden)
+
+    def test_page_shows_threads_oldest_first_with_permalinks(self, client, post):
+        first = approved(post, body="First words")
+        approved(post, parent=first, body="A reply")
+        approved(post, body="Second words")
+        html = client.get(post.get_absolute_url()).content.decode()
+        assert html.index("First words") < html.index("A reply") < html.index("Second words")
+        assert f'id="comment-{first.pk}"' in html and f'href="#comment-{first.pk}"' in html
+
+    def test_a_deleted_comment_with_replies_stays_as_removed(self, client, post):
+        root = approved(post, body="Original")
+        approved(post, parent=root, body="Answer")
+        root.remove_by_writer()
+        html = client.get(post.get_absolute_url()).content.decode()
+        assert "Comment removed by its writer" in html and "Original" not in html and "Answer" in html
+
+    def test_a_deleted_comment_without_replies_is_gone(self, post):
+        comment = approved(post)
+        comment.remove_by_writer()
+        assert not Comment.objects.exists()
+
+
+class TestClosing:
+    def test_comments_close_per_post(self, client, post):
+        post.comments_open = False
+        post.save()
+        response = post_form(client, post)
+        assert "Comments are closed" in response.content.decode()
+        assert not Comment.objects.exists()
+
+    def test_comments_close_by_themselves_after_the_set_days(self, client):
+        CommunitySettings.objects.update(close_after_days=30)
+        old = PostFactory(publish_at=days_ago(31))
+        post_form(client, old)
+        assert not Comment.objects.exists()
+        assert "Comments are closed on this post." in client.get(old.get_absolute_url()).content.decode()
+
+    @pytest.mark.parametrize("trait", ["draft", "scheduled"])
+    def test_unpublished_posts_take_no_comments(self, client, trait):
+        hidden = PostFactory(**{trait: True})
+        assert post_form(client, hidden).status_code == 404
+
+
+class TestForm:
+    def test_pending_comment_is_shown_to_its_writer_only(self, client, post):
+        response = post_form(client, post, email="new@example.org", body="My first words here")
+        assert response.status_code == 302
+        mine = client.get(post.get_absolute_url()).content.decode()
+        assert "My first words here" in mine and "waiting for moderation" in mine
+        from django.test import Client
+
+        assert "My first words here" not in Client().get(post.get_absolute_url()).content.decode()
+
+    @pytest.mark.parametrize(
+        "data, field",
+        [
+            ({"body": ""}, "body"),
+            ({"body": "   "}, "body"),
+            ({"body": "x" * 5001}, "body"),
+            ({"name": ""}, "name"),
+            ({"name": "x" * 81}, "name"),
+            ({"name": "me@example.org"}, "name"),
+            ({"email": "nope"}, "email"),
+            ({"website": "javascript:alert(1)"}, "website"),
+            ({"website": "ftp://example.org"}, "website"),
+            ({"parent": "abc"}, "parent"),
+        ],
+    )
+    def test_bad_input_is_explained_and_kept(self, client, post, data, field):
+        response = post_form(client, post, **data)
+        assert response.status_code == 200
+        form = response.context["comment_form"]
+        assert form.errors[field]
+        assert form["email"].value() == data.get("email", "known@example.org")
+        assert not Comment.objects.exists()
+
+    def test_html_and_links_are_inert(self, client, post):
+        approved(post)
+        post_form(
+            client, post, body='<script>alert(1)</script> <a href="javascript:alert(2)">x</a> see https://ok.example'
+        )
+        html = client.get(post.get_absolute_url()).content.decode()
+        assert "<script>alert(1)" not in html and 'href="javascript:' not in html
+        assert 'href="https://ok.example" rel="nofollow ugc noopener"' in html
+
+    def test_email_never_shows(self, client, post):
+        approved(post, email="secret-reader@example.org")
+        for url in [post.get_absolute_url(), "/feed/", "/feed/atom/"]:
+            assert "secret-reader@example.org" not in client.get(url).content.decode()
+
+    def test_reply_to_a_deleted_comment_keeps_the_text(self, client, post):
+        response = post_form(client, post, parent="999999", body="My reply")
+        assert response.status_code == 200
+        assert response.context["comment_form"]["body"].value() == "My reply"
+        assert "no longer there" in response.content.decode()
+
+    def test_honeypot_is_accepted_silently(self, client, post):
+        response = post_form(client, post, nickname="bot")
+        assert response.status_code == 302 and not Comment.objects.exists()
+
+    def test_floods_are_limited(self, client, post, settings):
+        settings.OLE_COMMENTS_PER_HOUR = 2
+        approved(post)
+        for _ in range(2):
+            assert post_form(client, post).status_code == 302
+        response = post_form(client, post, body="One more")
+        assert response.status_code == 429
+        assert response.context["comment_form"]["body"].value() == "One more"
+
+    def test_missing_csrf_is_refused(self, post):
+        from django.test import Client
+
+        response = Client(enforce_csrf_checks=True).post(
+            reverse("series:comment_create", kwargs={"slug": post.slug}), {"name": "a", "email": "a@b.org", "body": "x"}
+        )
+        assert response.status_code == 403
+
+
+class TestEditWindow:
+    def test_writer_edits_within_the_window(self, client, post):
+        approved(post)
+        post_form(client, post, body="Typo here")
+        comment = Comment.objects.latest("pk")
+        page = client.get(post.get_absolute_url()).content.decode()
+        assert comment.get_edit_url() in page
+        response = client.post(comment.get_edit_url(), {"body": "Fixed now"})
+        assert response.status_code == 302
+        comment.refresh_from_db()
+        assert comment.body == "Fixed now" and comment.edited_at
+
+    def test_link_expires_after_the_window(self, client, post, settings):
+        comment = approved(post)
+        url = comment.get_edit_url()
+        CommunitySettings.objects.update(edit_minutes=0)
+        assert client.get(url).status_code == 404
+
+    def test_a_tampered_link_is_refused(self, client, post):
+        comment = approved(post)
+        other = approved(post)
+        url = reverse("series:comment_edit", kwargs={"pk": other.pk, "token": comment.edit_token()})
+        assert client.get(url).status_code == 404
+
+    def test_writer_deletes_their_comment(self, client, post):
+        comment = approved(post)
+        url = reverse("series:comment_delete", kwargs={"pk": comment.pk, "token": comment.edit_token()})
+        assert client.post(url).status_code == 302
+        assert not Comment.objects.exists()
+
+
+class TestNotifications:
+    def test_reply_email_with_unsubscribe(self, client, post):
+        approved(post)  # known@example.org has been approved before, so its replies appear at once
+        parent = approved(post, email="first@example.org", notify_replies=True)
+        submit(post, parent=parent, email="known@example.org")
+        deliver_due()
+        email = mail.outbox[0]
+        assert email.to == ["first@example.org"]
+        unsubscribe = parent.get_unsubscribe_url()
+        assert unsubscribe in email.body and unsubscribe in email.extra_headers["List-Unsubscribe"]
+        assert client.get(unsubscribe).status_code == 200
+        assert client.post(unsubscribe).status_code == 200  # one-click, no CSRF token needed
+        parent.refresh_from_db()
+        assert not parent.notify_replies
+        submit(post, parent=parent, email="known@example.org", body="Another reply")
+        assert deliver_due() == (0, 0)  # nothing queued for an unsubscribed thread
+        assert len(mail.outbox) == 1
+
+    def test_no_email_without_opt_in_or_to_yourself(self, post):
+        parent = approved(post, email="first@example.org")
+        submit(post, parent=parent)
+        mine = approved(post, email="known@example.org", notify_replies=True)
+        submit(post, parent=mine)
+        assert not OutboundEmail.objects.filter(kind="comment.reply").exists()
+
+    def test_a_held_reply_notifies_only_once_approved(self, post):
+        parent = approved(post, email="first@example.org", notify_replies=True)
+        reply = submit(post, parent=parent, email="new@example.org").comment
+        assert not OutboundEmail.objects.filter(kind="comment.reply").exists()
+        reply.approve()
+        assert OutboundEmail.objects.filter(kind="comment.reply").count() == 1
+
+    def test_contributor_can_get_new_comment_emails(self, post):
+        post.contributor.user = UserFactory(email="writer@ole.example", is_staff=True)
+        post.contributor.email_on_comments = True
+        post.contributor.save()
+        approved(post)
+        submit(post)
+        deliver_due()
+        assert any(m.to == ["writer@ole.example"] for m in mail.outbox)
+
+    def test_a_bad_unsubscribe_link_is_not_found(self, client):
+        assert client.get("/comments/unsubscribe/forged:token/").status_code == 404
+
+
+class TestLikes:
+    def like(self, client, kind, pk, json=False):
+        headers = {"HTTP_ACCEPT": "application/json"} if json else {}
+        return client.post(reverse("series:like", kwargs={"kind": kind, "pk": pk}), **headers)
+
+    def test_one_like_per_browser(self, client, post):
+        assert self.like(client, "post", post.pk).status_code == 302
+        self.like(client, "post", post.pk)
+        post.refresh_from_db()
+        assert post.like_count == 1
+        html = client.get(post.get_absolute_url()).content.decode()
+        assert "Liked by 1 person" in html and "disabled" in html
+
+    def test_likes_from_different_browsers_add_up(self, post):
+        from django.test import Client
+
+        for _ in range(3):
+            self.like(Client(), "post", post.pk)
+        post.refresh_from_db()
+        assert post.like_count == 3
+
+    def test_json_for_the_in_place_update(self, client, post):
+        comment = approved(post)
+        response = self.like(client, "comment", comment.pk, json=True)
+        assert response.json() == {"count": 1, "liked": True}
+
+    def test_a_forged_cookie_is_ignored(self, client, post):
+        client.cookies["ole_likes"] = f'["post:{post.pk}"]'
+        self.like(client, "post", post.pk)
+        post.refresh_from_db()
+        assert post.like_count == 1
+
+    @pytest.mark.parametrize("kind, exists", [("post", False), ("comment", False), ("banana", True)])
+    def test_likes_on_nothing_are_not_found(self, client, post, kind, exists):
+        assert self.like(client, kind, post.pk if exists else 999999).status_code == 404
+
+    def test_likes_on_drafts_and_held_comments_are_not_found(self, client):
+        draft = PostFactory(draft=True)
+        assert self.like(client, "post", draft.pk).status_code == 404
+        held = Comment.objects.create(post=PostFactory(), name="x", email="x@y.org", body="x", status=P)
+        assert self.like(client, "comment", held.pk).status_code == 404
+
+    def test_like_needs_post(self, client, post):
+        assert client.get(reverse("series:like", kwargs={"kind": "post", "pk": post.pk})).status_code == 405
+
+    def test_like_floods_are_limited(self, post, settings):
+        from django.test import Client
+
+        settings.OLE_LIKES_PER_HOUR = 2
+        codes = [self.like(Client(), "post", post.pk).status_code for _ in range(3)]
+        assert codes == [302, 302, 429]
+
+    def test_likes_are_atomic_increments(self, post):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            post.like()
+        assert len(queries) == 1 and '"like_count" = ' in queries[0]["sql"] and "+" in queries[0]["sql"]
+
+
+def test_the_post_page_runs_as_many_queries_with_5_comments_as_with_50(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_with(comments: int) -> int:
+        post = PostFactory()
+        root = approved(post)
+        for n in range(comments - 1):
+            approved(post, parent=root if n % 2 else None, body=f"Comment {n}", like_count=n)
+        client.post(reverse("series:like", kwargs={"kind": "comment", "pk": root.pk}))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(post.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    assert count_with(5) == count_with(50)
