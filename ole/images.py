@@ -21,7 +21,8 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 from PIL import Image, ImageOps
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# MPO is how Pillow names the multi-picture JPEGs many phone cameras write.
+ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_UPLOAD_BYTES = getattr(settings, "OLE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = getattr(settings, "OLE_MAX_IMAGE_PIXELS", 25_000_000)
 

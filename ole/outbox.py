@@ -52,11 +52,10 @@ def queue_digest(kind: str, *, every: datetime.timedelta) -> OutboundEmail | Non
     return OutboundEmail.objects.create(kind=kind, object_id=0, send_after=when)
 
 
-def cancel_for(kinds: list[str], object_id: int) -> int:
-    """Drop queued emails about a record (used when its personal data is erased)."""
-    return OutboundEmail.objects.filter(kind__in=kinds, object_id=object_id, state=OutboundEmail.State.PENDING).update(
-        state=OutboundEmail.State.CANCELLED
-    )
+def cancel_for(kinds: list[str], object_ids: list[int]) -> int:
+    """Drop queued emails about some records (used when their personal data is erased)."""
+    pending = OutboundEmail.objects.filter(kind__in=kinds, object_id__in=object_ids, state=OutboundEmail.State.PENDING)
+    return pending.update(state=OutboundEmail.State.CANCELLED)
 
 
 def deliver(email: OutboundEmail) -> bool:

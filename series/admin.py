@@ -82,6 +82,9 @@ class PostAdmin(admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.slug_is_locked:
             fields.append("slug")
+        if obj is not None and obj.from_reader:
+            # A reader's words change only with their approval: propose edits on the story, then promote again.
+            fields += ["title", "body", "byline", "from_reader"]
         return fields
 
     def get_prepopulated_fields(self, request, obj=None):

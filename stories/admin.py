@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
 from series.models import InvalidTransition, Series
 
+from .forms import StoryTextMixin
 from .models import ConsentVersion, EditorialNote, MessageTemplate, Story, StoryEvent, StoryMessage
 from .services import story_promote
 
@@ -31,7 +32,10 @@ class MessageStepForm(forms.Form):
     def __init__(self, *args, purpose: str, required: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.required = required
-        self.fields["template"].queryset = MessageTemplate.objects.filter(purpose=purpose)
+        if purpose:
+            self.fields["template"].queryset = MessageTemplate.objects.filter(purpose=purpose)
+        else:
+            del self.fields["template"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -44,7 +48,9 @@ class MessageStepForm(forms.Form):
         return data
 
 
-class ProposeEditsForm(forms.Form):
+class ProposeEditsForm(StoryTextMixin, forms.Form):
+    """The editors' version is held to the same limits as the writer's own text."""
+
     title = forms.CharField(max_length=Story.TITLE_MAX)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "cols": 100}), max_length=Story.BODY_MAX_CHARS)
     message = forms.CharField(
@@ -129,7 +135,7 @@ decline = _message_action(
 approve = _message_action(
     name="approve",
     label="Approve",
-    purpose=MessageTemplate.Purpose.EDITS,
+    purpose="",
     required=False,
     done="approved",
     transition="approve",
@@ -239,10 +245,52 @@ class EditorialNoteInline(admin.StackedInline):
     verbose_name_plural = "Private notes (editors only)"
 
 
+class TurnFilter(admin.SimpleListFilter):
+    """The queue opens on what waits for an editor; the rest is one click away."""
+
+    title = "whose turn"
+    parameter_name = "turn"
+    TURNS = {
+        "writer": (Story.Status.CHANGES_REQUESTED, Story.Status.EDITS_PROPOSED),
+        "closed": (Story.Status.PUBLISHED, *Story.CLOSED),
+    }
+
+    def lookups(self, request, model_admin):
+        return [("writer", "Waiting for the writer"), ("closed", "Published, declined or withdrawn"), ("all", "All")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Waiting for an editor",
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(status__in=self.TURNS.get(self.value(), Story.EDITOR_TURN))
+
+
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "status", "days_waiting", "assigned_to", "content_note_list", "flag_list", "urgent"]
+    list_display = [
+        "__str__",
+        "status",
+        "days_waiting",
+        "assigned_to",
+        "content_note_list",
+        "flag_list",
+        "urgent",
+        "writer_wrote",
+    ]
     list_filter = [
+        TurnFilter,
         "status",
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
         "urgent",
@@ -294,6 +342,7 @@ class StoryAdmin(admin.ModelAdmin):
     readonly_fields = [
         "status",
         "status_changed_at",
+        "assigned_to",
         "safety_flags",
         "published_post",
         "title",
@@ -318,7 +367,26 @@ class StoryAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("content_notes")
+        last_from_writer = Max("messages__created", filter=Q(messages__from_editor=False))
+        return (
+            super().get_queryset(request).prefetch_related("content_notes").annotate(last_from_writer=last_from_writer)
+        )
+
+    def get_inlines(self, request: HttpRequest, obj: Story | None):
+        if obj is not None and obj.status == Story.Status.WITHDRAWN:
+            return [StoryEventInline]
+        return self.inlines
+
+    def has_change_permission(self, request: HttpRequest, obj: Story | None = None) -> bool:
+        # A withdrawn story holds nothing to work on: no messages, notes or assignments any more.
+        if obj is not None and obj.status == Story.Status.WITHDRAWN:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="Writer wrote", boolean=True)
+    def writer_wrote(self, story: Story) -> bool:
+        """A message from the writer since the story last changed state."""
+        return bool(story.last_from_writer and story.last_from_writer > story.status_changed_at)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -359,7 +427,7 @@ class StoryAdmin(admin.ModelAdmin):
                 instance.from_editor = True
                 instance.author = request.user
                 instance.save()
-                instance.story.notify_writer_of_message()
+                instance.story.notify_writer_of_message(instance)
             elif isinstance(instance, EditorialNote):
                 instance.author = instance.author or request.user
                 instance.save()

@@ -12,7 +12,7 @@ from ole.mail import absolute, editor_addresses
 from ole.outbox import register
 from series.models import CrisisLine
 
-from .models import Story
+from .models import WRITER_EMAIL_SOURCES, Story, StoryEvent, StoryMessage
 
 SUBJECTS = {
     "story.received": "We have your story: “{title}”",
@@ -22,22 +22,34 @@ SUBJECTS = {
     "story.published": "“{title}” is published",
     "story.declined": "About your story “{title}”",
     "story.new_link": "Your new private link",
+    "story.link": "Your private link",
     "story.message": "A message from the editors about “{title}”",
 }
 
 
+def _source(kind: str, object_id: int) -> tuple[Story | None, str]:
+    """The story an email is about, and the editors' words for it (if any)."""
+    if WRITER_EMAIL_SOURCES[kind] == "event":
+        event = StoryEvent.objects.select_related("story").filter(pk=object_id).first()
+        return (event.story, event.message) if event else (None, "")
+    if WRITER_EMAIL_SOURCES[kind] == "message":
+        message = StoryMessage.objects.select_related("story").filter(pk=object_id).first()
+        return (message.story, message.body) if message else (None, "")
+    return Story.objects.filter(pk=object_id).first(), ""
+
+
 def _writer_email(kind: str):
-    def build(story_id: int) -> EmailMessage | None:
-        story = Story.objects.filter(pk=story_id).exclude(status=Story.Status.WITHDRAWN).first()
-        if story is None or not story.email:
+    def build(object_id: int) -> EmailMessage | None:
+        story, words = _source(kind, object_id)
+        if story is None or story.status == Story.Status.WITHDRAWN or not story.email:
             return None
         context = {
             "story": story,
+            "words": words,
             "status_url": absolute(story.get_status_url()),
             "post_url": absolute(story.post.get_absolute_url()) if story.post_id else "",
             "help_url": absolute(reverse("series:help")),
             "crisis_lines": CrisisLine.objects.all(),
-            "last_message": story.messages.filter(from_editor=True).last(),
             "site_name": settings.OLE_SITE_NAME,
         }
         body = render_to_string(f"stories/email/{kind.removeprefix('story.')}.txt", context)

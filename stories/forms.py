@@ -56,6 +56,7 @@ class StoryForm(StoryTextMixin, forms.ModelForm):
     # A field people never see; bots fill it in.
     website = forms.CharField(required=False, label="Leave this empty", max_length=200)
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Story
@@ -103,6 +104,7 @@ class StoryForm(StoryTextMixin, forms.ModelForm):
     def __init__(self, *args, consent: ConsentVersion, **kwargs):
         super().__init__(*args, **kwargs)
         self.consent = consent
+        self.initial.setdefault("consent_version", consent.version)
         self.fields["consent_publish"].label = consent.publish_text
         self.fields["consent_editing"].label = consent.editing_text
         self.fields["consent_adult"].label = consent.age_text

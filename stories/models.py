@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import wraps
 
 from django.conf import settings
 from django.core import signing
@@ -14,10 +15,24 @@ from django.utils import timezone
 from ole import images
 from ole.models import SafetyTerm
 from ole.outbox import cancel_for, queue_email
+from ole.privacy import scrub_admin_log
 from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for
 from series.models import ContentNote, InvalidTransition, Series, delete_files_on_commit
 
 STATUS_LINK_SALT = "stories.status-link"
+
+
+def transition(method):
+    """Run a state change on the story's current row, locked: a stale copy (a writer withdrawing while an
+    editor promotes, two editors at once) re-reads the state first, so its guard sees the truth."""
+
+    @wraps(method)
+    def locked(self, *args, **kwargs):
+        with transaction.atomic():
+            self.lock()
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 class ConsentVersion(models.Model):
@@ -160,6 +175,11 @@ class Story(models.Model):
             return None
         return story if story.link_version == data.get("v") else None
 
+    def send_link(self) -> None:
+        """Email the writer their current private link again (for a lost link; nothing is voided)."""
+        queue_email("story.link", self)
+
+    @transition
     def issue_new_link(self) -> None:
         """Void every earlier link and email the writer the new one."""
         with transaction.atomic():
@@ -195,9 +215,8 @@ class Story(models.Model):
     def refresh_flags(self) -> None:
         """Recompute the safety flags from the current text (the word lists are editable in the admin)."""
         terms = SafetyTerm.phrases()
-        found = flags_for(
-            f"{self.title}\n{self.body}", crisis_terms=terms["crisis"], medication_terms=terms["medication"]
-        )
+        text = "\n".join([self.title, self.body, self.credit_name, self.suggested_tags])
+        found = flags_for(text, crisis_terms=terms["crisis"], medication_terms=terms["medication"])
         self.flag_identity = IDENTITY in found
         self.flag_medication = MEDICATION in found
         self.flag_crisis = CRISIS in found
@@ -205,9 +224,24 @@ class Story(models.Model):
 
     # Transitions: each guarded, each recorded ---------------------------------------------------
 
-    def notify_writer_of_message(self) -> None:
-        """Email the writer that the editors wrote to them (the message itself is in the thread)."""
-        queue_email("story.message", self)
+    def lock(self) -> None:
+        """Lock this story's row until the transaction ends, and reload it (the lock makes the data current)."""
+        list(Story.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+        self.refresh_from_db()
+
+    def notify_writer_of_message(self, message: StoryMessage) -> None:
+        """Email the writer the editors' message."""
+        queue_email("story.message", message)
+
+    def _cancel_queued_emails(self) -> None:
+        ids = {
+            "story": [self.pk],
+            "event": list(self.events.values_list("pk", flat=True)),
+            "message": list(self.messages.values_list("pk", flat=True)),
+        }
+        for source, object_ids in ids.items():
+            kinds = [kind for kind, kind_source in WRITER_EMAIL_SOURCES.items() if kind_source == source]
+            cancel_for(kinds, object_ids)
 
     def _require(self, allowed: tuple[str, ...], action: str) -> None:
         if self.status not in allowed:
@@ -222,29 +256,34 @@ class Story(models.Model):
             self.status = status
             self.status_changed_at = timezone.now()
             self.save(update_fields=["status", "status_changed_at", *fields])
-            if notify:
-                queue_email(notify, self)
-            return StoryEvent.objects.create(
+            event = StoryEvent.objects.create(
                 story=self, from_status=previous, to_status=status, actor=by, by_writer=by_writer, message=message
             )
+            if notify:
+                # The email names the event, so it carries this step's message even if it is sent late.
+                queue_email(notify, event)
+            return event
 
     def _message_required(self, message: str) -> str:
         if not message.strip():
             raise InvalidTransition("This step needs a message to the writer.")
         return message.strip()
 
+    @transition
     def start_review(self, *, editor) -> StoryEvent:
         """Take a submitted story into review (and assign it to the editor if nobody has it)."""
         self._require((self.Status.SUBMITTED,), "taken into review")
         self.assigned_to = self.assigned_to or editor
         return self._move_to(self.Status.IN_REVIEW, by=editor, fields=["assigned_to"])
 
+    @transition
     def assign(self, *, editor) -> None:
         """Assign an open story to an editor."""
         self._require((*self.EDITOR_TURN, self.Status.CHANGES_REQUESTED, self.Status.EDITS_PROPOSED), "assigned")
         self.assigned_to = editor
         self.save(update_fields=["assigned_to"])
 
+    @transition
     def request_changes(self, *, editor, message: str) -> StoryEvent:
         """Ask the writer for changes; the writer may then edit the story."""
         self._require((self.Status.IN_REVIEW, self.Status.EDITS_PROPOSED), "sent back for changes")
@@ -260,11 +299,10 @@ class Story(models.Model):
         StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message)
         return event
 
+    @transition
     def propose_edits(self, *, editor, title: str, body: str, message: str = "") -> StoryEvent:
         """Offer the writer an edited version; nothing edited is published without the writer's approval."""
         self._require((self.Status.IN_REVIEW,), "given proposed edits")
-        if not self.consent_editing:
-            raise InvalidTransition("The writer did not agree to editing.")
         if not body.strip() or not title.strip():
             raise InvalidTransition("The edited version needs a title and text.")
         if title.strip() == self.title.strip() and body.strip() == self.body.strip():
@@ -281,6 +319,7 @@ class Story(models.Model):
             StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message.strip())
         return event
 
+    @transition
     def accept_edits(self) -> StoryEvent:
         """The writer approves the editors' version: it becomes the story's text, back with the editors."""
         self._require((self.Status.EDITS_PROPOSED,), "approved by the writer")
@@ -294,6 +333,7 @@ class Story(models.Model):
             fields=["title", "body", "proposed_title", "proposed_body", *FLAG_FIELDS],
         )
 
+    @transition
     def revise(self, *, title: str, body: str) -> StoryEvent | None:
         """The writer edits their own story while it is submitted or changes were requested."""
         self._require(self.WRITER_CAN_EDIT, "edited now")
@@ -307,10 +347,13 @@ class Story(models.Model):
         self.save(update_fields=fields)
         return None
 
+    @transition
     def approve(self, *, editor, message: str = "") -> StoryEvent:
         """Approve a story under review; any other state is refused."""
         self._require((self.Status.IN_REVIEW,), "approved")
         self.approved_by, self.approved_at = editor, timezone.now()
+        if message.strip():
+            StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message.strip())
         return self._move_to(
             self.Status.APPROVED,
             by=editor,
@@ -319,6 +362,7 @@ class Story(models.Model):
             notify="story.approved",
         )
 
+    @transition
     def decline(self, *, editor, message: str) -> StoryEvent:
         """Decline with a message that always goes to the writer."""
         self._require((*self.EDITOR_TURN, self.Status.CHANGES_REQUESTED, self.Status.EDITS_PROPOSED), "declined")
@@ -327,18 +371,22 @@ class Story(models.Model):
         StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message)
         return event
 
+    @transition
     def mark_published(self, *, editor, post) -> StoryEvent:
         """Record the featured post made from an approved story (or from a published one, updated again)."""
         self._require((self.Status.APPROVED, self.Status.PUBLISHED), "published")
         self.post = post
         return self._move_to(self.Status.PUBLISHED, by=editor, fields=["post"], notify="story.published")
 
+    @transition
     def withdraw(self) -> StoryEvent:
         """The writer withdraws: text, photo and personal data go; an anonymous audit line stays."""
         self._require(tuple(s for s in self.Status.values if s != self.Status.WITHDRAWN), "withdrawn again")
         with transaction.atomic():
-            cancel_for(WRITER_EMAILS, self.pk)
+            self._cancel_queued_emails()
+            scrub_admin_log(self, "Withdrawn story")
             if self.post_id:
+                scrub_admin_log(self.post, "Withdrawn reader's story")
                 self.post.erase()
             delete_files_on_commit([self.photo])
             self.messages.all().delete()
@@ -373,16 +421,19 @@ class Story(models.Model):
             )
 
 
-WRITER_EMAILS = [
-    "story.received",
-    "story.changes_requested",
-    "story.edits_proposed",
-    "story.approved",
-    "story.published",
-    "story.declined",
-    "story.new_link",
-    "story.message",
-]
+# Which record each of the writer's emails is built from: the story, a step of its history (which carries that
+# step's message), or a message in the conversation. Withdrawal cancels them all by these.
+WRITER_EMAIL_SOURCES = {
+    "story.received": "story",
+    "story.new_link": "story",
+    "story.link": "story",
+    "story.published": "event",
+    "story.changes_requested": "event",
+    "story.edits_proposed": "event",
+    "story.approved": "event",
+    "story.declined": "event",
+    "story.message": "message",
+}
 FLAG_FIELDS = ["flag_identity", "flag_medication", "flag_crisis", "urgent"]
 
 

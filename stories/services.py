@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from series.models import ContentNote, Contributor, Post, Series, Topic
 
 from .models import ConsentVersion, Story, StoryEvent, StoryMessage
 
+logger = logging.getLogger(__name__)
 READERS_CONTRIBUTOR = {"slug": "readers", "display_name": "Our readers"}
 
 
@@ -25,7 +27,7 @@ def story_submit(
     fields: dict[str, Any],
     content_notes: list[ContentNote],
     photo=None,
-) -> tuple[Story, bool]:
+) -> tuple[Story | None, bool]:
     """Save a new story with its consent, flags and history, and queue the writer's email, all or nothing.
 
     A second submission with the same key (a double click, a resent form) returns the first story
@@ -33,7 +35,7 @@ def story_submit(
     """
     existing = Story.objects.filter(submission_key=submission_key).first()
     if existing:
-        return existing, False
+        return _same_writer(existing, fields), False
     try:
         with transaction.atomic():
             story = Story(
@@ -59,8 +61,13 @@ def story_submit(
         existing = Story.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
-        return existing, False
+        return _same_writer(existing, fields), False
     return story, True
+
+
+def _same_writer(story: Story, fields: dict[str, Any]) -> Story | None:
+    """A resent form gets its story back only if it is the same writer's; a copied key gets nothing."""
+    return story if story.email.lower() == str(fields.get("email", "")).lower() else None
 
 
 def writer_reply(*, story: Story, body: str) -> StoryMessage:
@@ -71,23 +78,21 @@ def writer_reply(*, story: Story, body: str) -> StoryMessage:
 
 
 def _tags_from(suggestion: str) -> list[Topic]:
-    topics = []
-    for name in {part.strip().lower() for part in suggestion.split(",") if part.strip()}:
-        slug = slugify(name)[:90]
-        if slug:
-            topic, _created = Topic.objects.get_or_create(slug=slug, defaults={"name": name[:90]})
-            topics.append(topic)
-    return topics
+    """The site's existing tags that the writer suggested. A writer's words never become a new public tag
+    page by themselves: editors create tags."""
+    slugs = {slugify(part)[:90] for part in suggestion.split(",") if part.strip()}
+    return list(Topic.objects.filter(slug__in=slugs - {""}))
 
 
 def story_promote(*, story: Story, editor, series: Series | None) -> Post:
     """Create (or, when promoted again, update) the featured post made from an approved story."""
     with transaction.atomic():
+        story.lock()  # a writer may be withdrawing this very moment: act on the current row only
+        story._require((Story.Status.APPROVED, Story.Status.PUBLISHED), "published")
         readers, _created = Contributor.objects.get_or_create(
             slug=READERS_CONTRIBUTOR["slug"], defaults={"display_name": READERS_CONTRIBUTOR["display_name"]}
         )
         post = story.post or Post(contributor=readers, from_reader=True)
-        story._require((Story.Status.APPROVED, Story.Status.PUBLISHED), "published")
         post.title = story.title
         post.body = story.body
         post.byline = story.public_credit
@@ -98,9 +103,12 @@ def story_promote(*, story: Story, editor, series: Series | None) -> Post:
             post.status = Post.Status.PUBLISHED
             post.publish_at = timezone.now()
         if story.photo and not post.feature_image:
-            with story.photo.open("rb") as photo:
-                post.feature_image = ContentFile(photo.read(), name="story.jpg")
-            post.feature_image_alt = f"A photo shared by {story.public_credit}"
+            try:
+                with story.photo.open("rb") as photo:
+                    post.feature_image = ContentFile(photo.read(), name="story.jpg")
+                post.feature_image_alt = f"A photo shared by {story.public_credit}"
+            except OSError:
+                logger.warning("Story %s: its photo file is missing; promoted without it.", story.pk)
         post.save()
         post.tags.set(_tags_from(story.suggested_tags))
         post.content_notes.set(story.content_notes.all())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import wraps
 
@@ -65,30 +66,41 @@ def share(request: HttpRequest) -> HttpResponse:
 @private
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    consent = ConsentVersion.current()
     if request.method == "POST":
-        form = StoryForm(request.POST, request.FILES, consent=consent)
+        # Record the wording the writer was shown, even if a new version was added since.
+        consent = ConsentVersion.objects.filter(version=_int(request.POST.get("consent_version"))).first()
+        form = StoryForm(request.POST, request.FILES, consent=consent or ConsentVersion.current())
         if form.is_bot:
             return redirect("stories:thanks")  # accepted silently; nothing is kept
         if form.is_valid():
-            if not ratelimit.allow("story-submit", request, limit=settings.OLE_STORY_SUBMISSIONS_PER_HOUR, window=3600):
+            resent = Story.objects.filter(submission_key=form.cleaned_data["submission_key"]).exists()
+            if not resent and not ratelimit.allow(
+                "story-submit", request, limit=settings.OLE_STORY_SUBMISSIONS_PER_HOUR, window=3600
+            ):
                 return _render_form(request, form, status=429, too_many=True)
             data = {
                 name: form.cleaned_data[name] for name in form.Meta.fields if name not in ("photo", "content_notes")
             }
             story, _created = story_submit(
                 submission_key=form.cleaned_data["submission_key"],
-                consent=consent,
+                consent=form.consent,
                 fields=data,
                 content_notes=list(form.cleaned_data["content_notes"]),
                 photo=form.cleaned_data.get("photo"),
             )
-            request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
+            if story is not None:  # None: someone else's form key; they learn nothing about that story
+                request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
             return redirect("stories:thanks")
         return _render_form(request, form)
     series = _series_from(request)
-    form = StoryForm(consent=consent, initial={"series": series, "submission_key": StoryForm.new_key()})
+    form = StoryForm(
+        consent=ConsentVersion.current(), initial={"series": series, "submission_key": StoryForm.new_key()}
+    )
     return _render_form(request, form)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 6 else None
 
 
 def _render_form(request: HttpRequest, form: StoryForm, *, status: int = 200, too_many: bool = False) -> HttpResponse:
@@ -129,6 +141,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "events": story.events.all(),
         "conversation": story.messages.all(),
         "story_html": render_markdown(story.body),
+        "crisis_lines": CrisisLine.objects.all(),
     }
     if story.has_proposal:
         context["diff_title"] = side_by_side(story.title, story.proposed_title)
@@ -158,9 +171,16 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(story.get_status_url())
     form = StoryEditForm(request.POST or None, instance=story)
     if request.method == "POST" and form.is_valid():
-        story.refresh_from_db()
-        story.revise(title=form.cleaned_data["title"], body=form.cleaned_data["body"])
-        messages.success(request, "Your changes are saved.")
+        try:
+            story.revise(title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+        except InvalidTransition:
+            messages.error(
+                request,
+                "An editor has just started on your story, so it can't be edited now. "
+                "You can still write to the editors.",
+            )
+        else:
+            messages.success(request, "Your changes are saved.")
         return redirect(story.get_status_url())
     context = {"story": story, "form": form, "errors": error_summary(form) if form.is_bound else []}
     return render(request, "stories/edit.html", context)
@@ -173,7 +193,8 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     if story.status == Story.Status.WITHDRAWN:
         return redirect(story.get_status_url())
     if request.method == "POST":
-        story.withdraw()
+        with contextlib.suppress(InvalidTransition):  # withdrawn a moment ago, e.g. by a double click
+            story.withdraw()
         messages.success(request, "Your story has been withdrawn. Its text, photo and your details are deleted.")
         return redirect(story.get_status_url())
     return render(request, "stories/withdraw.html", {"story": story})
@@ -187,7 +208,22 @@ def lost_link(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not ratelimit.allow("lost-link", request, limit=settings.OLE_LOST_LINK_REQUESTS_PER_HOUR, window=3600):
             return render(request, "stories/lost_link.html", {"form": form, "too_many": True}, status=429)
-        for story in Story.objects.for_email(form.cleaned_data["email"]):
-            story.issue_new_link()
+        email = form.cleaned_data["email"]
+        # Also limited per address, so nobody can flood a writer's inbox from many connections.
+        if ratelimit.allow_key("lost-link-address", email.lower(), limit=3, window=3600):
+            for story in Story.objects.for_email(email):
+                story.send_link()
         return render(request, "stories/lost_link.html", {"sent": True})
     return render(request, "stories/lost_link.html", {"form": form})
+
+
+@private
+@require_POST
+def replace_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The writer voids their link (e.g. someone else saw it) and gets a new one, shown and emailed."""
+    story = _story_or_404(token)
+    story.issue_new_link()
+    messages.success(
+        request, "Your private link has changed; we have emailed the new one. The old one no longer works."
+    )
+    return redirect(story.get_status_url())

@@ -59,7 +59,16 @@ def test_gives_up_after_the_last_attempt(settings):
     assert OutboundEmail.objects.get().state == "failed"
 
 
-def test_an_erased_story_sends_nothing():
+def test_a_withdrawn_story_sends_nothing():
+    story = StoryFactory()
+    email = queue_email("story.received", story)
+    story.withdraw()
+    email.refresh_from_db()
+    assert email.state == "cancelled"
+    assert deliver_due() == (0, 0) and mail.outbox == []
+
+
+def test_a_deleted_record_sends_nothing():
     story = StoryFactory()
     email = queue_email("story.received", story)
     Story.objects.filter(pk=story.pk).delete()

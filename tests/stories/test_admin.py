@@ -12,11 +12,12 @@ pytestmark = pytest.mark.django_db
 
 S = Story.Status
 CHANGELIST = reverse("admin:stories_story_changelist")
+ALL = CHANGELIST + "?turn=all"
 
 
 def act(client, action: str, stories, **data):
     payload = {"action": action, "_selected_action": [s.pk for s in stories], **data}
-    return client.post(CHANGELIST, payload)
+    return client.post(ALL, payload)
 
 
 class TestPermissions:
@@ -102,9 +103,7 @@ class TestActions:
     def test_start_review_refusal_is_reported(self, editor_client):
         story = StoryFactory()
         Story.objects.filter(pk=story.pk).update(status=S.DECLINED)
-        response = editor_client.post(
-            CHANGELIST, {"action": "start_review", "_selected_action": [story.pk]}, follow=True
-        )
+        response = editor_client.post(ALL, {"action": "start_review", "_selected_action": [story.pk]}, follow=True)
         assert "cannot be taken into review" in response.content.decode()
 
     def test_request_changes_shows_a_form_then_sends_the_message(self, editor_client):
@@ -134,20 +133,28 @@ class TestActions:
         Story.objects.filter(pk=story.pk).update(status=S.IN_REVIEW)
         step = act(editor_client, "propose_edits", [story])
         assert step.context["form"].initial["body"] == story.body
-        act(editor_client, "propose_edits", [story], apply="1", title="Edited", body="Edited body.", message="")
+        too_short = act(editor_client, "propose_edits", [story], apply="1", title="Edited", body="Too short.")
+        assert "Please write at least 50 words" in too_short.content.decode()
+        edited = "An edited version, a little shorter and clearer. " * 8
+        act(editor_client, "propose_edits", [story], apply="1", title="Edited", body=edited, message="")
         story.refresh_from_db()
         assert (story.status, story.proposed_title) == (S.EDITS_PROPOSED, "Edited")
 
     def test_propose_edits_to_two_stories_is_refused(self, editor_client):
         stories = StoryFactory.create_batch(2)
         response = editor_client.post(
-            CHANGELIST, {"action": "propose_edits", "_selected_action": [s.pk for s in stories]}, follow=True
+            ALL, {"action": "propose_edits", "_selected_action": [s.pk for s in stories]}, follow=True
         )
         assert "one story at a time" in response.content.decode()
 
     def test_approve_then_promote_to_a_featured_post_in_a_series(self, editor_client, editor, client):
+        from tests.factories import TopicFactory
+
         series = SeriesFactory(title="Benzodiazepines", slug="benzos")
-        story = StoryFactory(title="Thandi's story", credit="anonymous", credit_name="", suggested_tags="hope, sleep")
+        TopicFactory(name="sleep", slug="sleep")
+        story = StoryFactory(
+            title="Thandi's story", credit="anonymous", credit_name="", suggested_tags="Sleep, Jane Doe 0821234567"
+        )
         Story.objects.filter(pk=story.pk).update(status=S.IN_REVIEW)
         act(editor_client, "approve", [story], apply="1", message="")
         story.refresh_from_db()
@@ -158,7 +165,9 @@ class TestActions:
         assert story.status == S.PUBLISHED
         assert (post.featured, post.from_reader, post.byline, post.series) == (True, True, "Anonymous", series)
         assert post.is_published()
-        assert sorted(tag.slug for tag in post.tags.all()) == ["hope", "sleep"]
+        # Only existing tags are used: a writer's words never become a new public tag page.
+        assert [tag.slug for tag in post.tags.all()] == ["sleep"]
+        assert client.get("/tags/jane-doe-0821234567/").status_code == 404
         home = client.get("/").content.decode()
         assert home.index("Featured stories") < home.index("Thandi&#x27;s story")
         assert "Readers' stories" in client.get(series.get_absolute_url()).content.decode()
