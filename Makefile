@@ -28,7 +28,7 @@ run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQ
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with '$(PY) manage.py createsuperuser')"
 	@echo "Emails are printed here by the mail worker, which runs alongside the site."
-	$(RUN_ENV) $(PY) manage.py send_queued_email --loop & worker=$$!; \
+	$(RUN_ENV) $(PY) manage.py run_worker --loop & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 

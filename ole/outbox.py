@@ -2,7 +2,7 @@
 
 `queue_email(kind, obj)` records what to send (a kind and a record id) inside the caller's transaction, so an
 email exists exactly when the change that caused it was committed. `deliver_due()` (run by
-`manage.py send_queued_email`) builds each message from the record as it is *then* and sends it; a mail
+`manage.py run_worker`) builds each message from the record as it is *then* and sends it; a mail
 server that is down only delays it. Builders are registered per kind by the apps.
 """
 

@@ -191,6 +191,9 @@ OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_H
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
 # How many reverse proxies (each adding to X-Forwarded-For) stand in front of the app servers; 0 without one.
 OLE_TRUSTED_PROXIES = int(os.environ.get("OLE_TRUSTED_PROXIES", "0"))
+# Networks that mention checks may fetch from besides the public internet (tests use 127.0.0.1/32).
+OLE_SAFEFETCH_ALLOWED_NETWORKS = env_list("OLE_SAFEFETCH_ALLOWED_NETWORKS")
+OLE_MENTIONS_PER_SOURCE_PER_HOUR = int(os.environ.get("OLE_MENTIONS_PER_SOURCE_PER_HOUR", "10"))
 OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
 OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
 

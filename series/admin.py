@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
 
+from . import mentions
 from .models import (
     Comment,
     CommunitySettings,
@@ -36,7 +37,11 @@ def _apply(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySe
 
 @admin.action(description="Publish now", permissions=["change"])
 def publish_now(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, lambda post: post.publish_now(), "published")
+    def publish(post: Post) -> None:
+        post.publish_now()
+        mentions.link_internal(post)
+
+    _apply(modeladmin, request, queryset, publish, "published")
 
 
 @admin.action(description="Feature on the home page", permissions=["change"])
@@ -114,6 +119,10 @@ class PostAdmin(admin.ModelAdmin):
             story.approved_by or "an editor",
             story.approved_at.strftime("%-d %b %Y") if story.approved_at else "—",
         )
+
+    def save_model(self, request, obj: Post, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        mentions.link_internal(obj)  # links to other OLE posts show up as pingbacks at once
 
     def view_on_site(self, post: Post) -> str:
         return post.get_absolute_url() if post.is_published() else post.get_preview_url()
@@ -197,6 +206,8 @@ class CommentAdmin(admin.ModelAdmin):
     actions = [approve_comments, mark_spam, "delete_selected"]
     fields = [
         "post",
+        "kind",
+        "source_url",
         "thread_context",
         "name",
         "website",
@@ -212,6 +223,8 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [
         "post",
+        "kind",
+        "source_url",
         "thread_context",
         "name",
         "website",

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime
+import xmlrpc.client
+from urllib.parse import urlsplit
+from xml.parsers.expat import ExpatError
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +12,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -19,6 +23,7 @@ from django.views.generic.dates import ArchiveIndexView, MonthArchiveView
 
 from ole import ratelimit
 
+from . import mentions
 from .community import liked, my_comment_ids, remember_comment, remember_like, thread
 from .forms import CommentEditForm, CommentForm, SearchForm
 from .models import Comment, CommunitySettings, Contributor, CrisisLine, InvalidTransition, Post, Series, Topic
@@ -76,6 +81,13 @@ class PostDetailView(DetailView):
     context_object_name = "post"
     http_method_names = ["get", "head", "options"]
     preview = False
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if not self.preview:
+            response["X-Pingback"] = self.request.build_absolute_uri(reverse("series:pingback"))
+            response["Link"] = f'<{self.request.build_absolute_uri(reverse("series:webmention"))}>; rel="webmention"'
+        return response
 
     def get_queryset(self):
         posts = Post.objects.all() if self.preview else Post.objects.published()
@@ -390,3 +402,65 @@ def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not already:
         remember_like(request, response, key)
     return response
+
+
+# Pingbacks and webmentions ---------------------------------------------------------------------------------
+
+PINGBACK_MAX_BYTES = 64 * 1024
+
+
+def _xmlrpc_fault(code: int, message: str) -> HttpResponse:
+    return HttpResponse(
+        xmlrpc.client.dumps(xmlrpc.client.Fault(code, message), methodresponse=True), content_type="text/xml"
+    )
+
+
+@csrf_exempt  # other sites call this; nothing here acts for a signed-in user
+@require_POST
+def pingback(request: HttpRequest) -> HttpResponse:
+    """Pingback 1.0 over XML-RPC: `pingback.ping(sourceURI, targetURI)`."""
+    if int(request.META.get("CONTENT_LENGTH") or 0) > PINGBACK_MAX_BYTES:
+        return _xmlrpc_fault(-32700, "The request is too large.")
+    try:
+        params, method = xmlrpc.client.loads(request.body, use_builtin_types=True)
+    except (xmlrpc.client.ResponseError, ExpatError, ValueError, TypeError):
+        return _xmlrpc_fault(-32700, "The request is not valid XML-RPC.")
+    if method != "pingback.ping":
+        return _xmlrpc_fault(-32601, "Only pingback.ping is offered here.")
+    if len(params) != 2 or not all(isinstance(value, str) for value in params):
+        return _xmlrpc_fault(-32602, "pingback.ping takes two strings: the source and the target.")
+    source, target = params
+    if not ratelimit.allow_key(
+        "mention-source",
+        urlsplit(source).hostname or source[:200],
+        limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR,
+        window=3600,
+    ) or not ratelimit.allow("mention", request, limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR * 3, window=3600):
+        return _xmlrpc_fault(mentions.ACCESS_DENIED, "Too many pingbacks; please try later.")
+    try:
+        mentions.receive(source=source, target=target, kind=Comment.Kind.PINGBACK)
+    except mentions.MentionRefused as refusal:
+        return _xmlrpc_fault(refusal.code, str(refusal))
+    reply = xmlrpc.client.dumps(("Thank you: the pingback will appear once verified.",), methodresponse=True)
+    return HttpResponse(reply, content_type="text/xml")
+
+
+@csrf_exempt  # other sites call this; nothing here acts for a signed-in user
+@require_POST
+def webmention(request: HttpRequest) -> HttpResponse:
+    """Webmention (W3C): form fields `source` and `target`; 202 when accepted for checking, 400 otherwise."""
+    source, target = request.POST.get("source", ""), request.POST.get("target", "")
+    if not source or not target:
+        return HttpResponse("Both source and target are needed.", status=400, content_type="text/plain")
+    if not ratelimit.allow_key(
+        "mention-source",
+        urlsplit(source).hostname or source[:200],
+        limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR,
+        window=3600,
+    ) or not ratelimit.allow("mention", request, limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR * 3, window=3600):
+        return HttpResponse("Too many webmentions; please try later.", status=429, content_type="text/plain")
+    try:
+        mentions.receive(source=source, target=target, kind=Comment.Kind.WEBMENTION)
+    except mentions.MentionRefused as refusal:
+        return HttpResponse(str(refusal), status=400, content_type="text/plain")
+    return HttpResponse("Accepted: the mention will appear once verified.", status=202, content_type="text/plain")

@@ -44,7 +44,7 @@ def test_a_mail_server_that_is_down_loses_nothing_and_logs_no_address(settings, 
     assert deliver_due() == (0, 0)  # not due yet: it backs off
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     OutboundEmail.objects.update(send_after=timezone.now())
-    call_command("send_queued_email", verbosity=0)
+    call_command("run_worker", verbosity=0)
     assert len(mail.outbox) == 1
     assert OutboundEmail.objects.get().state == "sent"
     assert deliver_due() == (0, 0)  # sent once

@@ -61,6 +61,7 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed by its writer"
+        UNVERIFIED = "unverified", "Mention not yet verified"
 
     class Kind(models.TextChoices):
         COMMENT = "comment", "Comment"
@@ -92,12 +93,19 @@ class Comment(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    source_url = models.URLField(
+        max_length=2000, blank=True, help_text="For a pingback or webmention: the page that links to the post."
+    )
+    next_check_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the linking page is (re)checked; empty once checked."
+    )
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created", "pk"]
         indexes = [
+            models.Index(fields=["next_check_at"], name="comment_mention_check_idx"),
             models.Index(fields=["post", "status", "created"], name="comment_thread_idx"),
             models.Index(fields=["status", "created"], name="comment_queue_idx"),
             models.Index(fields=["email", "status"], name="comment_known_writer_idx"),

@@ -325,6 +325,9 @@ class Post(models.Model):
         default=True, help_text="Untick to close comments. They also close by themselves after a set time."
     )
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    links_announced_at = models.DateTimeField(
+        null=True, editable=False, help_text="When the pages this post links to were last sent pingbacks."
+    )
     like_count = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

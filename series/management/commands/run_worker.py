@@ -4,10 +4,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from ole.outbox import deliver_due
+from series import mentions
 
 
 class Command(BaseCommand):
-    help = "Send queued emails that are due. With --loop, keep doing so every few seconds (the mail worker)."
+    help = (
+        "The background worker: send queued emails, verify received pingbacks and webmentions, and announce "
+        "published posts' links. Once by default; with --loop, every few seconds until stopped."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--loop", action="store_true", help="Run until stopped.")
@@ -16,8 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             sent, failed = deliver_due()
-            if sent or failed or options["verbosity"] > 1:
-                self.stdout.write(f"Sent {sent}, will retry {failed}.")
+            checked = mentions.verify_due()
+            announced = mentions.notify_due()
+            if sent or failed or checked or announced or options["verbosity"] > 1:
+                self.stdout.write(
+                    f"Emails sent {sent}, to retry {failed}; mentions checked {checked}; posts announced {announced}."
+                )
             if not options["loop"]:
                 return
             time.sleep(options["interval"])

@@ -1,0 +1,316 @@
+"""Pingbacks and webmentions: other pages saying they link to a post, and OLE telling pages it links to.
+
+A received mention is recorded unverified; the worker fetches the source safely (ole.safefetch), checks that
+it really links to the post, and only then lets it through the same moderation as comments. Links between
+OLE's own posts become pingbacks at once, without any HTTP request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import xmlrpc.client
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+from ole import safefetch
+from ole.models import SafetyTerm
+from ole.outbox import queue_digest
+from ole.safety import judge_comment
+
+from .models import Comment, CommunitySettings, Post
+
+logger = logging.getLogger(__name__)
+RECHECK_AFTER_FAILURE = datetime.timedelta(minutes=30)
+
+
+class MentionRefused(Exception):
+    """A mention that cannot be taken; `code` is the pingback fault code that applies."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+# Pingback 1.0 fault codes.
+SOURCE_MISSING, NO_LINK, TARGET_MISSING, TARGET_CLOSED, ALREADY_REGISTERED, ACCESS_DENIED = (
+    0x0010,
+    0x0011,
+    0x0020,
+    0x0021,
+    0x0030,
+    0x0031,
+)
+
+
+# Reading pages -----------------------------------------------------------------------------------------
+
+
+class _PageReader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.endpoints: dict[str, str] = {}
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        values = {name: value or "" for name, value in attrs}
+        rels = values.get("rel", "").lower().split()
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+        if tag in ("a", "link") and values.get("href") is not None:
+            for rel in ("webmention", "pingback"):
+                if rel in rels:
+                    self.endpoints.setdefault(rel, values["href"])
+        if tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title and len(self.title) < 300:
+            self.title += data
+
+
+def read_page(html: str) -> _PageReader:
+    reader = _PageReader()
+    reader.feed(html[:1_000_000])
+    reader.close()
+    return reader
+
+
+def _normal(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), (parts.hostname or "").lower(), parts.path.rstrip("/"), parts.query, ""))
+
+
+def links_to(html: str, base_url: str, target: str) -> bool:
+    wanted = _normal(target)
+    return any(_normal(urljoin(base_url, href)) == wanted for href in read_page(html).links)
+
+
+# Receiving ---------------------------------------------------------------------------------------------
+
+
+def _site_hosts() -> set[str]:
+    hosts = {urlsplit(settings.OLE_SITE_URL).hostname or ""}
+    hosts.update(host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*")
+    return {host.lower() for host in hosts if host}
+
+
+def post_for_target(target: str) -> Post:
+    """The published post a target URL names on this site, ready to take mentions."""
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in _site_hosts():
+        raise MentionRefused("The target is not a page on this site.", TARGET_CLOSED)
+    try:
+        match = resolve(parts.path or "/")
+    except Resolver404 as error:
+        raise MentionRefused("The target page does not exist.", TARGET_MISSING) from error
+    if match.view_name != "series:post":
+        raise MentionRefused("The target is not a post that takes mentions.", TARGET_CLOSED)
+    post = Post.objects.published().select_related("contributor").filter(slug=match.kwargs["slug"]).first()
+    if post is None:
+        raise MentionRefused("The target page does not exist.", TARGET_MISSING)
+    if not post.comments_are_open(close_after_days=CommunitySettings.current().close_after_days):
+        raise MentionRefused("This post no longer takes mentions.", TARGET_CLOSED)
+    return post
+
+
+def receive(*, source: str, target: str, kind: str) -> Comment:
+    """Record a mention to verify (or queue a re-check of a known one); raises MentionRefused."""
+    source, target = source.strip(), target.strip()
+    if urlsplit(source).scheme not in ("http", "https") or not urlsplit(source).hostname or len(source) > 2000:
+        raise MentionRefused("The source must be an http or https address.", SOURCE_MISSING)
+    if _normal(source) == _normal(target):
+        raise MentionRefused("A page cannot mention itself.", NO_LINK)
+    post = post_for_target(target)
+    with transaction.atomic():
+        existing = post.comments.filter(source_url=source).exclude(kind=Comment.Kind.COMMENT).first()
+        if existing:
+            if kind == Comment.Kind.PINGBACK and existing.status != Comment.Status.UNVERIFIED:
+                raise MentionRefused("This pingback is already registered.", ALREADY_REGISTERED)
+            # A webmention sent again means "look again": the source may have changed or gone.
+            existing.next_check_at = timezone.now()
+            existing.save(update_fields=["next_check_at"])
+            return existing
+        return Comment.objects.create(
+            post=post,
+            kind=kind,
+            source_url=source,
+            name=urlsplit(source).hostname or source[:80],
+            body="",
+            status=Comment.Status.UNVERIFIED,
+            next_check_at=timezone.now(),
+        )
+
+
+# Verifying ---------------------------------------------------------------------------------------------
+
+
+def verify(mention: Comment) -> None:
+    """Fetch the source: keep the mention only if the page exists and links to the post."""
+    target = settings.OLE_SITE_URL.rstrip("/") + mention.post.get_absolute_url()
+    try:
+        page = safefetch.request(mention.source_url, headers={"Accept": "text/html"})
+    except safefetch.UnsafeURL:
+        _drop(mention, "unsafe source")
+        return
+    except safefetch.FetchFailed as error:
+        mention.next_check_at = timezone.now() + RECHECK_AFTER_FAILURE
+        mention.save(update_fields=["next_check_at"])
+        logger.info("Mention %s: source not reachable (%s); will retry.", mention.pk, error)
+        return
+    if page.status in (404, 410) or not links_to(page.text, page.url, target):
+        _drop(mention, "source gone or no longer links here")
+        return
+    title = " ".join(read_page(page.text).title.split())[:120] or urlsplit(page.url).hostname
+    site = urlsplit(page.url).hostname or ""
+    mention.name = f"{title} | {site}"[: Comment.NAME_MAX]
+    mention.body = title
+    verdict = judge_comment(title, terms=SafetyTerm.phrases(), max_links=99)
+    with transaction.atomic():
+        if verdict.discard:
+            _drop(mention, "block list")
+            return
+        if mention.status == Comment.Status.UNVERIFIED:
+            mention.status = Comment.Status.PENDING if verdict.held else Comment.Status.APPROVED
+            mention.held_reason = "; ".join(verdict.hold_reasons)[:200]
+        mention.next_check_at = None
+        mention.save()
+        mention.post.refresh_comment_count()
+        if mention.status == Comment.Status.PENDING:
+            queue_digest("comments.held", every=datetime.timedelta(minutes=15))
+
+
+def _drop(mention: Comment, why: str) -> None:
+    logger.info("Mention %s dropped: %s.", mention.pk, why)
+    post = mention.post
+    mention.delete()
+    post.refresh_comment_count()
+
+
+def verify_due(limit: int = 20) -> int:
+    """Check the mentions that are due; returns how many were looked at."""
+    due = list(
+        Comment.objects.filter(next_check_at__lte=timezone.now())
+        .select_related("post")
+        .order_by("next_check_at")[:limit]
+    )
+    for mention in due:
+        verify(mention)
+    return len(due)
+
+
+# Sending -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    kind: str
+    url: str
+
+
+def discover(page: safefetch.Fetched) -> Endpoint | None:
+    """A page's webmention endpoint (preferred) or pingback server, from headers or the HTML."""
+    link_header = page.headers.get("link", "")
+    for part in link_header.split(","):
+        match = re.match(r"\s*<([^>]*)>\s*;(.*)", part)
+        if match and re.search(r'rel="?[^"]*\bwebmention\b', match.group(2)):
+            return Endpoint("webmention", urljoin(page.url, match.group(1)))
+    endpoints = read_page(page.text).endpoints if "html" in page.headers.get("content-type", "html") else {}
+    if "webmention" in endpoints:
+        return Endpoint("webmention", urljoin(page.url, endpoints["webmention"]))
+    if page.headers.get("x-pingback"):
+        return Endpoint("pingback", page.headers["x-pingback"])
+    if "pingback" in endpoints:
+        return Endpoint("pingback", urljoin(page.url, endpoints["pingback"]))
+    return None
+
+
+def link_internal(post: Post) -> int:
+    """Pingbacks for links from one OLE post to another, made at once (no HTTP); returns how many are new."""
+    if not post.is_published():
+        return 0
+    source = settings.OLE_SITE_URL.rstrip("/") + post.get_absolute_url()
+    made = 0
+    for href in set(read_page(post.body_html).links):
+        url = urljoin(source, href)
+        try:
+            target = post_for_target(url)
+        except MentionRefused:
+            continue
+        if target.pk == post.pk:
+            continue
+        _mention, created = Comment.objects.get_or_create(
+            post=target,
+            source_url=source,
+            kind=Comment.Kind.PINGBACK,
+            defaults={
+                "name": f"{post.title} | {settings.OLE_SITE_NAME}"[: Comment.NAME_MAX],
+                "body": post.title,
+                "status": Comment.Status.APPROVED,
+            },
+        )
+        if created:
+            made += 1
+            target.refresh_comment_count()
+    return made
+
+
+def notify_links(post: Post) -> dict[str, str]:
+    """Tell every outside page a published post links to; returns {url: what happened}."""
+    source = settings.OLE_SITE_URL.rstrip("/") + post.get_absolute_url()
+    results = {}
+    for href in sorted(set(read_page(post.body_html).links)):
+        url = urljoin(source, href)
+        if urlsplit(url).hostname in _site_hosts() or urlsplit(url).scheme not in ("http", "https"):
+            continue
+        try:
+            endpoint = discover(safefetch.request(url))
+            if endpoint is None:
+                results[url] = "no endpoint"
+            elif endpoint.kind == "webmention":
+                body = f"source={_quote(source)}&target={_quote(url)}".encode()
+                reply = safefetch.request(
+                    endpoint.url,
+                    method="POST",
+                    body=body,
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                )
+                results[url] = f"webmention {reply.status}"
+            else:
+                payload = xmlrpc.client.dumps((source, url), methodname="pingback.ping").encode()
+                reply = safefetch.request(
+                    endpoint.url, method="POST", body=payload, headers={"Content-Type": "text/xml"}
+                )
+                results[url] = f"pingback {reply.status}"
+        except (safefetch.UnsafeURL, safefetch.FetchFailed) as error:
+            results[url] = f"skipped: {error}"
+    return results
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="")
+
+
+def notify_due(limit: int = 10) -> int:
+    """Posts published (or changed) since their links were last announced: announce them now."""
+    posts = list(Post.objects.published().filter(links_announced_at__isnull=True)[:limit])
+    stale = list(Post.objects.published().filter(links_announced_at__lt=F("updated"))[: max(limit - len(posts), 0)])
+    for post in [*posts, *stale]:
+        link_internal(post)
+        notify_links(post)
+        Post.objects.filter(pk=post.pk).update(links_announced_at=timezone.now())
+    return len(posts) + len(stale)
