@@ -194,12 +194,39 @@ def _apply_to_comments(modeladmin, request, queryset, change, done: str) -> None
         modeladmin.message_user(request, f"{changed} comment(s) {done}.", messages.SUCCESS)
 
 
+class ModerationFilter(admin.SimpleListFilter):
+    """The moderation queue opens on what is held; everything else is one click away."""
+
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("all", "All comments and mentions")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Waiting for moderation",
+        }
+        yield {
+            "selected": self.value() == "all",
+            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
+            "display": "All comments and mentions",
+        }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all" or request.GET.get("status__exact"):
+            return queryset
+        return queryset.filter(status=Comment.Status.PENDING)
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: filter to “Waiting for moderation” for the held comments, newest first."""
 
     list_display = ["excerpt", "name", "post", "status", "held_reason", "in_reply_to", "created"]
-    list_filter = ["status", "kind"]
+    list_filter = [ModerationFilter, "status", "kind"]
     list_select_related = ["post", "parent"]
     search_fields = ["body", "name", "post__title"]
     ordering = ["-created"]

@@ -109,6 +109,14 @@ def _site_hosts() -> set[str]:
     return {host.lower() for host in hosts if host}
 
 
+def _is_ours(url: str) -> bool:
+    """A link to this site: the site's own address, or one of its host names on the default port."""
+    parts, site = urlsplit(url), urlsplit(settings.OLE_SITE_URL)
+    if (parts.hostname, parts.port) == (site.hostname, site.port):
+        return True
+    return parts.port is None and (parts.hostname or "").lower() in _site_hosts()
+
+
 def post_for_target(target: str) -> Post:
     """The published post a target URL names on this site, ready to take mentions."""
     parts = urlsplit(target)
@@ -275,7 +283,7 @@ def notify_links(post: Post) -> dict[str, str]:
     results = {}
     for href in sorted(set(read_page(post.body_html).links)):
         url = urljoin(source, href)
-        if urlsplit(url).hostname in _site_hosts() or urlsplit(url).scheme not in ("http", "https"):
+        if _is_ours(url) or urlsplit(url).scheme not in ("http", "https"):
             continue
         try:
             endpoint = discover(safefetch.request(url))

@@ -117,7 +117,15 @@ class PostDetailView(DetailView):
         for comment in comments:
             comment.is_mine = comment.pk in mine
             comment.can_edit = comment.is_mine and comment.created >= editable_since
-        form = comment_form or CommentForm(initial={"parent": self.request.GET.get("replyto", "")[:12] or None})
+        initial = {"parent": self.request.GET.get("replyto", "")[:12] or None}
+        user = self.request.user
+        if user.is_authenticated and user.is_staff:
+            contributor = getattr(user, "contributor", None)
+            initial.update(
+                name=contributor.display_name if contributor else user.get_full_name() or user.username,
+                email=user.email,
+            )
+        form = comment_form or CommentForm(initial=initial)
         return {
             "threads": thread(comments),
             "comment_form": form,
