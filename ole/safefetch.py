@@ -12,6 +12,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -40,28 +41,63 @@ class Fetched:
         return self.body.decode("utf-8", errors="replace")
 
 
-def _allowed(address: str) -> bool:
+def _extra_networks() -> list:
+    return [ipaddress.ip_network(net) for net in getattr(settings, "OLE_SAFEFETCH_ALLOWED_NETWORKS", [])]
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address carried inside IPv6 (mapped, 6to4, Teredo) must itself be public.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            return _public(embedded)
+    return True
+
+
+def _allowed(address: str, port: int) -> bool:
     ip = ipaddress.ip_address(address)
-    extra = [ipaddress.ip_network(net) for net in getattr(settings, "OLE_SAFEFETCH_ALLOWED_NETWORKS", [])]
-    if any(ip in net for net in extra):
+    if any(ip in net for net in _extra_networks()):
         return True
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback)
+    # Only the web's own ports: the checker must not become a port scanner.
+    return port in (80, 443) and _public(ip)
 
 
 def resolve(url: str) -> tuple[str, str, int, str]:
     """Check a URL and resolve its host: (scheme, host, port, address) or UnsafeURL."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise UnsafeURL("That address is not well formed.") from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeURL("Only http and https addresses can be fetched.")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise FetchFailed("The host name does not resolve.") from error
     addresses = {info[4][0] for info in infos}
-    if not addresses or not all(_allowed(address) for address in addresses):
+    if not addresses or not all(_allowed(address, port) for address in addresses):
         raise UnsafeURL("That address is not on the public internet.")
     return parts.scheme, parts.hostname, port, sorted(addresses)[0]
+
+
+def _read(response, limit: int, deadline: float, connection) -> bytes:
+    """Read at most `limit` bytes, giving up when the deadline passes however slowly the bytes trickle in."""
+    chunks, size = [], 0
+    while size < limit:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("The page took too long.")
+        if connection.sock is not None:
+            connection.sock.settimeout(remaining)
+        chunk = response.read1(min(65536, limit - size)) if hasattr(response, "read1") else response.read(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -93,7 +129,8 @@ def request(
     max_bytes: int = 1_000_000,
     max_redirects: int = 3,
 ) -> Fetched:
-    """Fetch a URL under the rules above; raises UnsafeURL or FetchFailed."""
+    """Fetch a URL under the rules above; raises UnsafeURL or FetchFailed. `timeout` bounds the whole fetch."""
+    deadline = time.monotonic() + timeout
     for _hop in range(max_redirects + 1):
         scheme, host, port, address = resolve(url)
         connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
@@ -103,7 +140,7 @@ def request(
         try:
             connection.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **(headers or {})})
             response = connection.getresponse()
-            content = response.read(max_bytes + 1)
+            content = _read(response, max_bytes + 1, deadline, connection)
         except (OSError, http.client.HTTPException) as error:
             raise FetchFailed(type(error).__name__) from error
         finally:
@@ -112,9 +149,12 @@ def request(
             raise UnsafeURL("The page is too large.")
         response_headers = {key.lower(): value for key, value in response.getheaders()}
         if response.status in (301, 302, 303, 307, 308) and "location" in response_headers:
-            url = urljoin(url, response_headers["location"])
-            if response.status == 303:
-                method, body = "GET", None
+            try:
+                url = urljoin(url, response_headers["location"])
+            except ValueError as error:
+                raise UnsafeURL("The redirect is not well formed.") from error
+            if response.status in (301, 302, 303):
+                method, body = "GET", None  # as browsers do: a body is never resent to a new address
             continue
         return Fetched(url=url, status=response.status, headers=response_headers, body=content)
     raise FetchFailed("Too many redirects.")

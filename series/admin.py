@@ -290,6 +290,11 @@ class CommentAdmin(admin.ModelAdmin):
             "", "<p><strong>{}</strong>: {}</p>", ((c.name or "removed", c.body[:300]) for c in reversed(chain))
         )
 
+    def delete_model(self, request, obj: Comment) -> None:
+        post = obj.post
+        super().delete_model(request, obj)
+        post.refresh_comment_count()
+
     def delete_queryset(self, request, queryset) -> None:
         posts = {comment.post for comment in queryset.select_related("post")}
         super().delete_queryset(request, queryset)

@@ -46,7 +46,7 @@ def _read(request: HttpRequest, name: str) -> list:
     return items if isinstance(items, list) else []
 
 
-def _write(response: HttpResponse, name: str, items: list) -> None:
+def _write(request: HttpRequest, response: HttpResponse, name: str, items: list) -> None:
     response.set_signed_cookie(
         name,
         signing.json.dumps(items[-MAX_REMEMBERED:]),
@@ -54,7 +54,7 @@ def _write(response: HttpResponse, name: str, items: list) -> None:
         max_age=COOKIE_AGE,
         httponly=True,
         samesite="Lax",
-        secure=response.get("X-Forwarded-Proto") == "https" or None,
+        secure=request.is_secure(),
     )
 
 
@@ -63,12 +63,17 @@ def my_comment_ids(request: HttpRequest) -> list[int]:
 
 
 def remember_comment(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:
-    _write(response, MY_COMMENTS_COOKIE, [*my_comment_ids(request), comment.pk])
+    _write(request, response, MY_COMMENTS_COOKIE, [*my_comment_ids(request), comment.pk])
+
+
+def _likes_in_order(request: HttpRequest) -> list[str]:
+    return [item for item in _read(request, LIKES_COOKIE) if isinstance(item, str)]
 
 
 def liked(request: HttpRequest) -> set[str]:
-    return {item for item in _read(request, LIKES_COOKIE) if isinstance(item, str)}
+    return set(_likes_in_order(request))
 
 
 def remember_like(request: HttpRequest, response: HttpResponse, key: str) -> None:
-    _write(response, LIKES_COOKIE, [*sorted(liked(request)), key])
+    # Oldest first, so when the cookie is full the oldest likes are the ones forgotten.
+    _write(request, response, LIKES_COOKIE, [*_likes_in_order(request), key])

@@ -14,20 +14,22 @@ from .models import Comment
 
 
 def _comment(comment_id: int, **filters) -> Comment | None:
-    return Comment.objects.select_related("post", "parent").filter(pk=comment_id, **filters).first()
+    return Comment.objects.select_related("post", "parent", "addressed_to").filter(pk=comment_id, **filters).first()
 
 
 @register("comment.reply")
 def reply_notice(comment_id: int) -> EmailMessage | None:
     """Tell a commenter who asked for it that someone replied to them, with a one-click unsubscribe."""
     reply = _comment(comment_id, status=Comment.Status.APPROVED)
-    if reply is None or reply.parent is None or not reply.parent.notify_replies or not reply.parent.email:
+    answered = reply.replying_to if reply else None
+    if answered is None or not answered.notify_replies or not answered.email:
         return None
-    unsubscribe = absolute(reply.parent.get_unsubscribe_url())
+    unsubscribe = absolute(answered.get_unsubscribe_url())
     body = render_to_string(
         "series/email/comment_reply.txt",
         {
             "reply": reply,
+            "answered": answered,
             "link": absolute(reply.get_absolute_url()),
             "unsubscribe": unsubscribe,
             "site_name": settings.OLE_SITE_NAME,
@@ -36,7 +38,7 @@ def reply_notice(comment_id: int) -> EmailMessage | None:
     return EmailMessage(
         subject=f"{reply.name} replied to your comment on “{reply.post.title}”",
         body=body,
-        to=[reply.parent.email],
+        to=[answered.email],
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
 

@@ -91,13 +91,37 @@ def read_page(html: str) -> _PageReader:
 
 
 def _normal(url: str) -> str:
-    parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme.lower(), (parts.hostname or "").lower(), parts.path.rstrip("/"), parts.query, ""))
+    """A URL reduced for comparison; "" for one that cannot be parsed."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return ""
+    return urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/"), parts.query, ""))
+
+
+def _join(base: str, href: str) -> str:
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
 
 
 def links_to(html: str, base_url: str, target: str) -> bool:
     wanted = _normal(target)
-    return any(_normal(urljoin(base_url, href)) == wanted for href in read_page(html).links)
+    return bool(wanted) and any(_normal(_join(base_url, href)) == wanted for href in read_page(html).links)
+
+
+def source_host(source: str) -> str:
+    """What a per-source rate limit counts: the source's host name (or the raw text when there is none)."""
+    return _host(source) or source[:200]
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 # Receiving ---------------------------------------------------------------------------------------------
@@ -111,16 +135,23 @@ def _site_hosts() -> set[str]:
 
 def _is_ours(url: str) -> bool:
     """A link to this site: the site's own address, or one of its host names on the default port."""
-    parts, site = urlsplit(url), urlsplit(settings.OLE_SITE_URL)
-    if (parts.hostname, parts.port) == (site.hostname, site.port):
-        return True
-    return parts.port is None and (parts.hostname or "").lower() in _site_hosts()
+    try:
+        parts, site = urlsplit(url), urlsplit(settings.OLE_SITE_URL)
+        if (parts.hostname, parts.port) == (site.hostname, site.port):
+            return True
+        return parts.port is None and (parts.hostname or "").lower() in _site_hosts()
+    except ValueError:
+        return False
 
 
 def post_for_target(target: str) -> Post:
     """The published post a target URL names on this site, ready to take mentions."""
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in _site_hosts():
+    try:
+        parts = urlsplit(target)
+        host = (parts.hostname or "").lower()
+    except ValueError as error:
+        raise MentionRefused("The target is not a well-formed address.", TARGET_CLOSED) from error
+    if parts.scheme not in ("http", "https") or host not in _site_hosts():
         raise MentionRefused("The target is not a page on this site.", TARGET_CLOSED)
     try:
         match = resolve(parts.path or "/")
@@ -139,7 +170,7 @@ def post_for_target(target: str) -> Post:
 def receive(*, source: str, target: str, kind: str) -> Comment:
     """Record a mention to verify (or queue a re-check of a known one); raises MentionRefused."""
     source, target = source.strip(), target.strip()
-    if urlsplit(source).scheme not in ("http", "https") or not urlsplit(source).hostname or len(source) > 2000:
+    if not source.lower().startswith(("http://", "https://")) or not _host(source) or len(source) > 2000:
         raise MentionRefused("The source must be an http or https address.", SOURCE_MISSING)
     if _normal(source) == _normal(target):
         raise MentionRefused("A page cannot mention itself.", NO_LINK)
@@ -157,7 +188,7 @@ def receive(*, source: str, target: str, kind: str) -> Comment:
             post=post,
             kind=kind,
             source_url=source,
-            name=urlsplit(source).hostname or source[:80],
+            name=_host(source)[:80] or source[:80],
             body="",
             status=Comment.Status.UNVERIFIED,
             next_check_at=timezone.now(),
@@ -183,18 +214,29 @@ def verify(mention: Comment) -> None:
     if page.status in (404, 410) or not links_to(page.text, page.url, target):
         _drop(mention, "source gone or no longer links here")
         return
-    title = " ".join(read_page(page.text).title.split())[:120] or urlsplit(page.url).hostname
-    site = urlsplit(page.url).hostname or ""
+    site = _host(page.url)
+    title = " ".join(read_page(page.text).title.split())[:120] or site
+    changed = title != mention.body
     mention.name = f"{title} | {site}"[: Comment.NAME_MAX]
     mention.body = title
     verdict = judge_comment(title, terms=SafetyTerm.phrases(), max_links=99)
+    reasons = list(verdict.hold_reasons)
+    netloc = urlsplit(mention.source_url).netloc.lower()
+    known_site = (
+        Comment.objects.filter(status=Comment.Status.APPROVED, source_url__icontains=f"//{netloc}/")
+        .exclude(pk=mention.pk)
+        .exists()
+    )
+    if mention.status == Comment.Status.UNVERIFIED and not known_site:
+        reasons.insert(0, "First mention from this site")
     with transaction.atomic():
         if verdict.discard:
             _drop(mention, "block list")
             return
-        if mention.status == Comment.Status.UNVERIFIED:
-            mention.status = Comment.Status.PENDING if verdict.held else Comment.Status.APPROVED
-            mention.held_reason = "; ".join(verdict.hold_reasons)[:200]
+        # Judged on every check: a page that changes its title after approval is judged again.
+        if mention.status == Comment.Status.UNVERIFIED or (changed and reasons):
+            mention.status = Comment.Status.PENDING if reasons else Comment.Status.APPROVED
+            mention.held_reason = "; ".join(reasons)[:200]
         mention.next_check_at = None
         mention.save()
         mention.post.refresh_comment_count()
@@ -217,7 +259,11 @@ def verify_due(limit: int = 20) -> int:
         .order_by("next_check_at")[:limit]
     )
     for mention in due:
-        verify(mention)
+        try:
+            verify(mention)
+        except Exception:
+            logger.exception("Mention %s could not be checked; dropped.", mention.pk)
+            Comment.objects.filter(pk=mention.pk).delete()
     return len(due)
 
 
@@ -254,7 +300,7 @@ def link_internal(post: Post) -> int:
     source = settings.OLE_SITE_URL.rstrip("/") + post.get_absolute_url()
     made = 0
     for href in set(read_page(post.body_html).links):
-        url = urljoin(source, href)
+        url = _join(source, href)
         try:
             target = post_for_target(url)
         except MentionRefused:
@@ -282,8 +328,8 @@ def notify_links(post: Post) -> dict[str, str]:
     source = settings.OLE_SITE_URL.rstrip("/") + post.get_absolute_url()
     results = {}
     for href in sorted(set(read_page(post.body_html).links)):
-        url = urljoin(source, href)
-        if _is_ours(url) or urlsplit(url).scheme not in ("http", "https"):
+        url = _join(source, href)
+        if not url.lower().startswith(("http://", "https://")) or _is_ours(url):
             continue
         try:
             endpoint = discover(safefetch.request(url))
@@ -318,7 +364,10 @@ def notify_due(limit: int = 10) -> int:
     posts = list(Post.objects.published().filter(links_announced_at__isnull=True)[:limit])
     stale = list(Post.objects.published().filter(links_announced_at__lt=F("updated"))[: max(limit - len(posts), 0)])
     for post in [*posts, *stale]:
-        link_internal(post)
-        notify_links(post)
+        try:
+            link_internal(post)
+            notify_links(post)
+        except Exception:
+            logger.exception("Post %s: announcing its links failed.", post.pk)
         Post.objects.filter(pk=post.pk).update(links_announced_at=timezone.now())
     return len(posts) + len(stale)

@@ -53,9 +53,13 @@ def comment_submit(
     rules = CommunitySettings.current()
     if not post.comments_are_open(close_after_days=rules.close_after_days):
         raise InvalidTransition("Comments are closed on this post.")
+    addressed_to = parent
     parent = reply_target(parent, post=post, depth_limit=rules.reply_depth)
     is_staff = bool(user and user.is_authenticated and user.is_staff)
-    verdict = judge_comment(body, terms=SafetyTerm.phrases(), max_links=rules.max_links)
+    # The name and website are judged with the text: spam hides in them too.
+    verdict = judge_comment(
+        f"{name}\n{website}\n{body}", terms=SafetyTerm.phrases(), max_links=rules.max_links + (1 if website else 0)
+    )
     if verdict.discard and not is_staff:
         return CommentOutcome(comment=None)
     hold_reasons = list(verdict.hold_reasons)
@@ -65,6 +69,7 @@ def comment_submit(
     comment = Comment(
         post=post,
         parent=parent,
+        addressed_to=addressed_to if addressed_to != parent else None,
         depth=parent.depth + 1 if parent else 0,
         name=name,
         email=email,
@@ -94,19 +99,24 @@ def _role(post: Post, user) -> str:
     return Comment.Role.EDITOR
 
 
-def comment_edit(*, comment: Comment, body: str) -> Comment:
+def comment_edit(*, comment: Comment, body: str) -> CommentOutcome:
     """The writer corrects their comment within the edit window; the rules judge it again."""
     rules = CommunitySettings.current()
-    verdict = judge_comment(body, terms=SafetyTerm.phrases(), max_links=rules.max_links)
+    text = f"{comment.name}\n{comment.website}\n{body}"
+    verdict = judge_comment(text, terms=SafetyTerm.phrases(), max_links=rules.max_links + (1 if comment.website else 0))
     with transaction.atomic():
         comment.body = body
         comment.edited_at = timezone.now()
         fields = ["body", "body_html", "edited_at"]
-        if (verdict.held or verdict.discard) and comment.status == Comment.Status.APPROVED and not comment.author_id:
+        if (verdict.held or verdict.discard) and not comment.author_id:
+            was_shown = comment.status == Comment.Status.APPROVED
             comment.status = Comment.Status.PENDING
             comment.held_reason = "; ".join(verdict.hold_reasons or ("Edited into spam",))[:200]
             fields += ["status", "held_reason"]
-            queue_digest("comments.held", every=HELD_DIGEST_EVERY)
+            if was_shown:
+                queue_digest("comments.held", every=HELD_DIGEST_EVERY)
+            if verdict.crisis:
+                queue_email("comment.crisis", comment)
         comment.save(update_fields=fields)
         comment.post.refresh_comment_count()
-    return comment
+    return CommentOutcome(comment=comment, crisis=verdict.crisis)

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import datetime
 import xmlrpc.client
-from urllib.parse import urlsplit
-from xml.parsers.expat import ExpatError
 
 from django.conf import settings
 from django.contrib import messages
@@ -334,7 +332,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, str(refusal))
         return _post_page_with(request, post, comment_form=form)
     if outcome.crisis:
-        return render(request, "series/comment_crisis.html", {"post": post, "crisis_lines": CrisisLine.objects.all()})
+        context = {"post": post, "crisis_lines": CrisisLine.objects.all()}
+        response = render(request, "series/comment_crisis.html", context)
+        remember_comment(request, response, outcome.comment)
+        return response
     if outcome.discarded or outcome.comment.status == Comment.Status.PENDING:
         messages.info(request, "Thank you. Your comment is waiting for moderation; you can see it below.")
     else:
@@ -358,7 +359,10 @@ def comment_edit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     comment = _own_comment_or_404(pk, token)
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
-        comment_edit_service(comment=comment, body=form.cleaned_data["body"])
+        outcome = comment_edit_service(comment=comment, body=form.cleaned_data["body"])
+        if outcome.crisis:
+            context = {"post": comment.post, "crisis_lines": CrisisLine.objects.all()}
+            return render(request, "series/comment_crisis.html", context)
         messages.success(request, "Your comment is updated.")
         return redirect(comment.get_absolute_url())
     return render(request, "series/comment_edit.html", {"comment": comment, "form": form, "token": token})
@@ -380,7 +384,8 @@ def comment_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if comment is None:
         raise Http404("This link is not valid.")
     if request.method == "POST":
-        Comment.objects.filter(pk=comment.pk).update(notify_replies=False)
+        # Every comment of this address in the conversation under this post, not just the one the link names.
+        Comment.objects.filter(post=comment.post_id, email__iexact=comment.email).update(notify_replies=False)
         return render(request, "series/comment_unsubscribe.html", {"comment": comment, "done": True})
     return render(request, "series/comment_unsubscribe.html", {"comment": comment})
 
@@ -427,11 +432,12 @@ def _xmlrpc_fault(code: int, message: str) -> HttpResponse:
 @require_POST
 def pingback(request: HttpRequest) -> HttpResponse:
     """Pingback 1.0 over XML-RPC: `pingback.ping(sourceURI, targetURI)`."""
-    if int(request.META.get("CONTENT_LENGTH") or 0) > PINGBACK_MAX_BYTES:
-        return _xmlrpc_fault(-32700, "The request is too large.")
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > PINGBACK_MAX_BYTES:
+        return _xmlrpc_fault(-32700, "The request is too large or its length is not given.")
     try:
         params, method = xmlrpc.client.loads(request.body, use_builtin_types=True)
-    except (xmlrpc.client.ResponseError, ExpatError, ValueError, TypeError):
+    except Exception:
         return _xmlrpc_fault(-32700, "The request is not valid XML-RPC.")
     if method != "pingback.ping":
         return _xmlrpc_fault(-32601, "Only pingback.ping is offered here.")
@@ -440,7 +446,7 @@ def pingback(request: HttpRequest) -> HttpResponse:
     source, target = params
     if not ratelimit.allow_key(
         "mention-source",
-        urlsplit(source).hostname or source[:200],
+        mentions.source_host(source),
         limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR,
         window=3600,
     ) or not ratelimit.allow("mention", request, limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR * 3, window=3600):
@@ -462,7 +468,7 @@ def webmention(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Both source and target are needed.", status=400, content_type="text/plain")
     if not ratelimit.allow_key(
         "mention-source",
-        urlsplit(source).hostname or source[:200],
+        mentions.source_host(source),
         limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR,
         window=3600,
     ) or not ratelimit.allow("mention", request, limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR * 3, window=3600):

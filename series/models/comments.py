@@ -78,6 +78,14 @@ class Comment(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    addressed_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The comment a reply answered, when the thread was too deep to nest it under that comment.",
+    )
     depth = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMMENT)
     name = models.CharField(max_length=NAME_MAX)
@@ -104,6 +112,13 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "source_url", "kind"],
+                condition=~models.Q(kind="comment"),
+                name="comment_one_mention_per_source",
+            ),
+        ]
         indexes = [
             models.Index(fields=["next_check_at"], name="comment_mention_check_idx"),
             models.Index(fields=["post", "status", "created"], name="comment_thread_idx"),
@@ -140,7 +155,11 @@ class Comment(models.Model):
             return None
         if value != str(pk):
             return None
-        return cls.objects.filter(pk=pk, status__in=(cls.Status.PENDING, cls.Status.APPROVED)).first()
+        # The window runs from when the comment was written, however recently the link was made.
+        since = timezone.now() - datetime.timedelta(minutes=minutes)
+        return cls.objects.filter(
+            pk=pk, status__in=(cls.Status.PENDING, cls.Status.APPROVED), created__gte=since
+        ).first()
 
     def unsubscribe_token(self) -> str:
         return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(self.pk))
@@ -197,12 +216,19 @@ class Comment(models.Model):
                 self.delete()
             self.post.refresh_comment_count()
 
+    @property
+    def replying_to(self) -> Comment | None:
+        """Whom a reply answers: the comment it was written to, even if the thread placed it higher."""
+        return self.addressed_to or self.parent
+
     def announce(self) -> None:
         """Queue the emails a newly visible comment causes: a reply notice, and the contributor's notice."""
-        if self.parent_id and self.parent.notify_replies and self.parent.email and self.parent.email != self.email:
+        answered = self.replying_to
+        if answered and answered.notify_replies and answered.email and answered.email.lower() != self.email.lower():
             queue_email("comment.reply", self)
         contributor = self.post.contributor
-        if contributor.email_on_comments and contributor.user_id and contributor.user.email:
+        wrote_it = self.author_id is not None and self.author_id == contributor.user_id
+        if contributor.email_on_comments and contributor.user_id and contributor.user.email and not wrote_it:
             queue_email("comment.for_contributor", self)
 
     def like(self) -> None:

@@ -406,3 +406,70 @@ def test_the_post_page_runs_as_many_queries_with_5_comments_as_with_50(client):
         return len(queries)
 
     assert count_with(5) == count_with(50)
+
+
+class TestReviewFixes:
+    def test_the_edit_window_runs_from_the_comment_not_the_link(self, client, post):
+        import datetime
+
+        from django.utils import timezone
+
+        comment = approved(post)
+        Comment.objects.filter(pk=comment.pk).update(created=timezone.now() - datetime.timedelta(days=3))
+        assert client.get(comment.get_edit_url()).status_code == 404
+
+    def test_a_reply_placed_higher_still_notifies_whom_it_answered(self, post):
+        CommunitySettings.objects.update(reply_depth=2)
+        approved(post)  # makes known@example.org known
+        root = approved(post, email="root@example.org", notify_replies=True)
+        child = approved(post, parent=root, email="child@example.org", notify_replies=True)
+        reply = submit(post, parent=child).comment
+        assert reply.parent == root and reply.replying_to == child
+        deliver_due()
+        assert [m.to for m in mail.outbox] == [["child@example.org"]]
+
+    def test_deleting_one_comment_in_the_admin_updates_the_count(self, editor_client, post):
+        comment = approved(post)
+        post.refresh_comment_count()
+        editor_client.post(reverse("admin:series_comment_delete", args=[comment.pk]), {"post": "yes"})
+        post.refresh_from_db()
+        assert post.comment_count == 0
+
+    def test_a_contributor_is_not_emailed_about_their_own_comment(self, post):
+        writer = StaffFactory(email="writer@ole.example")
+        post.contributor.user = writer
+        post.contributor.email_on_comments = True
+        post.contributor.save()
+        submit(post, user=writer)
+        assert not OutboundEmail.objects.filter(kind="comment.for_contributor").exists()
+
+    def test_editing_into_crisis_words_alerts_the_editors_and_shows_help(self, client, post):
+        approved(post)
+        post_form(client, post, body="Fine words")
+        comment = Comment.objects.latest("pk")
+        response = client.post(comment.get_edit_url(), {"body": "Actually I want to end it all"})
+        assert "Please don't wait for us" in response.content.decode()
+        comment.refresh_from_db()
+        assert comment.status == P and "crisis" in comment.held_reason
+        assert OutboundEmail.objects.filter(kind="comment.crisis").exists()
+
+    def test_bare_domains_count_as_links(self, post):
+        approved(post)
+        outcome = submit(post, body="spam1.com spam2.com spam3.org")
+        assert outcome.comment.status == P and "links" in outcome.comment.held_reason
+
+    def test_the_name_is_judged_too(self, post):
+        approved(post)
+        assert submit(post, name="casino bonus").discarded
+
+    def test_unsubscribing_covers_the_whole_conversation(self, client, post):
+        first = approved(post, email="me@example.org", notify_replies=True)
+        second = approved(post, email="me@example.org", notify_replies=True)
+        client.post(first.get_unsubscribe_url())
+        second.refresh_from_db()
+        assert not second.notify_replies
+
+    def test_cookies_are_secure_over_https(self, client, post):
+        response = client.post(reverse("series:like", kwargs={"kind": "post", "pk": post.pk}), secure=True)
+        cookie = response.cookies["ole_likes"]
+        assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"

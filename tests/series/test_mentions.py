@@ -134,6 +134,13 @@ class TestPingbackEndpoint:
             (b"<?xml version='1.0'?><methodCall><methodName>x</methodName></methodCall>", -32601),
             (xmlrpc.client.dumps((1, 2), methodname="pingback.ping").encode(), -32602),
             (xmlrpc.client.dumps(("only one",), methodname="pingback.ping").encode(), -32602),
+            (xmlrpc.client.dumps(xmlrpc.client.Fault(1, "x"), methodresponse=True).encode(), -32700),
+            (
+                b"<?xml version='1.0'?><methodCall><methodName>pingback.ping</methodName><params><param><value>"
+                b"<struct><member><value><string>a</string></value></member></struct></value></param></params>"
+                b"</methodCall>",
+                -32700,
+            ),
             (b"<?xml version='1.0'?>" + b"<methodCall>" + b"x" * 70_000 + b"</methodCall>", -32700),
             (
                 b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
@@ -194,6 +201,8 @@ class TestWebmentionEndpoint:
             {"source": "https://blog.example/a", "target": "https://other.example/x"},
             {"source": "https://blog.example/a", "target": "mailto:x@y.org"},
             {"source": "https://blog.example/" + "a" * 3000, "target": "TARGET"},
+            {"source": "http://[bad", "target": "TARGET"},
+            {"source": "https://blog.example/a", "target": "http://[bad"},
         ],
     )
     def test_invalid_is_400(self, client, post, data):
@@ -213,9 +222,54 @@ class TestVerification:
         client.post(reverse("series:webmention"), {"source": source, "target": target_of(post)})
         assert mentions.verify_due() == 1
         mention = Comment.objects.get()
-        assert (mention.status, mention.name) == ("approved", "On getting through | 127.0.0.1")
+        # Like a first comment, the first mention from a site waits for an editor.
+        assert (mention.status, mention.name) == ("pending", "On getting through | 127.0.0.1")
+        assert "First mention from this site" in mention.held_reason
+        mention.approve()
         html = client.get(post.get_absolute_url()).content.decode()
         assert "Pingback: " in html and "On getting through | 127.0.0.1" in html
+        second = site.page("/later", f'<title>Later</title><a href="{target_of(post)}">x</a>')
+        client.post(reverse("series:webmention"), {"source": second, "target": target_of(post)})
+        mentions.verify_due()
+        assert Comment.objects.get(source_url=second).status == "approved"
+
+    def test_a_title_changed_after_approval_is_judged_again(self, client, post, site):
+        source = site.page("/p", f'<title>Kind words</title><a href="{target_of(post)}">x</a>')
+        client.post(reverse("series:webmention"), {"source": source, "target": target_of(post)})
+        mentions.verify_due()
+        Comment.objects.get().approve()
+        site.page("/p", f'<title>Call 082 123 4567, dm me</title><a href="{target_of(post)}">x</a>')
+        client.post(reverse("series:webmention"), {"source": source, "target": target_of(post)})
+        mentions.verify_due()
+        assert Comment.objects.get().status == "pending"
+
+    def test_titles_are_escaped(self, client, post, site):
+        source = site.page(
+            "/x", f'<title>&lt;script&gt;alert(1)&lt;/script&gt;</title><a href="{target_of(post)}">x</a>'
+        )
+        client.post(reverse("series:webmention"), {"source": source, "target": target_of(post)})
+        mentions.verify_due()
+        Comment.objects.get().approve()
+        html = client.get(post.get_absolute_url()).content.decode()
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+    @pytest.mark.parametrize(
+        "page",
+        ['<a href="http://[oops">x</a>', "REDIRECT"],
+    )
+    def test_hostile_pages_never_stop_the_worker(self, client, post, site, page):
+        if page == "REDIRECT":
+            site.pages["/bad"] = (302, {"Location": "http://x:70000/"}, b"")
+            source = site.url + "/bad"
+        else:
+            source = site.page("/bad", page)
+        good = site.page("/good", f'<a href="{target_of(post)}">x</a>')
+        for url in (source, good):
+            client.post(reverse("series:webmention"), {"source": url, "target": target_of(post)})
+        from django.core.management import call_command
+
+        call_command("run_worker", verbosity=0)
+        assert list(Comment.objects.values_list("source_url", flat=True)) == [good]
 
     def test_a_page_that_does_not_link_here_is_dropped(self, client, post, site):
         source = site.page("/other", "<p>No link at all.</p>")
@@ -227,7 +281,7 @@ class TestVerification:
         source = site.page("/gone", f'<a href="{target_of(post)}">x</a>')
         client.post(reverse("series:webmention"), {"source": source, "target": target_of(post)})
         mentions.verify_due()
-        assert Comment.objects.get().status == "approved"
+        Comment.objects.get().approve()
         site.pages["/gone"] = (410, {}, b"gone")
         client.post(reverse("series:webmention"), {"source": source, "target": target_of(post)})
         mentions.verify_due()
@@ -281,6 +335,47 @@ class TestSafeFetch:
         site.pages["/jump"] = (302, {"Location": "http://10.0.0.1/admin"}, b"")
         with pytest.raises(safefetch.UnsafeURL):
             safefetch.request(site.url + "/jump")
+
+    def test_only_web_ports_on_the_public_internet(self, settings):
+        settings.OLE_SAFEFETCH_ALLOWED_NETWORKS = []
+        with pytest.raises(safefetch.UnsafeURL):
+            safefetch.request("http://93.184.215.14:22/")
+        with pytest.raises(safefetch.UnsafeURL):
+            safefetch.request("http://example.com:99999/")
+
+    @pytest.mark.parametrize("address", ["::ffff:10.0.0.1", "2002:7f00:1::1", "64:ff9b::a9fe:a9fe"])
+    def test_ipv4_hidden_in_ipv6_is_judged_as_ipv4(self, address):
+        import ipaddress
+
+        assert not safefetch._public(ipaddress.ip_address(address))
+
+    def test_a_slow_trickle_hits_the_overall_timeout(self, site):
+        import socket
+        import time
+
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+
+        def trickle():
+            conn, _ = listener.accept()
+            conn.recv(1024)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+            for _ in range(20):
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    break
+                time.sleep(0.3)
+            conn.close()
+
+        threading.Thread(target=trickle, daemon=True).start()
+        started = time.monotonic()
+        with pytest.raises(safefetch.FetchFailed):
+            safefetch.request(f"http://127.0.0.1:{port}/", timeout=1.0)
+        assert time.monotonic() - started < 2.5
+        listener.close()
 
     def test_size_is_capped(self, site):
         site.page("/big", "x" * 2_000_000)
