@@ -1,10 +1,10 @@
-import importlib
 import os
 import shutil
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
+
+from tests.conftest import reseed
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -15,18 +15,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-]
-
-
-# The rows data migrations create; a transactional test's flush removes them, so they are put back.
-SEEDING_MIGRATIONS = [
-    ("series.migrations.0002_seed_vocabulary_and_crisis_lines", "seed"),
-    ("ole.migrations.0002_seed_safety_terms", "seed"),
-    ("stories.migrations.0002_seed_consent_and_templates", "seed"),
-    ("stories.migrations.0003_editors_group", "create_group"),
-    ("stories.migrations.0005_editors_moderate_comments", "grant"),
-    ("series.migrations.0007_community_settings_row", "create"),
-    ("ole.migrations.0004_seed_comment_terms", "seed"),
 ]
 
 
@@ -50,8 +38,7 @@ def demo_site(live_server, transactional_db):
 
     Transactional tests empty the database afterwards, so the rows the data migration seeds are put back first.
     """
-    for module, function in SEEDING_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+    reseed()
     call_command("seed_demo", verbosity=0)
     return live_server
 

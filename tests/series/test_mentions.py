@@ -254,15 +254,15 @@ class TestVerification:
         assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
 
     @pytest.mark.parametrize(
-        "page",
+        "hostile",
         ['<a href="http://[oops">x</a>', "REDIRECT"],
     )
-    def test_hostile_pages_never_stop_the_worker(self, client, post, site, page):
-        if page == "REDIRECT":
+    def test_hostile_pages_never_stop_the_worker(self, client, post, site, hostile):
+        if hostile == "REDIRECT":
             site.pages["/bad"] = (302, {"Location": "http://x:70000/"}, b"")
             source = site.url + "/bad"
         else:
-            source = site.page("/bad", page)
+            source = site.page("/bad", hostile)
         good = site.page("/good", f'<a href="{target_of(post)}">x</a>')
         for url in (source, good):
             client.post(reverse("series:webmention"), {"source": url, "target": target_of(post)})
