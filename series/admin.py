@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
+
+from ole.workflow import apply_each
 
 from . import mentions
 from .models import (
@@ -14,25 +14,10 @@ from .models import (
     ContentNote,
     Contributor,
     CrisisLine,
-    InvalidTransition,
     Post,
     Series,
     Topic,
 )
-
-
-def _apply(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, change, done: str) -> None:
-    """Run a guarded change on each selected post; report what changed and what was refused."""
-    changed = 0
-    for post in queryset:
-        try:
-            change(post)
-        except InvalidTransition as refusal:
-            modeladmin.message_user(request, str(refusal), messages.WARNING)
-        else:
-            changed += 1
-    if changed:
-        modeladmin.message_user(request, f"{changed} post(s) {done}.", messages.SUCCESS)
 
 
 @admin.action(description="Publish now", permissions=["change"])
@@ -41,22 +26,22 @@ def publish_now(modeladmin, request, queryset):
         post.publish_now()
         mentions.link_internal(post)
 
-    _apply(modeladmin, request, queryset, publish, "published")
+    apply_each(modeladmin, request, queryset, publish, "published")
 
 
 @admin.action(description="Feature on the home page", permissions=["change"])
 def feature(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, lambda post: post.set_featured(True), "featured")
+    apply_each(modeladmin, request, queryset, lambda post: post.set_featured(True), "featured")
 
 
 @admin.action(description="Stop featuring", permissions=["change"])
 def unfeature(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, lambda post: post.set_featured(False), "no longer featured")
+    apply_each(modeladmin, request, queryset, lambda post: post.set_featured(False), "no longer featured")
 
 
 @admin.action(description="Move back to draft", permissions=["change"])
 def unpublish(modeladmin, request, queryset):
-    _apply(modeladmin, request, queryset, lambda post: post.unpublish(), "moved back to draft")
+    apply_each(modeladmin, request, queryset, lambda post: post.unpublish(), "moved back to draft")
 
 
 @admin.register(Post)
@@ -173,25 +158,24 @@ if admin.site.is_registered(TaggitTag):
 
 @admin.action(description="Approve", permissions=["change"])
 def approve_comments(modeladmin, request, queryset):
-    _apply_to_comments(modeladmin, request, queryset, lambda comment: comment.approve(), "approved")
+    apply_each(
+        modeladmin,
+        request,
+        queryset.select_related("post", "parent", "post__contributor__user"),
+        lambda comment: comment.approve(),
+        "approved",
+    )
 
 
 @admin.action(description="Mark as spam", permissions=["change"])
 def mark_spam(modeladmin, request, queryset):
-    _apply_to_comments(modeladmin, request, queryset, lambda comment: comment.mark_spam(), "marked as spam")
-
-
-def _apply_to_comments(modeladmin, request, queryset, change, done: str) -> None:
-    changed = 0
-    for comment in queryset.select_related("post", "parent", "post__contributor__user"):
-        try:
-            change(comment)
-        except InvalidTransition as refusal:
-            modeladmin.message_user(request, str(refusal), messages.WARNING)
-        else:
-            changed += 1
-    if changed:
-        modeladmin.message_user(request, f"{changed} comment(s) {done}.", messages.SUCCESS)
+    apply_each(
+        modeladmin,
+        request,
+        queryset.select_related("post", "parent", "post__contributor__user"),
+        lambda comment: comment.mark_spam(),
+        "marked as spam",
+    )
 
 
 class ModerationFilter(admin.SimpleListFilter):
@@ -248,23 +232,7 @@ class CommentAdmin(admin.ModelAdmin):
         "created",
         "edited_at",
     ]
-    readonly_fields = [
-        "post",
-        "kind",
-        "source_url",
-        "thread_context",
-        "name",
-        "website",
-        "email",
-        "body",
-        "status",
-        "held_reason",
-        "role",
-        "notify_replies",
-        "like_count",
-        "created",
-        "edited_at",
-    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
         return False

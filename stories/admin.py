@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Max, Q, QuerySet
@@ -11,7 +9,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from series.models import InvalidTransition, Series
+from ole.workflow import apply_each
+from series.models import Series
 
 from .forms import StoryTextMixin
 from .models import ConsentVersion, EditorialNote, MessageTemplate, Story, StoryEvent, StoryMessage
@@ -67,20 +66,6 @@ class PromoteForm(forms.Form):
     )
 
 
-def _each(modeladmin, request, queryset, change: Callable[[Story], object], done: str) -> None:
-    """Apply a guarded transition to each selected story, reporting what changed and what was refused."""
-    changed = 0
-    for story in queryset:
-        try:
-            change(story)
-        except InvalidTransition as refusal:
-            modeladmin.message_user(request, f"“{story}”: {refusal}", messages.WARNING)
-        else:
-            changed += 1
-    if changed:
-        modeladmin.message_user(request, f"{changed} stor{'y' if changed == 1 else 'ies'} {done}.", messages.SUCCESS)
-
-
 def _step(modeladmin, request, queryset, *, action: str, title: str, form: forms.Form, button: str):
     return TemplateResponse(
         request,
@@ -102,7 +87,7 @@ def _message_action(*, name: str, label: str, purpose: str, required: bool, done
         form = MessageStepForm(request.POST if "apply" in request.POST else None, purpose=purpose, required=required)
         if form.is_bound and form.is_valid():
             message = form.cleaned_data["final_message"]
-            _each(
+            apply_each(
                 modeladmin,
                 request,
                 queryset,
@@ -144,12 +129,14 @@ approve = _message_action(
 
 @admin.action(description="Start review", permissions=["change"])
 def start_review(modeladmin, request, queryset):
-    _each(modeladmin, request, queryset, lambda story: story.start_review(editor=request.user), "taken into review")
+    apply_each(
+        modeladmin, request, queryset, lambda story: story.start_review(editor=request.user), "taken into review"
+    )
 
 
 @admin.action(description="Assign to me", permissions=["change"])
 def assign_to_me(modeladmin, request, queryset):
-    _each(modeladmin, request, queryset, lambda story: story.assign(editor=request.user), "assigned to you")
+    apply_each(modeladmin, request, queryset, lambda story: story.assign(editor=request.user), "assigned to you")
 
 
 @admin.action(description="Propose edits…", permissions=["change"])
@@ -161,7 +148,7 @@ def propose_edits(modeladmin, request, queryset):
     if "apply" in request.POST:
         form = ProposeEditsForm(request.POST)
         if form.is_valid():
-            _each(
+            apply_each(
                 modeladmin,
                 request,
                 queryset,
@@ -188,7 +175,7 @@ def promote(modeladmin, request, queryset):
         form = PromoteForm(request.POST)
         if form.is_valid():
             series = form.cleaned_data["series"]
-            _each(
+            apply_each(
                 modeladmin,
                 request,
                 queryset,

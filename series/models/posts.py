@@ -16,12 +16,9 @@ from taggit.models import TagBase, TaggedItemBase
 
 from ole import images
 from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
+from ole.workflow import InvalidTransition
 
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
-
-
-class InvalidTransition(Exception):
-    """A state change that the current state does not allow."""
 
 
 upload_rendition = images.GeneratedPath("renditions")
@@ -408,7 +405,7 @@ class Post(models.Model):
     def publish_now(self) -> None:
         """Make a draft or scheduled post live at once; a live post is refused."""
         if self.is_published():
-            raise InvalidTransition(f"“{self}” is already published.")
+            raise InvalidTransition("This post is already published.")
         self.status = self.Status.PUBLISHED
         self.publish_at = timezone.now()
         self.save(update_fields=["status", "publish_at", "updated"])
@@ -416,7 +413,7 @@ class Post(models.Model):
     def schedule(self, when: datetime.datetime) -> None:
         """Schedule a draft for a future time; a time in the past is refused."""
         if self.is_published():
-            raise InvalidTransition(f"“{self}” is already published.")
+            raise InvalidTransition("This post is already published.")
         if when <= timezone.now():
             raise InvalidTransition("A post can only be scheduled for a time in the future.")
         self.status = self.Status.SCHEDULED
@@ -426,13 +423,13 @@ class Post(models.Model):
     def unpublish(self) -> None:
         """Take a post back to draft; it disappears from every public page at once."""
         if self.status == self.Status.DRAFT:
-            raise InvalidTransition(f"“{self}” is already a draft.")
+            raise InvalidTransition("This post is already a draft.")
         self.status = self.Status.DRAFT
         self.save(update_fields=["status", "updated"])
 
     def set_featured(self, featured: bool) -> None:
         if self.featured == featured:
-            raise InvalidTransition(f"“{self}” is already {'featured' if featured else 'not featured'}.")
+            raise InvalidTransition(f"This post is already {'featured' if featured else 'not featured'}.")
         self.featured = featured
         self.save(update_fields=["featured", "updated"])
 

@@ -41,7 +41,7 @@ def test_comment_moderate_reply_notify_and_like(page: Page, site_url, browser):
     desk.get_by_role("checkbox", name=re.compile("Select this object")).first.check()
     desk.locator("select[name=action]").select_option(label="Approve")
     desk.get_by_title("Run the selected action").click()
-    expect(desk.locator(".messagelist")).to_contain_text("1 comment(s) approved")
+    expect(desk.locator(".messagelist")).to_contain_text("1 comment approved")
 
     # A second visitor replies (the form moves under the comment).
     other = browser.new_context().new_page()

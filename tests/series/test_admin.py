@@ -115,7 +115,7 @@ class TestBulkActions:
         draft.refresh_from_db()
         assert draft.is_published()
         text = response.content.decode()
-        assert "1 post(s) published" in text
+        assert "1 post published" in text
         assert "is already published" in text
 
     def test_feature_and_unfeature(self, staff_client):
