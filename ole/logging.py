@@ -6,7 +6,9 @@ import logging
 import re
 
 # A writer's status link and a commenter's edit or unsubscribe link are keys: never write them to a log.
-PRIVATE_PATH = re.compile(r"(/stories/status/|/comments/\d+/(?:edit|delete)/|/comments/unsubscribe/)[^/\s\"']+")
+PRIVATE_PATH = re.compile(
+    r"(/stories/status/|/comments/\d+/(?:edit|delete)/|/comments/(?:unsubscribe|erase)/)[^/\s\"']+"
+)
 
 
 def redact(text: str) -> str:

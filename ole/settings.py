@@ -189,6 +189,8 @@ OLE_SITE_URL = os.environ.get("OLE_SITE_URL", "http://127.0.0.1:8000")
 # At most this many stories from one address in an hour; the rest are asked to try later.
 OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_HOUR", "5"))
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
+# Days after which a declined or withdrawn story's email address is removed (manage.py apply_retention).
+OLE_RETENTION_DAYS = int(os.environ.get("OLE_RETENTION_DAYS", "90"))
 # How many reverse proxies (each adding to X-Forwarded-For) stand in front of the app servers; 0 without one.
 OLE_TRUSTED_PROXIES = int(os.environ.get("OLE_TRUSTED_PROXIES", "0"))
 # Networks that mention checks may fetch from besides the public internet (tests use 127.0.0.1/32).

@@ -32,6 +32,7 @@ def reply_notice(comment_id: int) -> EmailMessage | None:
             "answered": answered,
             "link": absolute(reply.get_absolute_url()),
             "unsubscribe": unsubscribe,
+            "erase": absolute(answered.erase_url()),
             "site_name": settings.OLE_SITE_NAME,
         },
     )

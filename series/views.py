@@ -478,3 +478,19 @@ def webmention(request: HttpRequest) -> HttpResponse:
     except mentions.MentionRefused as refusal:
         return HttpResponse(str(refusal), status=400, content_type="text/plain")
     return HttpResponse("Accepted: the mention will appear once verified.", status=202, content_type="text/plain")
+
+
+@require_http_methods(["GET", "POST"])
+def comment_erase(request: HttpRequest, token: str) -> HttpResponse:
+    """Erase every comment from one address, and the address, through the signed link in our emails."""
+    if request.method == "POST":
+        erased = Comment.erase_all_from(token)
+        if erased is None:
+            raise Http404("This link is not valid.")
+        return render(request, "series/comment_erase.html", {"done": True, "erased": erased})
+    return render(request, "series/comment_erase.html", {"token": token})
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "series/privacy.html", {"retention_days": settings.OLE_RETENTION_DAYS})

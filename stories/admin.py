@@ -13,7 +13,7 @@ from ole.workflow import apply_each
 from series.models import Series
 
 from .forms import StoryTextMixin
-from .models import ConsentVersion, EditorialNote, MessageTemplate, Story, StoryEvent, StoryMessage
+from .models import ConsentVersion, ContactAccess, EditorialNote, MessageTemplate, Story, StoryEvent, StoryMessage
 from .services import story_promote
 
 
@@ -359,6 +359,14 @@ class StoryAdmin(admin.ModelAdmin):
             super().get_queryset(request).prefetch_related("content_notes").annotate(last_from_writer=last_from_writer)
         )
 
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        if request.method == "GET" and object_id.isdigit():
+            # The page shows the writer's email address: every opening is recorded.
+            story = Story.objects.filter(pk=object_id).exclude(email="").first()
+            if story is not None:
+                ContactAccess.objects.create(story=story, editor=request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_inlines(self, request: HttpRequest, obj: Story | None):
         if obj is not None and obj.status == Story.Status.WITHDRAWN:
             return [StoryEventInline]
@@ -436,3 +444,21 @@ class ConsentVersionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["version", "publish_text", "editing_text", "age_text"] if obj else []
+
+
+@admin.register(ContactAccess)
+class ContactAccessAdmin(admin.ModelAdmin):
+    """Who opened which submitter's contact details, and when. Read-only."""
+
+    list_display = ["created", "editor", "story"]
+    list_filter = [("editor", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "created"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -187,6 +187,50 @@ class Story(models.Model):
             self.save(update_fields=["link_version"])
             queue_email("story.new_link", self)
 
+    def export(self) -> dict:
+        """Everything OLE holds about this story, for the writer to download."""
+        return {
+            "title": self.title,
+            "story": self.body,
+            "status": self.get_status_display(),
+            "credited_as": self.public_credit,
+            "credit_choice": self.get_credit_display(),
+            "name_given": self.credit_name,
+            "email": self.email,
+            "photo": bool(self.photo),
+            "content_notes": [note.name for note in self.content_notes.all()],
+            "suggested_tags": self.suggested_tags,
+            "series": self.series.title if self.series_id else None,
+            "submitted_at": self.submitted_at.isoformat(),
+            "consent": {
+                "version": self.consent_version.version,
+                "given_at": self.consented_at.isoformat(),
+                "to_publish": self.consent_version.publish_text,
+                "to_light_editing": self.consent_version.editing_text,
+                "age": self.consent_version.age_text,
+            },
+            "proposed_edit": {"title": self.proposed_title, "story": self.proposed_body}
+            if self.proposed_body
+            else None,
+            "messages": [
+                {"from": "editors" if m.from_editor else "you", "at": m.created.isoformat(), "text": m.body}
+                for m in self.messages.all()
+            ],
+            "history": [
+                {"at": e.created.isoformat(), "from": e.get_from_status_display(), "to": e.get_to_status_display()}
+                for e in self.events.all()
+            ],
+            "published_at": self.post.get_absolute_url() if self.post_id else None,
+        }
+
+    def forget_contact(self) -> bool:
+        """Retention: remove the email address of a closed story; returns whether anything was removed."""
+        if self.status not in self.CLOSED or not self.email:
+            return False
+        self.email = ""
+        self.save(update_fields=["email"])
+        return True
+
     # What readers and editors see ---------------------------------------------------------------
 
     @property
@@ -503,3 +547,18 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ContactAccess(models.Model):
+    """An audit line: an editor opened a story's page, where the writer's email address is shown."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="contact_accesses")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "contact accesses"
+
+    def __str__(self) -> str:
+        return f"{self.editor} opened story {self.story_id} on {self.created:%Y-%m-%d %H:%M}"

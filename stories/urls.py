@@ -14,4 +14,5 @@ urlpatterns = [
     path("status/<str:token>/approve-edits/", views.accept_edits, name="accept_edits"),
     path("status/<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("status/<str:token>/new-link/", views.replace_link, name="replace_link"),
+    path("status/<str:token>/my-story.json", views.export, name="export"),
 ]

@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -227,3 +227,13 @@ def replace_link(request: HttpRequest, token: str) -> HttpResponse:
         request, "Your private link has changed; we have emailed the new one. The old one no longer works."
     )
     return redirect(story.get_status_url())
+
+
+@private
+@require_safe
+def export(request: HttpRequest, token: str) -> HttpResponse:
+    """Everything OLE holds about the story, as a JSON file the writer can keep."""
+    story = _story_or_404(token)
+    response = JsonResponse(story.export(), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="my-story.json"'
+    return response

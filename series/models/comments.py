@@ -18,6 +18,7 @@ from .posts import InvalidTransition, Post
 
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"
+ERASE_SALT = "series.comment-erase"
 
 
 class CommunitySettings(models.Model):
@@ -174,6 +175,24 @@ class Comment(models.Model):
         except (signing.BadSignature, ValueError):
             return None
         return cls.objects.filter(pk=pk).first()
+
+    def erase_url(self) -> str:
+        """A link that erases every comment written from this comment's address (and the address itself)."""
+        token = signing.Signer(salt=ERASE_SALT).sign(self.email.lower())
+        return reverse("series:comment_erase", kwargs={"token": token})
+
+    @classmethod
+    def erase_all_from(cls, token: str) -> int | None:
+        """Erase the comments of the address a signed link names; None when the link is not valid."""
+        try:
+            email = signing.Signer(salt=ERASE_SALT).unsign(token)
+        except signing.BadSignature:
+            return None
+        erased = 0
+        for comment in cls.objects.filter(email__iexact=email, kind=cls.Kind.COMMENT).select_related("post"):
+            comment.remove_by_writer()
+            erased += 1
+        return erased
 
     # Moderation -------------------------------------------------------------------------------
 

@@ -102,7 +102,10 @@ PUBLIC_PAGES = [
     "/search/?q=sleep",
     "/search/?q=" + "x" * 300,
     "/help/",
+    "/privacy/",
     "/stories/share/",
+    "/stories/share/write/",
+    "/stories/lost-link/",
     "/no-such-page/",
 ]
 

@@ -1,0 +1,50 @@
+"""The project's own deployment checks, for what Django's `check --deploy` does not look at."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Warning, register
+from django.db import DatabaseError
+
+DEVELOPMENT_EMAIL = ("console", "locmem", "dummy", "filebased")
+
+
+@register(deploy=True)
+def production_settings(app_configs, **kwargs) -> list[Warning]:
+    problems = []
+    if not settings.DEBUG and any(name in settings.EMAIL_BACKEND for name in DEVELOPMENT_EMAIL):
+        problems.append(
+            Warning(
+                "A development email backend is set with DEBUG off: writers would never receive their links.",
+                hint="Set EMAIL_BACKEND to an SMTP (or provider) backend and the EMAIL_* variables.",
+                id="ole.W001",
+            )
+        )
+    if not settings.DEBUG and settings.OLE_SERVE_MEDIA:
+        problems.append(
+            Warning(
+                "Uploaded media is served by the app with DEBUG off.",
+                hint="Serve MEDIA_ROOT from the proxy or object storage and unset OLE_SERVE_MEDIA.",
+                id="ole.W002",
+            )
+        )
+    return problems
+
+
+@register(deploy=True)
+def crisis_help_is_there(app_configs, **kwargs) -> list[Warning]:
+    from series.models import CrisisLine
+
+    try:
+        empty = not CrisisLine.objects.exists()
+    except DatabaseError:
+        return []  # no database yet (e.g. before the first migrate): nothing to say
+    if empty:
+        return [
+            Warning(
+                "The crisis help page lists no lines: every page links to it.",
+                hint="Add crisis lines in the admin (Posts and series → Crisis lines).",
+                id="ole.W003",
+            )
+        ]
+    return []

@@ -1,0 +1,24 @@
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from series.models import Comment
+from stories.models import Story
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove personal data OLE no longer needs: the email addresses of declined and withdrawn stories after "
+        "OLE_RETENTION_DAYS, and comments held as spam after a week. Safe to run daily, to interrupt and to re-run."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        cutoff = timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS)
+        closed = Story.objects.filter(status__in=Story.CLOSED, status_changed_at__lt=cutoff).exclude(email="")
+        forgotten = sum(story.forget_contact() for story in closed.iterator())
+        spam_cutoff = timezone.now() - datetime.timedelta(days=7)
+        spam, _by_model = Comment.objects.filter(status=Comment.Status.SPAM, created__lt=spam_cutoff).delete()
+        self.stdout.write(f"Forgot the email of {forgotten} closed stories; deleted {spam} spam comments.")

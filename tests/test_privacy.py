@@ -1,0 +1,106 @@
+"""Privacy rights: export, erasure by link, retention, audit of contact access, staff sessions, deploy checks."""
+
+import datetime
+import json
+
+import pytest
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from series.models import Comment
+from stories.models import ContactAccess, Story
+from tests.factories import PostFactory, StaffFactory, StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_writer_downloads_everything_about_their_story(client, editor):
+    story = StoryFactory(title="My year", email="tumi@example.org", credit_name="Tumi")
+    Story.objects.filter(pk=story.pk).update(status=Story.Status.IN_REVIEW)
+    story.refresh_from_db()
+    story.request_changes(editor=editor, message="Shorter, please.")
+    response = client.get(reverse("stories:export", kwargs={"token": story.status_token()}))
+    assert response["Content-Disposition"] == 'attachment; filename="my-story.json"'
+    assert "no-store" in response["Cache-Control"]
+    data = json.loads(response.content)
+    assert (data["title"], data["email"], data["name_given"]) == ("My year", "tumi@example.org", "Tumi")
+    assert data["consent"]["version"] == 1 and data["consent"]["to_publish"]
+    assert data["messages"][0]["text"] == "Shorter, please."
+    assert [line["to"] for line in data["history"]] == ["Changes requested"]
+
+
+def test_export_needs_the_private_link(client):
+    StoryFactory()
+    assert client.get("/stories/status/forged/my-story.json").status_code == 404
+
+
+def test_a_commenter_erases_all_their_comments_by_link(client):
+    post = PostFactory()
+    mine = Comment.objects.create(post=post, name="Me", email="me@example.org", body="First", status="approved")
+    Comment.objects.create(
+        post=post, parent=mine, depth=1, name="Other", email="o@example.org", body="Reply", status="approved"
+    )
+    Comment.objects.create(post=post, name="Me", email="ME@example.org", body="Second", status="approved")
+    url = mine.erase_url()
+    assert client.get(url).status_code == 200
+    response = client.post(url)
+    assert "erased 2 comments" in response.content.decode()
+    assert not Comment.objects.filter(email__iexact="me@example.org").exists()
+    assert Comment.objects.get(pk=mine.pk).status == "removed"  # kept as a placeholder: it has a reply
+    assert client.post("/comments/erase/forged:link/").status_code == 404
+
+
+def test_retention_forgets_closed_stories_contacts_and_old_spam(editor):
+    old = timezone.now() - datetime.timedelta(days=120)
+    declined = StoryFactory(email="gone@example.org")
+    declined.decline(editor=editor, message="No, with thanks.")
+    Story.objects.filter(pk=declined.pk).update(status_changed_at=old)
+    recent = StoryFactory(email="recent@example.org")
+    recent.decline(editor=editor, message="No, with thanks.")
+    waiting = StoryFactory(email="waiting@example.org")
+    Story.objects.filter(pk=waiting.pk).update(status_changed_at=old)
+    post = PostFactory()
+    spam = Comment.objects.create(post=post, name="s", email="s@x.org", body="spam", status="spam")
+    Comment.objects.filter(pk=spam.pk).update(created=old)
+    call_command("apply_retention", verbosity=0)
+    call_command("apply_retention", verbosity=0)  # safe to run again
+    assert Story.objects.get(pk=declined.pk).email == ""
+    assert Story.objects.get(pk=recent.pk).email == "recent@example.org"
+    assert Story.objects.get(pk=waiting.pk).email == "waiting@example.org"
+    assert not Comment.objects.filter(pk=spam.pk).exists()
+
+
+def test_opening_a_story_in_the_admin_is_recorded(editor_client, editor):
+    story = StoryFactory()
+    editor_client.get(reverse("admin:stories_story_change", args=[story.pk]))
+    access = ContactAccess.objects.get()
+    assert (access.story, access.editor) == (story, editor)
+    editor_client.get(reverse("admin:stories_story_changelist"))
+    assert ContactAccess.objects.count() == 1
+
+
+def test_staff_sessions_expire_after_twelve_hours(client):
+    staff = StaffFactory(username="admin-person")
+    client.post(reverse("admin:login"), {"username": "admin-person", "password": "a-long-test-password-42"})
+    assert client.session.get_expiry_age() == 12 * 60 * 60
+    assert staff.is_staff
+
+
+def test_deploy_checks_catch_what_django_does_not(settings):
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.OLE_SERVE_MEDIA = True
+    from series.models import CrisisLine
+
+    CrisisLine.objects.all().delete()
+    ids = {message.id for message in run_checks(include_deployment_checks=True)}
+    assert {"ole.W001", "ole.W002", "ole.W003"} <= ids
+
+
+def test_privacy_page_is_linked_from_every_page(client):
+    html = client.get("/").content.decode()
+    assert 'href="/privacy/"' in html
+    page = client.get("/privacy/").content.decode()
+    assert "download everything" in page and "90 days" in page
