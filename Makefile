@@ -47,6 +47,7 @@ browser:  ## Make sure Debian's Chromium is there for the browser tests
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r ole series stories -x '*/migrations/*' --severity-level high
 
 check: $(VENV)/.dev
 	DEBUG=1 $(PY) -W error::DeprecationWarning manage.py check

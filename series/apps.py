@@ -6,4 +6,9 @@ class SeriesConfig(AppConfig):
     verbose_name = "Posts and series"
 
     def ready(self) -> None:
+        import defusedxml.xmlrpc
+
         from . import emails  # noqa: F401 - registers the comment emails with the outbox
+
+        # The pingback endpoint parses XML from anyone: refuse entity expansion, external entities and DTDs.
+        defusedxml.xmlrpc.monkey_patch()

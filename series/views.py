@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-import xmlrpc.client
+import xmlrpc.client  # nosec B411 - hardened with defusedxml.xmlrpc.monkey_patch() in SeriesConfig.ready
 
 from django.conf import settings
 from django.contrib import messages
