@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-import xmlrpc.client  # nosec B411 - only builds requests here; parsing is hardened (SeriesConfig.ready)
+# Only builds requests here; parsing is hardened with defusedxml (SeriesConfig.ready).
+import xmlrpc.client  # nosec B411
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit

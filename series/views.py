@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import datetime
-import xmlrpc.client  # nosec B411 - hardened with defusedxml.xmlrpc.monkey_patch() in SeriesConfig.ready
+# Parsing is hardened with defusedxml.xmlrpc.monkey_patch() in SeriesConfig.ready.
+import xmlrpc.client  # nosec B411
 
 from django.conf import settings
 from django.contrib import messages
