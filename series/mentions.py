@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+
 # Only builds requests here; parsing is hardened with defusedxml (SeriesConfig.ready).
 import xmlrpc.client  # nosec B411
 from dataclasses import dataclass

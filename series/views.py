@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+
 # Parsing is hardened with defusedxml.xmlrpc.monkey_patch() in SeriesConfig.ready.
 import xmlrpc.client  # nosec B411
 
