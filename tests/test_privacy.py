@@ -104,3 +104,13 @@ def test_privacy_page_is_linked_from_every_page(client):
     assert 'href="/privacy/"' in html
     page = client.get("/privacy/").content.decode()
     assert "download everything" in page and "90 days" in page
+
+
+@pytest.mark.parametrize("url", ["/", "/help/", "/stories/share/write/", "/admin/login/"])
+def test_every_page_sends_a_strict_content_security_policy(client, url):
+    policy = client.get(url)["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"  # no inline scripts, no eval
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"

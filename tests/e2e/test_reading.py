@@ -114,6 +114,8 @@ PUBLIC_PAGES = [
 def test_no_serious_accessibility_violations_on_any_public_page(browser, site_url, scheme):
     context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
     axe = Axe()
     problems = {}
     now = timezone.localtime()
@@ -132,6 +134,7 @@ def test_no_serious_accessibility_violations_on_any_public_page(browser, site_ur
             problems[path] = serious
     context.close()
     assert problems == {}
+    assert blocked == []  # nothing of ours is refused by our own Content-Security-Policy
 
 
 def test_screenshots_of_home_and_a_post(page: Page, site_url, tmp_path):
