@@ -50,6 +50,8 @@ class CommentForm(forms.Form):
     )
     notify_replies = forms.BooleanField(label="Email me when someone replies", required=False)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # One key per form shown: a resubmission (double click, dropped connection) makes no second comment.
+    form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # A field people never see; bots fill it in.
     nickname = forms.CharField(required=False, label="Leave this empty", max_length=100)
 

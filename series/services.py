@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ole.models import SafetyTerm
@@ -48,6 +48,7 @@ def comment_submit(
     body: str,
     notify_replies: bool,
     user=None,
+    form_key=None,
 ) -> CommentOutcome:
     """Take a comment: discard spam, hold what needs an editor, publish the rest, and queue the emails."""
     rules = CommunitySettings.current()
@@ -80,16 +81,33 @@ def comment_submit(
         role=_role(post, user) if is_staff else Comment.Role.READER,
         status=Comment.Status.APPROVED if is_staff or not hold_reasons else Comment.Status.PENDING,
         held_reason="; ".join(hold_reasons)[:200] if not is_staff else "",
+        form_key=form_key,
     )
-    with transaction.atomic():
-        comment.save()
-        if comment.status == Comment.Status.APPROVED:
-            comment.announce()
-            post.refresh_comment_count()
-        else:
-            queue_digest("comments.held", every=HELD_DIGEST_EVERY)
-            if verdict.crisis:
-                queue_email("comment.crisis", comment)
+    try:
+        with transaction.atomic():
+            return _save_new_comment(comment, post, verdict)
+    except IntegrityError:
+        if not form_key:
+            raise
+        earlier = Comment.objects.filter(form_key=form_key, email__iexact=email).first()
+        if earlier is not None:  # the same form, sent twice at once: the other request saved it
+            return CommentOutcome(comment=earlier)
+        # Someone else's key (a copied page): this is a new comment, keyed to nothing.
+        comment.pk, comment.form_key = None, None
+        with transaction.atomic():
+            return _save_new_comment(comment, post, verdict)
+
+
+def _save_new_comment(comment: Comment, post: Post, verdict) -> CommentOutcome:
+    """Save a judged comment and queue what it causes: notifications, or the editors' digest and alert."""
+    comment.save()
+    if comment.status == Comment.Status.APPROVED:
+        comment.announce()
+        post.refresh_comment_count()
+    else:
+        queue_digest("comments.held", every=HELD_DIGEST_EVERY)
+        if verdict.crisis:
+            queue_email("comment.crisis", comment)
     return CommentOutcome(comment=comment, crisis=verdict.crisis)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 # Parsing is hardened with defusedxml.xmlrpc.monkey_patch() in SeriesConfig.ready.
 import xmlrpc.client  # nosec B411
@@ -117,7 +118,7 @@ class PostDetailView(DetailView):
         for comment in comments:
             comment.is_mine = comment.pk in mine
             comment.can_edit = comment.is_mine and comment.created >= editable_since
-        initial = {"parent": self.request.GET.get("replyto", "")[:12] or None}
+        initial = {"parent": self.request.GET.get("replyto", "")[:12] or None, "form_key": uuid.uuid4()}
         user = self.request.user
         if user.is_authenticated and user.is_staff:
             contributor = getattr(user, "contributor", None)
@@ -308,6 +309,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(post.get_absolute_url() + "#comments")
     if not form.is_valid():
         return _post_page_with(request, post, comment_form=form)
+    key = form.cleaned_data["form_key"]
+    earlier = Comment.objects.filter(form_key=key, email__iexact=form.cleaned_data["email"]).first() if key else None
+    if earlier is not None:  # the same form again: show the same result, make nothing new
+        return redirect(earlier.get_absolute_url())
     if not ratelimit.allow("comment", request, limit=settings.OLE_COMMENTS_PER_HOUR, window=3600):
         form.add_error(None, "You have written several comments in a short time. Please wait a little and try again.")
         return _post_page_with(request, post, comment_form=form, status=429)
@@ -329,6 +334,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             body=form.cleaned_data["body"],
             notify_replies=form.cleaned_data["notify_replies"],
             user=request.user,
+            form_key=key,
         )
     except InvalidTransition as refusal:
         form.add_error(None, str(refusal))

@@ -102,6 +102,9 @@ class Comment(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    form_key = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False, help_text="The one-time key of the form it came from."
+    )
     source_url = models.URLField(
         max_length=2000, blank=True, help_text="For a pingback or webmention: the page that links to the post."
     )

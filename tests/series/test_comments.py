@@ -473,3 +473,38 @@ class TestReviewFixes:
         response = client.post(reverse("series:like", kwargs={"kind": "post", "pk": post.pk}), secure=True)
         cookie = response.cookies["ole_likes"]
         assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_a_resubmitted_comment_form_makes_one_comment(client):
+    import uuid
+
+    post = PostFactory()
+    approved(post)
+    key = str(uuid.uuid4())
+    first = post_form(client, post, form_key=key)
+    second = post_form(client, post, form_key=key)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Comment.objects.filter(form_key=key).count() == 1
+
+
+def test_the_comment_form_carries_a_fresh_key(client):
+    post = PostFactory()
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert 'name="form_key" value="' in html
+
+
+def test_someone_elses_form_key_gets_its_own_comment(client):
+    import uuid
+
+    from django.test import Client
+
+    post = PostFactory()
+    approved(post)
+    approved(post, email="other@example.org")
+    key = str(uuid.uuid4())
+    post_form(client, post, form_key=key, body="Mine")
+    stranger = Client()
+    response = post_form(stranger, post, form_key=key, email="other@example.org", body="Theirs")
+    assert Comment.objects.filter(body="Theirs").exists()
+    assert response["Location"].endswith(f"#comment-{Comment.objects.get(body='Theirs').pk}")
