@@ -8,11 +8,14 @@ class OleConfig(AppConfig):
     verbose_name = "Site-wide settings"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from . import checks  # noqa: F401 - registers the deployment checks
+        from .loginguard import clear_failures, record_failure
 
         user_logged_in.connect(expire_staff_sessions, dispatch_uid="ole.expire_staff_sessions")
+        user_logged_in.connect(clear_failures, dispatch_uid="ole.clear_login_failures")
+        user_login_failed.connect(record_failure, dispatch_uid="ole.record_login_failure")
 
 
 STAFF_SESSION_SECONDS = 12 * 60 * 60

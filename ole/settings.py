@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ole.loginguard.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -214,6 +215,9 @@ OLE_TRUSTED_PROXIES = int(os.environ.get("OLE_TRUSTED_PROXIES", "0"))
 # Networks that mention checks may fetch from besides the public internet (tests use 127.0.0.1/32).
 OLE_SAFEFETCH_ALLOWED_NETWORKS = env_list("OLE_SAFEFETCH_ALLOWED_NETWORKS")
 OLE_MENTIONS_PER_SOURCE_PER_HOUR = int(os.environ.get("OLE_MENTIONS_PER_SOURCE_PER_HOUR", "10"))
+# Admin sign-in: a username is locked for 15 minutes after this many failures (a connection after more).
+OLE_LOGIN_FAILURES_PER_USER = int(os.environ.get("OLE_LOGIN_FAILURES_PER_USER", "5"))
+OLE_LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("OLE_LOGIN_FAILURES_PER_CLIENT", "20"))
 OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
 OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
 

@@ -114,3 +114,27 @@ def test_every_page_sends_a_strict_content_security_policy(client, url):
     assert directives["object-src"] == "'none'"
     assert directives["base-uri"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
+
+
+def test_admin_sign_in_is_locked_after_repeated_failures(client):
+    StaffFactory(username="editor-lin")
+    login = reverse("admin:login")
+    for _ in range(5):
+        response = client.post(login, {"username": "editor-lin", "password": "wrong-password-123"})
+        assert response.status_code == 200
+    locked = client.post(login, {"username": "editor-lin", "password": "a-long-test-password-42"})
+    assert locked.status_code == 429
+    assert "Too many sign-in attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_sign_in_clears_earlier_failures(client):
+    StaffFactory(username="editor-kim")
+    login = reverse("admin:login")
+    for _ in range(4):
+        client.post(login, {"username": "editor-kim", "password": "wrong-password-123"})
+    assert client.post(login, {"username": "editor-kim", "password": "a-long-test-password-42"}).status_code == 302
+    client.logout()
+    for _ in range(4):
+        client.post(login, {"username": "editor-kim", "password": "wrong-password-123"})
+    assert client.post(login, {"username": "editor-kim", "password": "a-long-test-password-42"}).status_code == 302

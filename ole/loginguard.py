@@ -1,0 +1,63 @@
+"""Throttling sign-in to the admin: after repeated failures a username (or a connection) is locked for a while.
+
+Counts live in the shared cache (Redis in production), keyed by keyed hashes, so they hold across app servers
+and store no username or address in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .ratelimit import client_address
+
+LOCK_SECONDS = 15 * 60
+
+
+def _key(kind: str, value: str) -> str:
+    digest = hashlib.blake2b(value.lower().encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16)
+    return f"login-failures:{kind}:{digest.hexdigest()}"
+
+
+def _keys(request: HttpRequest, username: str) -> list[tuple[str, int]]:
+    return [
+        (_key("user", username), settings.OLE_LOGIN_FAILURES_PER_USER),
+        (_key("client", client_address(request)), settings.OLE_LOGIN_FAILURES_PER_CLIENT),
+    ]
+
+
+def record_failure(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
+    if request is None:
+        return
+    for key, _limit in _keys(request, str(credentials.get("username", ""))):
+        if not cache.add(key, 1, timeout=LOCK_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.add(key, 1, timeout=LOCK_SECONDS)
+
+
+def clear_failures(sender, request: HttpRequest, user, **kwargs) -> None:
+    cache.delete(_key("user", user.get_username()))
+
+
+def is_locked(request: HttpRequest, username: str) -> bool:
+    return any((cache.get(key) or 0) >= limit for key, limit in _keys(request, username))
+
+
+class LoginThrottleMiddleware:
+    """Answers 429 to a sign-in attempt while its username or connection is locked."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signing_in = request.method == "POST" and request.path == reverse("admin:login")
+        if signing_in and is_locked(request, request.POST.get("username", "")):
+            return HttpResponse(render_to_string("admin/locked.html", request=request), status=429)
+        return self.get_response(request)
