@@ -6,6 +6,7 @@ and store no username or address in clear.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 from django.conf import settings
@@ -34,20 +35,25 @@ def _keys(request: HttpRequest, username: str) -> list[tuple[str, int]]:
 def record_failure(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
     if request is None:
         return
-    for key, _limit in _keys(request, str(credentials.get("username", ""))):
-        if not cache.add(key, 1, timeout=LOCK_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 1, timeout=LOCK_SECONDS)
+    with contextlib.suppress(Exception):  # a cache that is down counts nothing; sign-in is not blocked by it
+        for key, _limit in _keys(request, str(credentials.get("username", ""))):
+            if not cache.add(key, 1, timeout=LOCK_SECONDS):
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.add(key, 1, timeout=LOCK_SECONDS)
 
 
 def clear_failures(sender, request: HttpRequest, user, **kwargs) -> None:
-    cache.delete(_key("user", user.get_username()))
+    with contextlib.suppress(Exception):
+        cache.delete(_key("user", user.get_username()))
 
 
 def is_locked(request: HttpRequest, username: str) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in _keys(request, username))
+    try:
+        return any((cache.get(key) or 0) >= limit for key, limit in _keys(request, username))
+    except Exception:
+        return False
 
 
 class LoginThrottleMiddleware:

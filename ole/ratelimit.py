@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -20,20 +23,28 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def allow(scope: str, request: HttpRequest, *, limit: int, window: int) -> bool:
+def allow(scope: str, request: HttpRequest, *, limit: int, window: int, fail_open: bool = False) -> bool:
     """Count one attempt in `scope` for this client; False once `limit` attempts fall within `window` seconds."""
-    return allow_key(scope, client_address(request), limit=limit, window=window)
+    return allow_key(scope, client_address(request), limit=limit, window=window, fail_open=fail_open)
 
 
-def allow_key(scope: str, value: str, *, limit: int, window: int) -> bool:
-    """Count one attempt for any value (hashed, so e.g. an email address is never stored in the cache)."""
+def allow_key(scope: str, value: str, *, limit: int, window: int, fail_open: bool = False) -> bool:
+    """Count one attempt for any value (hashed, so e.g. an email address is never stored in the cache).
+
+    If the cache itself is down, the answer is `fail_open`: writing (stories, comments, mentions) waits until
+    it is back, so floods stay stopped; light actions such as a like go through.
+    """
     digest = hashlib.blake2b(value.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16).hexdigest()
     key = f"ratelimit:{scope}:{digest}"
-    if cache.add(key, 1, timeout=window):
-        return True
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return True
+        if cache.add(key, 1, timeout=window):
+            return True
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window)
+            return True
+    except Exception as error:
+        logger.warning("Rate limit %s: the cache is not answering (%s).", scope, type(error).__name__)
+        return fail_open
     return count <= limit

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import OperationalError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -339,6 +340,10 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     except InvalidTransition as refusal:
         form.add_error(None, str(refusal))
         return _post_page_with(request, post, comment_form=form)
+    except OperationalError:
+        # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
+        form.add_error(None, "We are very busy for a moment and could not save your comment. Please send it again.")
+        return _post_page_with(request, post, comment_form=form, status=503)
     if outcome.crisis:
         context = {"post": post, "crisis_lines": CrisisLine.objects.all()}
         response = render(request, "series/comment_crisis.html", context)
@@ -412,7 +417,7 @@ def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     key = f"{kind}:{pk}"
     already = key in liked(request)
     if not already:
-        if not ratelimit.allow("like", request, limit=settings.OLE_LIKES_PER_HOUR, window=3600):
+        if not ratelimit.allow("like", request, limit=settings.OLE_LIKES_PER_HOUR, window=3600, fail_open=True):
             return HttpResponse("Too many likes in a short time; please wait a little.", status=429)
         item.like()
     count = type(item).objects.values_list("like_count", flat=True).get(pk=pk)

@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -81,13 +82,17 @@ def submit(request: HttpRequest) -> HttpResponse:
             data = {
                 name: form.cleaned_data[name] for name in form.Meta.fields if name not in ("photo", "content_notes")
             }
-            story, _created = story_submit(
-                submission_key=form.cleaned_data["submission_key"],
-                consent=form.consent,
-                fields=data,
-                content_notes=list(form.cleaned_data["content_notes"]),
-                photo=form.cleaned_data.get("photo"),
-            )
+            try:
+                story, _created = story_submit(
+                    submission_key=form.cleaned_data["submission_key"],
+                    consent=form.consent,
+                    fields=data,
+                    content_notes=list(form.cleaned_data["content_notes"]),
+                    photo=form.cleaned_data.get("photo"),
+                )
+            except OperationalError:
+                # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
+                return _render_form(request, form, status=503, busy=True)
             if story is not None:  # None: someone else's form key; they learn nothing about that story
                 request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
             return redirect("stories:thanks")
@@ -103,8 +108,15 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 6 else None
 
 
-def _render_form(request: HttpRequest, form: StoryForm, *, status: int = 200, too_many: bool = False) -> HttpResponse:
-    context = {"form": form, "errors": error_summary(form) if form.is_bound else [], "too_many": too_many}
+def _render_form(
+    request: HttpRequest, form: StoryForm, *, status: int = 200, too_many: bool = False, busy: bool = False
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "errors": error_summary(form) if form.is_bound else [],
+        "too_many": too_many,
+        "busy": busy,
+    }
     return render(request, "stories/submit.html", context, status=status)
 
 

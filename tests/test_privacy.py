@@ -138,3 +138,42 @@ def test_a_successful_sign_in_clears_earlier_failures(client):
     for _ in range(4):
         client.post(login, {"username": "editor-kim", "password": "wrong-password-123"})
     assert client.post(login, {"username": "editor-kim", "password": "a-long-test-password-42"}).status_code == 302
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The shared cache is Redis on a port where nothing listens (Django resets its cache handlers on change)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+
+def test_with_the_cache_down_pages_are_served_and_writing_waits(client, redis_down):
+    from tests.stories.test_submission import form_data
+
+    post = PostFactory()
+    assert client.get("/").status_code == 200
+    assert client.get(post.get_absolute_url()).status_code == 200
+    like = client.post(reverse("series:like", kwargs={"kind": "post", "pk": post.pk}))
+    assert like.status_code == 302  # open for light actions
+    response = client.post(reverse("stories:submit"), form_data(title="Kept while Redis is down"))
+    assert response.status_code == 429  # closed for writing: floods stay stopped
+    assert response.context["form"]["title"].value() == "Kept while Redis is down"
+    assert not Story.objects.exists()
+    login = client.post(reverse("admin:login"), {"username": "nobody", "password": "wrong-password-123"})
+    assert login.status_code == 200
+
+
+def test_a_database_lock_past_its_timeout_keeps_the_form(client, monkeypatch):
+    from django.db import OperationalError
+
+    from tests.stories.test_submission import form_data
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("stories.views.story_submit", locked)
+    response = client.post(reverse("stories:submit"), form_data(title="Still here"))
+    assert response.status_code == 503
+    assert response.context["form"]["title"].value() == "Still here"
+    assert "Nothing was lost" in response.content.decode()
