@@ -177,3 +177,24 @@ def test_a_database_lock_past_its_timeout_keeps_the_form(client, monkeypatch):
     assert response.status_code == 503
     assert response.context["form"]["title"].value() == "Still here"
     assert "Nothing was lost" in response.content.decode()
+
+
+def test_orphan_files_are_swept_and_nothing_in_use_is(settings):
+    import os
+    import time
+
+    from tests.factories import image_file
+
+    post = PostFactory(feature_image=image_file(width=400, height=300), feature_image_alt="A field")
+    folder = os.path.join(settings.MEDIA_ROOT, "features")
+    orphan, fresh = os.path.join(folder, "left-by-a-crash.jpg"), os.path.join(folder, "uploading-now.jpg")
+    for path in (orphan, fresh):
+        with open(path, "wb") as handle:
+            handle.write(b"x")
+    two_hours_ago = time.time() - 7200
+    os.utime(orphan, (two_hours_ago, two_hours_ago))
+    os.utime(post.feature_image.path, (two_hours_ago, two_hours_ago))
+    call_command("sweep_orphan_files", verbosity=0)
+    assert not os.path.exists(orphan)
+    assert os.path.exists(fresh)
+    assert os.path.exists(post.feature_image.path) and os.path.exists(post.image_card.path)
