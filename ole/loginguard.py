@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +27,8 @@ def _key(kind: str, value: str) -> str:
 
 
 def _keys(request: HttpRequest, username: str) -> list[tuple[str, int]]:
+    # The same clean-up Django applies before signing in (NFKC, no surrounding spaces): " Editor" is "editor".
+    username = unicodedata.normalize("NFKC", username).strip()
     return [
         (_key("user", username), settings.OLE_LOGIN_FAILURES_PER_USER),
         (_key("client", client_address(request)), settings.OLE_LOGIN_FAILURES_PER_CLIENT),
@@ -46,7 +49,7 @@ def record_failure(sender, credentials: dict, request: HttpRequest | None = None
 
 def clear_failures(sender, request: HttpRequest, user, **kwargs) -> None:
     with contextlib.suppress(Exception):
-        cache.delete(_key("user", user.get_username()))
+        cache.delete(_keys(request, user.get_username())[0][0])
 
 
 def is_locked(request: HttpRequest, username: str) -> bool:

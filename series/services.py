@@ -89,10 +89,10 @@ def comment_submit(
     except IntegrityError:
         if not form_key:
             raise
-        earlier = Comment.objects.filter(form_key=form_key, email__iexact=email).first()
+        earlier = Comment.objects.filter(form_key=form_key, email__iexact=email, body=body).first()
         if earlier is not None:  # the same form, sent twice at once: the other request saved it
             return CommentOutcome(comment=earlier)
-        # Someone else's key (a copied page): this is a new comment, keyed to nothing.
+        # Someone else's key (a copied page), or another comment from a restored page: new, keyed to nothing.
         comment.pk, comment.form_key = None, None
         with transaction.atomic():
             return _save_new_comment(comment, post, verdict)

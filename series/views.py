@@ -311,7 +311,8 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _post_page_with(request, post, comment_form=form)
     key = form.cleaned_data["form_key"]
-    earlier = Comment.objects.filter(form_key=key, email__iexact=form.cleaned_data["email"]).first() if key else None
+    same = {"form_key": key, "email__iexact": form.cleaned_data["email"], "body": form.cleaned_data["body"]}
+    earlier = Comment.objects.filter(**same).first() if key else None
     if earlier is not None:  # the same form again: show the same result, make nothing new
         return redirect(earlier.get_absolute_url())
     if not ratelimit.allow("comment", request, limit=settings.OLE_COMMENTS_PER_HOUR, window=3600):

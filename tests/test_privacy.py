@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import time
 
 import pytest
 from django.core.checks import run_checks
@@ -36,6 +37,28 @@ def test_export_needs_the_private_link(client):
     assert client.get("/stories/status/forged/my-story.json").status_code == 404
 
 
+def test_the_erase_link_is_never_shown_on_a_page(client):
+    post = PostFactory()
+    Comment.objects.create(post=post, name="Me", email="me@example.org", body="First", status="approved")
+    client.post(
+        reverse("series:comment_create", kwargs={"slug": post.slug}),
+        {"name": "Mallory", "email": "me@example.org", "body": "Pretending"},
+    )
+    comment = Comment.objects.get(name="Mallory")
+    page = client.get(comment.get_edit_url()).content.decode() + client.get(post.get_absolute_url()).content.decode()
+    assert "/comments/erase/" not in page
+
+
+def test_an_old_erase_link_no_longer_works(client, monkeypatch):
+    post = PostFactory()
+    mine = Comment.objects.create(post=post, name="Me", email="me@example.org", body="First", status="approved")
+    url = mine.erase_url()
+    later = time.time() + 61 * 24 * 3600
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    assert client.post(url).status_code == 404
+    assert Comment.objects.filter(pk=mine.pk).exists()
+
+
 def test_a_commenter_erases_all_their_comments_by_link(client):
     post = PostFactory()
     mine = Comment.objects.create(post=post, name="Me", email="me@example.org", body="First", status="approved")
@@ -62,14 +85,25 @@ def test_retention_forgets_closed_stories_contacts_and_old_spam(editor):
     waiting = StoryFactory(email="waiting@example.org")
     Story.objects.filter(pk=waiting.pk).update(status_changed_at=old)
     post = PostFactory()
-    spam = Comment.objects.create(post=post, name="s", email="s@x.org", body="spam", status="spam")
-    Comment.objects.filter(pk=spam.pk).update(created=old)
+    spam = Comment.objects.create(
+        post=post, name="s", email="s@x.org", website="https://s.example", body="x", status="approved"
+    )
+    reply = Comment.objects.create(
+        post=post, parent=spam, depth=1, name="r", email="r@x.org", body="reply", status="approved"
+    )
+    spam.mark_spam()
+    fresh_spam = Comment.objects.create(post=post, name="f", email="f@x.org", body="y", status="approved")
+    fresh_spam.mark_spam()
+    Comment.objects.filter(pk=spam.pk).update(marked_spam_at=old)
     call_command("apply_retention", verbosity=0)
     call_command("apply_retention", verbosity=0)  # safe to run again
     assert Story.objects.get(pk=declined.pk).email == ""
     assert Story.objects.get(pk=recent.pk).email == "recent@example.org"
     assert Story.objects.get(pk=waiting.pk).email == "waiting@example.org"
-    assert not Comment.objects.filter(pk=spam.pk).exists()
+    spam.refresh_from_db()
+    assert (spam.email, spam.website) == ("", "")
+    assert Comment.objects.get(pk=reply.pk).email == "r@x.org"  # nothing else is touched
+    assert Comment.objects.get(pk=fresh_spam.pk).email == "f@x.org"
 
 
 def test_opening_a_story_in_the_admin_is_recorded(editor_client, editor):
@@ -181,7 +215,6 @@ def test_a_database_lock_past_its_timeout_keeps_the_form(client, monkeypatch):
 
 def test_orphan_files_are_swept_and_nothing_in_use_is(settings):
     import os
-    import time
 
     from tests.factories import image_file
 
@@ -192,9 +225,20 @@ def test_orphan_files_are_swept_and_nothing_in_use_is(settings):
         with open(path, "wb") as handle:
             handle.write(b"x")
     two_hours_ago = time.time() - 7200
-    os.utime(orphan, (two_hours_ago, two_hours_ago))
-    os.utime(post.feature_image.path, (two_hours_ago, two_hours_ago))
+    in_use = [post.feature_image.path, post.image_card.path, post.image_wide.path, post.image_social.path]
+    for path in [orphan, *in_use]:
+        os.utime(path, (two_hours_ago, two_hours_ago))
     call_command("sweep_orphan_files", verbosity=0)
     assert not os.path.exists(orphan)
     assert os.path.exists(fresh)
-    assert os.path.exists(post.feature_image.path) and os.path.exists(post.image_card.path)
+    assert all(os.path.exists(path) for path in in_use)
+
+
+@pytest.mark.parametrize("variant", [" editor-lin", "editor-lin ", "ｅｄｉｔｏｒ-ｌｉｎ"])
+def test_the_sign_in_lock_cannot_be_dodged_by_spelling(client, variant):
+    StaffFactory(username="editor-lin")
+    login = reverse("admin:login")
+    for _ in range(5):
+        client.post(login, {"username": "editor-lin", "password": "wrong-password-123"})
+    response = client.post(login, {"username": variant, "password": "a-long-test-password-42"})
+    assert response.status_code == 429

@@ -102,6 +102,7 @@ class Comment(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    marked_spam_at = models.DateTimeField(null=True, blank=True, editable=False)
     form_key = models.UUIDField(
         null=True, blank=True, unique=True, editable=False, help_text="The one-time key of the form it came from."
     )
@@ -180,15 +181,18 @@ class Comment(models.Model):
         return cls.objects.filter(pk=pk).first()
 
     def erase_url(self) -> str:
-        """A link that erases every comment written from this comment's address (and the address itself)."""
-        token = signing.Signer(salt=ERASE_SALT).sign(self.email.lower())
+        """A link that erases every comment written from this comment's address (and the address itself).
+
+        It is only ever sent *to* that address (in reply emails): having it proves the address is yours.
+        """
+        token = signing.TimestampSigner(salt=ERASE_SALT).sign(self.email.lower())
         return reverse("series:comment_erase", kwargs={"token": token})
 
     @classmethod
     def erase_all_from(cls, token: str) -> int | None:
-        """Erase the comments of the address a signed link names; None when the link is not valid."""
+        """Erase the comments of the address a signed link names; None when the link is not valid or too old."""
         try:
-            email = signing.Signer(salt=ERASE_SALT).unsign(token)
+            email = signing.TimestampSigner(salt=ERASE_SALT).unsign(token, max_age=datetime.timedelta(days=60))
         except signing.BadSignature:
             return None
         erased = 0
@@ -220,7 +224,8 @@ class Comment(models.Model):
             raise InvalidTransition("This comment is already marked as spam.")
         with transaction.atomic():
             self.status = self.Status.SPAM
-            self.save(update_fields=["status"])
+            self.marked_spam_at = timezone.now()
+            self.save(update_fields=["status", "marked_spam_at"])
             self.post.refresh_comment_count()
 
     def remove_by_writer(self) -> None:

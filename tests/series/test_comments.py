@@ -508,3 +508,17 @@ def test_someone_elses_form_key_gets_its_own_comment(client):
     response = post_form(stranger, post, form_key=key, email="other@example.org", body="Theirs")
     assert Comment.objects.filter(body="Theirs").exists()
     assert response["Location"].endswith(f"#comment-{Comment.objects.get(body='Theirs').pk}")
+
+
+def test_a_different_comment_from_a_restored_page_is_not_swallowed(client):
+    import uuid
+
+    post = PostFactory()
+    approved(post)
+    key = str(uuid.uuid4())
+    post_form(client, post, form_key=key, body="First thought")
+    post_form(client, post, form_key=key, body="A second, different thought")
+    assert set(Comment.objects.filter(post=post).values_list("body", flat=True)) >= {
+        "First thought",
+        "A second, different thought",
+    }
