@@ -148,3 +148,22 @@ def test_screenshots_of_home_and_a_post(page: Page, site_url, tmp_path):
     page.screenshot(path=str(target / "post.png"))
     assert (target / "home.png").stat().st_size > 10_000
     assert (target / "post.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("path", ["/", "/posts/withdrawal-and-how-to-get-through-it/"])
+def test_pages_are_light_and_load_nothing_from_elsewhere(page: Page, site_url, path):
+    """Under 100 KB of HTML, CSS and JavaScript together (images aside), no third-party request, and no script
+    that holds back the text."""
+    requests, sizes = [], {}
+
+    def on_response(response):
+        if response.request.resource_type in ("document", "stylesheet", "script"):
+            sizes[response.url] = len(response.body())
+
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("response", on_response)
+    page.goto(site_url + path, wait_until="networkidle")
+    assert all(url.startswith(site_url) or url.startswith("data:") for url in requests), requests
+    assert sum(sizes.values()) < 100_000, sizes
+    blocking = page.evaluate("[...document.querySelectorAll('script[src]')].filter(s => !s.defer && !s.async).length")
+    assert blocking == 0
