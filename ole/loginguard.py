@@ -7,7 +7,6 @@ and store no username or address in clear.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import unicodedata
 
 from django.conf import settings
@@ -16,14 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .ratelimit import client_address
+from .ratelimit import client_address, increment, keyed_digest
 
 LOCK_SECONDS = 15 * 60
 
 
 def _key(kind: str, value: str) -> str:
-    digest = hashlib.blake2b(value.lower().encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16)
-    return f"login-failures:{kind}:{digest.hexdigest()}"
+    return f"login-failures:{kind}:{keyed_digest(value.lower())}"
 
 
 def _keys(request: HttpRequest, username: str) -> list[tuple[str, int]]:
@@ -40,11 +38,7 @@ def record_failure(sender, credentials: dict, request: HttpRequest | None = None
         return
     with contextlib.suppress(Exception):  # a cache that is down counts nothing; sign-in is not blocked by it
         for key, _limit in _keys(request, str(credentials.get("username", ""))):
-            if not cache.add(key, 1, timeout=LOCK_SECONDS):
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.add(key, 1, timeout=LOCK_SECONDS)
+            increment(key, window=LOCK_SECONDS)
 
 
 def clear_failures(sender, request: HttpRequest, user, **kwargs) -> None:

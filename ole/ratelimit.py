@@ -34,17 +34,25 @@ def allow_key(scope: str, value: str, *, limit: int, window: int, fail_open: boo
     If the cache itself is down, the answer is `fail_open`: writing (stories, comments, mentions) waits until
     it is back, so floods stay stopped; light actions such as a like go through.
     """
-    digest = hashlib.blake2b(value.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16).hexdigest()
-    key = f"ratelimit:{scope}:{digest}"
     try:
-        if cache.add(key, 1, timeout=window):
-            return True
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
-            return True
+        count = increment(f"ratelimit:{scope}:{keyed_digest(value)}", window=window)
     except Exception as error:
         logger.warning("Rate limit %s: the cache is not answering (%s).", scope, type(error).__name__)
         return fail_open
     return count <= limit
+
+
+def keyed_digest(value: str) -> str:
+    """A keyed hash of a value (an address, a username): counts are kept without keeping the value."""
+    return hashlib.blake2b(value.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16).hexdigest()
+
+
+def increment(key: str, *, window: int) -> int:
+    """Add one to a counter in the shared cache whose `window` seconds start at the first count."""
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return 1

@@ -156,12 +156,16 @@ if admin.site.is_registered(TaggitTag):
     admin.site.unregister(TaggitTag)
 
 
+# What approving or marking a comment reads: its post, its thread and whom to notify.
+MODERATION_RELATED = ("post", "parent", "post__contributor__user")
+
+
 @admin.action(description="Approve", permissions=["change"])
 def approve_comments(modeladmin, request, queryset):
     apply_each(
         modeladmin,
         request,
-        queryset.select_related("post", "parent", "post__contributor__user"),
+        queryset.select_related(*MODERATION_RELATED),
         lambda comment: comment.approve(),
         "approved",
     )
@@ -172,7 +176,7 @@ def mark_spam(modeladmin, request, queryset):
     apply_each(
         modeladmin,
         request,
-        queryset.select_related("post", "parent", "post__contributor__user"),
+        queryset.select_related(*MODERATION_RELATED),
         lambda comment: comment.mark_spam(),
         "marked as spam",
     )

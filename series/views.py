@@ -436,6 +436,14 @@ def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 PINGBACK_MAX_BYTES = 64 * 1024
 
 
+def _mention_allowed(request: HttpRequest, source: str) -> bool:
+    """Per-source and per-connection limits shared by the pingback and webmention endpoints."""
+    per_source = settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR
+    return ratelimit.allow_key("mention-source", mentions.source_host(source), limit=per_source, window=3600) and (
+        ratelimit.allow("mention", request, limit=per_source * 3, window=3600)
+    )
+
+
 def _xmlrpc_fault(code: int, message: str) -> HttpResponse:
     return HttpResponse(
         xmlrpc.client.dumps(xmlrpc.client.Fault(code, message), methodresponse=True), content_type="text/xml"
@@ -458,12 +466,7 @@ def pingback(request: HttpRequest) -> HttpResponse:
     if len(params) != 2 or not all(isinstance(value, str) for value in params):
         return _xmlrpc_fault(-32602, "pingback.ping takes two strings: the source and the target.")
     source, target = params
-    if not ratelimit.allow_key(
-        "mention-source",
-        mentions.source_host(source),
-        limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR,
-        window=3600,
-    ) or not ratelimit.allow("mention", request, limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR * 3, window=3600):
+    if not _mention_allowed(request, source):
         return _xmlrpc_fault(mentions.ACCESS_DENIED, "Too many pingbacks; please try later.")
     try:
         mentions.receive(source=source, target=target, kind=Comment.Kind.PINGBACK)
@@ -480,12 +483,7 @@ def webmention(request: HttpRequest) -> HttpResponse:
     source, target = request.POST.get("source", ""), request.POST.get("target", "")
     if not source or not target:
         return HttpResponse("Both source and target are needed.", status=400, content_type="text/plain")
-    if not ratelimit.allow_key(
-        "mention-source",
-        mentions.source_host(source),
-        limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR,
-        window=3600,
-    ) or not ratelimit.allow("mention", request, limit=settings.OLE_MENTIONS_PER_SOURCE_PER_HOUR * 3, window=3600):
+    if not _mention_allowed(request, source):
         return HttpResponse("Too many webmentions; please try later.", status=429, content_type="text/plain")
     try:
         mentions.receive(source=source, target=target, kind=Comment.Kind.WEBMENTION)
