@@ -118,6 +118,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Anonymous public pages are kept in the cache above under versioned keys (ole/pagecache.py): any change
+# to what they show moves the version, so nothing is flushed. OLE_PUBLIC_MAX_AGE is how long a proxy or a
+# CDN may keep such a page (a new comment or publication shows there within that time).
+OLE_PAGE_CACHE = env_bool("OLE_PAGE_CACHE", True)
+OLE_PAGE_CACHE_SECONDS = int(os.environ.get("OLE_PAGE_CACHE_SECONDS", "600"))
+OLE_PUBLIC_MAX_AGE = int(os.environ.get("OLE_PUBLIC_MAX_AGE", "60"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
