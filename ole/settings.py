@@ -38,6 +38,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Shared pages carry no CSRF token; a comment or like sent without one is offered again to confirm.
+CSRF_FAILURE_VIEW = "series.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ole.loginguard.LoginThrottleMiddleware",

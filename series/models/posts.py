@@ -18,6 +18,8 @@ from ole import images
 from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
 from ole.workflow import InvalidTransition
 
+from .. import pagecache
+
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
 
 
@@ -222,6 +224,16 @@ class PostQuerySet(models.QuerySet):
     def for_cards(self) -> PostQuerySet:
         """Everything a list of post cards shows, in a fixed number of queries."""
         return self.select_related("contributor", "series").prefetch_related("content_notes")
+
+    def next_publication(self) -> float | None:
+        """When the next scheduled post goes live (a timestamp), or None: pages change then without a save."""
+        moment = (
+            self.filter(status=Post.Status.SCHEDULED, publish_at__gt=timezone.now())
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        )
+        return moment.timestamp() if moment else None
 
     def search(self, query: str) -> PostQuerySet:
         """Full-text search with ranking on PostgreSQL; every word must appear on SQLite."""
@@ -454,6 +466,7 @@ class Post(models.Model):
     def like(self) -> None:
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Post.objects.filter(pk=self.pk).update(like_count=models.F("like_count") + 1)
+        pagecache.post_changed(self.slug)
 
     # Series navigation ----------------------------------------------------------------------
 
