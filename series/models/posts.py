@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -240,14 +241,13 @@ class PostQuerySet(models.QuerySet):
         from django.db import connection
 
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+            from django.contrib.postgres.search import SearchQuery, SearchRank
 
-            vector = SearchVector("title", weight="A", config="english") + SearchVector(
-                "search_text", weight="B", config="english"
-            )
             search_query = SearchQuery(query, search_type="websearch", config="english")
             return (
-                self.annotate(rank=SearchRank(vector, search_query)).filter(rank__gt=0).order_by("-rank", "-publish_at")
+                self.filter(search_vector=search_query)
+                .annotate(rank=SearchRank(models.F("search_vector"), search_query))
+                .order_by("-rank", "-publish_at")
             )
         matches = self
         for word in query.split()[:12]:
@@ -299,6 +299,9 @@ class Post(models.Model):
     )
     summary = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="", help_text="The text as readers see it, for search.")
+    # Kept up to date by a PostgreSQL trigger (migration 0012), weighted title A, text B, with a GIN index;
+    # the column stays empty on SQLite, which searches the text itself.
+    search_vector = SearchVectorField(null=True, editable=False)
     word_count = models.PositiveIntegerField(editable=False, default=0)
 
     feature_image = images.CheckedImageField(folder="features", blank=True, help_text=IMAGE_HELP)
