@@ -175,6 +175,7 @@ if AWS_STORAGE_BUCKET_NAME:
         # Generated names never repeat, but an upload must never replace another file all the same.
         "file_overwrite": False,
         "default_acl": None,
+        "signature_version": "s3v4",
     }
     _PUBLIC_MEDIA = {
         "BACKEND": "storages.backends.s3.S3Storage",
