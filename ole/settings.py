@@ -202,9 +202,14 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
     if "MEDIA_URL" not in os.environ:
-        _domain = _PUBLIC_MEDIA["OPTIONS"]["custom_domain"]
-        _base = f"https://{_domain}" if _domain else f"{_S3['endpoint_url'] or 'https://s3.amazonaws.com'}"
-        MEDIA_URL = f"{_base.rstrip('/')}/" if _domain else f"{_base.rstrip('/')}/{AWS_STORAGE_BUCKET_NAME}/"
+        # Where the storage's addresses point (the CSP's img-src allows that origin).
+        _domain, _endpoint = _PUBLIC_MEDIA["OPTIONS"]["custom_domain"], _S3["endpoint_url"]
+        if _domain:
+            MEDIA_URL = f"https://{_domain}/"
+        elif _endpoint:
+            MEDIA_URL = f"{_endpoint.rstrip('/')}/{AWS_STORAGE_BUCKET_NAME}/"
+        else:
+            MEDIA_URL = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com/"
 STORAGES = {
     "default": _PUBLIC_MEDIA,
     "private": _PRIVATE_MEDIA,

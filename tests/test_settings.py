@@ -149,3 +149,27 @@ def test_without_a_bucket_media_stays_on_disk_and_private_media_outside_media_ro
 def test_sessions_are_shared_through_redis_and_kept_in_the_database(tmp_path, redis_url, engine):
     out = _settings_from(tmp_path, "print(settings.SESSION_ENGINE)", REDIS_URL=redis_url)
     assert out.strip() == engine
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"AWS_S3_ENDPOINT_URL": "https://objects.example.org"},
+        {"AWS_S3_REGION_NAME": "af-south-1"},
+        {"AWS_S3_CUSTOM_DOMAIN": "media.ole.example.org"},
+    ],
+)
+def test_media_url_and_the_csp_match_the_addresses_object_storage_makes(tmp_path, place):
+    out = _settings_from(
+        tmp_path,
+        "from django.core.files.storage import default_storage; "
+        "print(json.dumps([default_storage.url('features/a.jpg'), settings.MEDIA_URL, "
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))",
+        AWS_STORAGE_BUCKET_NAME="ole-media",
+        AWS_ACCESS_KEY_ID="key",
+        AWS_SECRET_ACCESS_KEY="secret",
+        **place,
+    )
+    url, media_url, img_src = json.loads(out)
+    assert url == f"{media_url}features/a.jpg"
+    assert "/".join(media_url.split("/", 3)[:3]) in img_src
