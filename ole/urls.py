@@ -26,6 +26,6 @@ urlpatterns = [
     path("", include("series.urls")),
 ]
 
-if settings.DEBUG or settings.OLE_SERVE_MEDIA:
+if (settings.DEBUG or settings.OLE_SERVE_MEDIA) and not settings.MEDIA_URL.startswith("http"):
     # Production serves media from object storage or the proxy; this is for development and tests.
     urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
