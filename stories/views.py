@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ole import ratelimit
+from ole import images, ratelimit
 from ole.text import render_markdown, side_by_side
 from series.models import CrisisLine, InvalidTransition, Series
 
@@ -93,6 +93,9 @@ def submit(request: HttpRequest) -> HttpResponse:
             except OperationalError:
                 # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
                 return _render_form(request, form, status=503, busy=True)
+            except images.StorageUnavailable:
+                # The photo could not be stored (a full disk): the story was rolled back with it.
+                return _render_form(request, form, status=503, storage_full=True)
             if story is not None:  # None: someone else's form key; they learn nothing about that story
                 request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
             return redirect("stories:thanks")
@@ -109,13 +112,20 @@ def _int(value: str | None) -> int | None:
 
 
 def _render_form(
-    request: HttpRequest, form: StoryForm, *, status: int = 200, too_many: bool = False, busy: bool = False
+    request: HttpRequest,
+    form: StoryForm,
+    *,
+    status: int = 200,
+    too_many: bool = False,
+    busy: bool = False,
+    storage_full: bool = False,
 ) -> HttpResponse:
     context = {
         "form": form,
         "errors": error_summary(form) if form.is_bound else [],
         "too_many": too_many,
         "busy": busy,
+        "storage_full": storage_full,
     }
     return render(request, "stories/submit.html", context, status=status)
 
