@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "ole.uploads.UploadLimitMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ole.loginguard.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -162,6 +163,14 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("OLE_PLAIN_STATIC")
 # Uploads larger than this are streamed to disk rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A file past the image limit stops being kept as it arrives (ole/uploads.py); a whole request past this
+# many bytes is answered 413 unread.
+FILE_UPLOAD_HANDLERS = [
+    "ole.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+OLE_MAX_REQUEST_BYTES = int(os.environ.get("OLE_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
 
 # Email
 EMAIL_BACKEND = os.environ.get(
