@@ -20,7 +20,7 @@ from ole.text import render_markdown, side_by_side
 from series.models import CrisisLine, InvalidTransition, Series
 
 from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
-from .models import ConsentVersion, Story
+from .models import ConsentVersion, LostLinkRequest, Story
 from .services import story_submit, writer_reply
 
 THANKS_SESSION_KEY = "stories.thanks"
@@ -233,8 +233,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         # Also limited per address, so nobody can flood a writer's inbox from many connections.
         if ratelimit.allow_key("lost-link-address", email.lower(), limit=3, window=3600):
-            for story in Story.objects.for_email(email):
-                story.send_link()
+            LostLinkRequest.make(email)  # the same work whether or not the address has a story
         return render(request, "stories/lost_link.html", {"sent": True})
     return render(request, "stories/lost_link.html", {"form": form})
 
