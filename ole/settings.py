@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "ole.loginguard.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ole.dbdown.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "ole.urls"

@@ -9,17 +9,27 @@ import threading
 
 class CuttingProxy:
     """Forwards to `target`. `cut_on(pattern)` cuts every connection when a client next sends `pattern`
-    (the chunk carrying it is dropped); `cut_all()` cuts them at once. New connections are accepted after."""
+    (the chunk carrying it is dropped); `cut_all()` cuts them at once. New connections are accepted after,
+    unless the proxy is `down()` until `up()`."""
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.pattern: bytes | None = None
+        self.refusing = False
         self.cuts = 0
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def down(self) -> None:
+        """The server is gone: every connection is cut and new ones are closed as they arrive."""
+        self.refusing = True
+        self.cut_all()
+
+    def up(self) -> None:
+        self.refusing = False
 
     def cut_on(self, pattern: bytes) -> None:
         self.pattern = pattern
@@ -48,6 +58,9 @@ class CuttingProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.refusing:
+                client.close()
+                continue
             server = socket.create_connection(self.target)
             with self._lock:
                 self._sockets |= {client, server}

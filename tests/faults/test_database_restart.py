@@ -61,3 +61,15 @@ def test_a_connection_cut_between_requests_is_replaced_before_use(client, proxy)
     close_old_connections()
     assert client.get(post.get_absolute_url()).status_code == 200
     assert proxy.cuts == 1
+
+
+def test_a_database_that_stays_down_answers_503_not_500(client, proxy):
+    post = PostFactory()
+    proxy.down()
+    close_old_connections()
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 503
+    assert "cannot reach its records" in response.content.decode()
+    proxy.up()
+    close_old_connections()
+    assert client.get(post.get_absolute_url()).status_code == 200
