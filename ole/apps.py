@@ -1,4 +1,7 @@
+import datetime
+
 from django.apps import AppConfig
+from django.utils import timezone
 
 
 class OleConfig(AppConfig):
@@ -22,6 +25,8 @@ STAFF_SESSION_SECONDS = 12 * 60 * 60
 
 
 def expire_staff_sessions(sender, request, user, **kwargs) -> None:
-    """Staff sessions last at most 12 hours (and end at logout); the admin holds people's stories."""
+    """Staff sessions end 12 hours after sign-in however active they are (and at logout): the admin holds
+    people's stories. A date, unlike a number of seconds, is stored in the session as it is, so later
+    activity does not push it back."""
     if user.is_staff:
-        request.session.set_expiry(STAFF_SESSION_SECONDS)
+        request.session.set_expiry(timezone.now() + datetime.timedelta(seconds=STAFF_SESSION_SECONDS))

@@ -7,6 +7,7 @@ the file, and stored names are generated, never the uploaded one.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import uuid
 import warnings
@@ -25,6 +26,10 @@ from PIL import Image, ImageOps
 ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_UPLOAD_BYTES = getattr(settings, "OLE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_IMAGE_PIXELS = getattr(settings, "OLE_MAX_IMAGE_PIXELS", 25_000_000)
+
+
+class StorageUnavailable(Exception):
+    """An image could not be stored (a full disk, most often); nothing of it was left behind."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,17 @@ class CheckedImageField(models.ImageField):
         file = getattr(model_instance, self.attname)
         if file and not file._committed:
             clean = reencode(file.file, max_side=self.max_side)
-            file.save(clean.name, clean, save=False)
+            # FieldFile.save(), written out so the name is known when the disk fills part way through.
+            name = self.generate_filename(model_instance, clean.name)
+            try:
+                stored = file.storage.save(name, clean, max_length=self.max_length)
+            except OSError as error:
+                with contextlib.suppress(OSError):
+                    file.storage.delete(name)  # the part written before the write failed
+                raise StorageUnavailable(f"{type(error).__name__} errno {error.errno}") from error
+            setattr(model_instance, self.attname, stored)
+            file = getattr(model_instance, self.attname)
+            file._committed = True
         return super().pre_save(model_instance, add)
 
     def formfield(self, **kwargs):

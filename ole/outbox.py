@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
@@ -58,14 +60,28 @@ def cancel_for(kinds: list[str], object_ids: list[int]) -> int:
     return pending.update(state=OutboundEmail.State.CANCELLED)
 
 
+def message_id(email: OutboundEmail) -> str:
+    """The same Message-ID every time a row is sent, so a receiver can drop the copy a worker killed between
+    the server's acceptance and its own commit would send again."""
+    host = urlsplit(settings.OLE_SITE_URL).hostname or "localhost"
+    return f"<outbox.{email.pk}.{email.created:%Y%m%d%H%M%S}@{host}>"
+
+
 def deliver(email: OutboundEmail) -> bool:
     """Try to send one queued email; returns True when it left (or had nothing to say)."""
     builder = _builders.get(email.kind)
-    message = builder(email.object_id) if builder else None
+    try:
+        message = builder(email.object_id) if builder else None
+    except Exception as error:
+        # A builder's bug must not stop the worker, nor the emails queued behind this one.
+        logger.exception("Email %s #%s could not be built; will retry.", email.kind, email.pk)
+        email.retry_later(error)
+        return False
     if message is None:
         email.state = OutboundEmail.State.CANCELLED
         email.save(update_fields=["state"])
         return True
+    message.extra_headers["Message-ID"] = message_id(email)
     try:
         message.send(fail_silently=False)
     except Exception as error:
@@ -81,7 +97,11 @@ def deliver(email: OutboundEmail) -> bool:
 
 
 def deliver_due(limit: int = 100) -> tuple[int, int]:
-    """Send what is due; safe to run in several workers at once. Returns (sent, failed)."""
+    """Send what is due; safe to run in several workers at once. Returns (sent, failed).
+
+    Each row is claimed and sent inside one transaction: a worker killed mid-send rolls its claim back with
+    the connection, so the row is still waiting and the next worker sends it (tests/faults/test_worker.py).
+    """
     sent = failed = 0
     for pk in list(OutboundEmail.objects.due().values_list("pk", flat=True)[:limit]):
         with transaction.atomic():

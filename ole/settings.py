@@ -67,10 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "ole.uploads.UploadLimitMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ole.loginguard.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ole.dbdown.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "ole.urls"
@@ -95,7 +97,13 @@ TEMPLATES = [
 # Databases: SQLite under ./data by default; DATABASE_URL=postgres://... in production.
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'ole.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))}
+# Health checks: a connection kept from an earlier request is tested before use, so a database that
+# restarted in between costs one reconnection rather than a failed request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -228,6 +236,14 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("OLE_PLAIN_STATIC")
 # Uploads larger than this are streamed to disk rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A file past the image limit stops being kept as it arrives (ole/uploads.py); a whole request past this
+# many bytes is answered 413 unread.
+FILE_UPLOAD_HANDLERS = [
+    "ole.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+OLE_MAX_REQUEST_BYTES = int(os.environ.get("OLE_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
 
 # Email
 EMAIL_BACKEND = os.environ.get(

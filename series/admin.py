@@ -7,7 +7,7 @@ from taggit.models import Tag as TaggitTag
 
 from ole.workflow import apply_each
 
-from . import mentions
+from . import consent, mentions
 from .models import (
     Comment,
     CommunitySettings,
@@ -235,11 +235,20 @@ class CommentAdmin(admin.ModelAdmin):
         "like_count",
         "created",
         "edited_at",
+        "consent_wording",
+        "consented_at",
+        "consent_text",
     ]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="Consent line agreed to")
+    def consent_text(self, comment: Comment) -> str:
+        if not comment.consent_wording:
+            return "None recorded (a pingback or webmention, or a comment from before consent was recorded)"
+        return consent.WORDINGS.get(comment.consent_wording, "(unknown version)")
 
     @admin.display(description="Comment")
     def excerpt(self, comment: Comment) -> str:

@@ -2,6 +2,7 @@ from django import forms
 
 from ole.safety import looks_like_contact_details
 
+from . import consent
 from .models import Series, Topic
 
 SEARCH_MAX_LENGTH = 200
@@ -54,9 +55,12 @@ class CommentForm(forms.Form):
     form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # A field people never see; bots fill it in.
     nickname = forms.CharField(required=False, label="Leave this empty", max_length=100)
+    # The consent line shown with the form, recorded with the comment even if a newer one appears meanwhile.
+    consent_version = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("consent_version", consent.CURRENT)
         self.fields["name"].error_messages["required"] = "Please tell us what to call you (a pen name is fine)."
         self.fields["email"].error_messages["required"] = "Please give an email address; it is never shown."
         self.fields["body"].error_messages["required"] = "Please write your comment first."
@@ -83,6 +87,15 @@ class CommentForm(forms.Form):
         if not body:
             raise forms.ValidationError("Please write your comment first.")
         return body
+
+    def clean_consent_version(self) -> str:
+        return consent.version_or_current(self.cleaned_data["consent_version"])
+
+    @property
+    def consent_text(self) -> str:
+        """The consent line this form shows (the one it was first shown with, when sent back)."""
+        shown = self.data.get("consent_version") if self.is_bound else self.initial.get("consent_version")
+        return consent.WORDINGS[consent.version_or_current(shown)]
 
     @property
     def is_bot(self) -> bool:

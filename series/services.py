@@ -12,6 +12,7 @@ from ole.models import SafetyTerm
 from ole.outbox import queue_digest, queue_email
 from ole.safety import judge_comment
 
+from . import consent
 from .models import Comment, CommunitySettings, InvalidTransition, Post
 
 HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
@@ -49,8 +50,12 @@ def comment_submit(
     notify_replies: bool,
     user=None,
     form_key=None,
+    consent_version: str | None = None,
 ) -> CommentOutcome:
-    """Take a comment: discard spam, hold what needs an editor, publish the rest, and queue the emails."""
+    """Take a comment: discard spam, hold what needs an editor, publish the rest, and queue the emails.
+
+    The comment records the consent line its writer posted under (`consent_version`, else the current one).
+    """
     rules = CommunitySettings.current()
     if not post.comments_are_open(close_after_days=rules.close_after_days):
         raise InvalidTransition("Comments are closed on this post.")
@@ -82,6 +87,8 @@ def comment_submit(
         status=Comment.Status.APPROVED if is_staff or not hold_reasons else Comment.Status.PENDING,
         held_reason="; ".join(hold_reasons)[:200] if not is_staff else "",
         form_key=form_key,
+        consent_wording=consent.version_or_current(consent_version),
+        consented_at=timezone.now(),
     )
     try:
         with transaction.atomic():

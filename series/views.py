@@ -340,6 +340,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             notify_replies=form.cleaned_data["notify_replies"],
             user=request.user,
             form_key=key,
+            consent_version=form.cleaned_data["consent_version"],
         )
     except InvalidTransition as refusal:
         form.add_error(None, str(refusal))

@@ -12,7 +12,7 @@ from ole.mail import absolute, editor_addresses
 from ole.outbox import register
 from series.models import CrisisLine
 
-from .models import WRITER_EMAIL_SOURCES, Story, StoryEvent, StoryMessage
+from .models import WRITER_EMAIL_SOURCES, LostLinkRequest, Story, StoryEvent, StoryMessage
 
 SUBJECTS = {
     "story.received": "We have your story: “{title}”",
@@ -73,3 +73,13 @@ def urgent_alert(story_id: int) -> EmailMessage | None:
     admin_url = absolute(reverse("admin:stories_story_change", args=[story.pk]))
     body = render_to_string("stories/email/urgent.txt", {"admin_url": admin_url, "story": story})
     return EmailMessage(subject="A new story may need urgent care", body=body, to=editors)
+
+
+@register("story.lost_link")
+def resolve_lost_link(request_id: int) -> None:
+    """Not an email of its own: a lost-link request becomes one link email per story of its address (none
+    for an address without a story), and the request is deleted."""
+    request = LostLinkRequest.objects.filter(pk=request_id).first()
+    if request is not None:
+        request.resolve()
+    return None

@@ -568,3 +568,31 @@ class ContactAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.editor} opened story {self.story_id} on {self.created:%Y-%m-%d %H:%M}"
+
+
+class LostLinkRequest(models.Model):
+    """Someone asked for the links to the stories sent from an address. The request itself only records the
+    address and queues one job, whether or not the address has a story, so the page answers alike either way;
+    the worker looks the stories up, queues their links and deletes the request (and the address with it)."""
+
+    email = models.EmailField(max_length=254)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Lost-link request {self.pk}"
+
+    @classmethod
+    def make(cls, email: str) -> LostLinkRequest:
+        with transaction.atomic():
+            request = cls.objects.create(email=email)
+            queue_email("story.lost_link", request)
+        return request
+
+    def resolve(self) -> int:
+        """Queue the current link of each of the address's stories, then forget the request. Returns how many."""
+        with transaction.atomic():
+            stories = list(Story.objects.for_email(self.email))
+            for story in stories:
+                story.send_link()
+            self.delete()
+        return len(stories)

@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ole import ratelimit
+from ole import images, ratelimit
 from ole.storage import private_file_response
 from ole.text import render_markdown, side_by_side
 from series.models import CrisisLine, InvalidTransition, Series
 
 from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
-from .models import ConsentVersion, Story
+from .models import ConsentVersion, LostLinkRequest, Story
 from .services import story_submit, writer_reply
 
 THANKS_SESSION_KEY = "stories.thanks"
@@ -94,6 +94,9 @@ def submit(request: HttpRequest) -> HttpResponse:
             except OperationalError:
                 # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
                 return _render_form(request, form, status=503, busy=True)
+            except images.StorageUnavailable:
+                # The photo could not be stored (a full disk): the story was rolled back with it.
+                return _render_form(request, form, status=503, storage_full=True)
             if story is not None:  # None: someone else's form key; they learn nothing about that story
                 request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
             return redirect("stories:thanks")
@@ -110,13 +113,20 @@ def _int(value: str | None) -> int | None:
 
 
 def _render_form(
-    request: HttpRequest, form: StoryForm, *, status: int = 200, too_many: bool = False, busy: bool = False
+    request: HttpRequest,
+    form: StoryForm,
+    *,
+    status: int = 200,
+    too_many: bool = False,
+    busy: bool = False,
+    storage_full: bool = False,
 ) -> HttpResponse:
     context = {
         "form": form,
         "errors": error_summary(form) if form.is_bound else [],
         "too_many": too_many,
         "busy": busy,
+        "storage_full": storage_full,
     }
     return render(request, "stories/submit.html", context, status=status)
 
@@ -224,8 +234,7 @@ def lost_link(request: HttpRequest) -> HttpResponse:
         email = form.cleaned_data["email"]
         # Also limited per address, so nobody can flood a writer's inbox from many connections.
         if ratelimit.allow_key("lost-link-address", email.lower(), limit=3, window=3600):
-            for story in Story.objects.for_email(email):
-                story.send_link()
+            LostLinkRequest.make(email)  # the same work whether or not the address has a story
         return render(request, "stories/lost_link.html", {"sent": True})
     return render(request, "stories/lost_link.html", {"form": form})
 

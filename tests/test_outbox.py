@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ole.models import OutboundEmail
 from ole.outbox import deliver_due, queue_email
+from ole.outbox import message_id as outbox_message_id
 from stories.models import Story
 from tests.factories import StoryFactory
 
@@ -48,6 +49,30 @@ def test_a_mail_server_that_is_down_loses_nothing_and_logs_no_address(settings, 
     assert len(mail.outbox) == 1
     assert OutboundEmail.objects.get().state == "sent"
     assert deliver_due() == (0, 0)  # sent once
+
+
+def test_a_builder_that_fails_is_retried_and_the_emails_behind_it_still_go(monkeypatch):
+    from ole import outbox
+
+    def broken(object_id):
+        raise RuntimeError("a bug in a builder")
+
+    monkeypatch.setitem(outbox._builders, "story.link", broken)
+    stuck = queue_email("story.link", StoryFactory())
+    queue_email("story.received", StoryFactory())
+    assert deliver_due() == (1, 1)
+    stuck.refresh_from_db()
+    assert stuck.state == "pending" and stuck.attempts == 1 and stuck.last_error == "RuntimeError"
+    assert len(mail.outbox) == 1
+
+
+def test_each_row_is_sent_under_its_own_stable_message_id():
+    queue_email("story.received", StoryFactory())
+    deliver_due()
+    email = OutboundEmail.objects.get()
+    assert mail.outbox[0].extra_headers["Message-ID"] == outbox_message_id(email)
+    assert outbox_message_id(email) == outbox_message_id(OutboundEmail.objects.get())
+    assert str(email.pk) in outbox_message_id(email)
 
 
 def test_gives_up_after_the_last_attempt(settings):

@@ -118,7 +118,7 @@ def test_opening_a_story_in_the_admin_is_recorded(editor_client, editor):
 def test_staff_sessions_expire_after_twelve_hours(client):
     staff = StaffFactory(username="admin-person")
     client.post(reverse("admin:login"), {"username": "admin-person", "password": "a-long-test-password-42"})
-    assert client.session.get_expiry_age() == 12 * 60 * 60
+    assert 12 * 60 * 60 - 60 < client.session.get_expiry_age() <= 12 * 60 * 60  # from sign-in: see test_staff_sessions
     assert staff.is_staff
 
 

@@ -115,6 +115,14 @@ class Comment(models.Model):
     next_check_at = models.DateTimeField(
         null=True, blank=True, help_text="When the linking page is (re)checked; empty once checked."
     )
+    consent_wording = models.CharField(
+        max_length=20,
+        blank=True,
+        editable=False,
+        help_text="The version of the consent line (series/consent.py) the writer posted under; "
+        "empty for pingbacks and webmentions, which are not anyone's consent.",
+    )
+    consented_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 

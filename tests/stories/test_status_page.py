@@ -1,12 +1,14 @@
 """The writer's private page: the link is the only key; reply, approve edits, edit, withdraw, lost link."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from ole.outbox import deliver_due
 from series.models import Post
-from stories.models import Story
+from stories.models import LostLinkRequest, Story
 from stories.services import story_promote
 from tests.factories import StoryFactory, UserFactory
 
@@ -159,10 +161,33 @@ class TestLostLink:
         assert known.status_code == unknown.status_code == 200
         strip = lambda r: r.content.decode().replace("TUMI@example.org", "").replace("nobody@example.org", "")  # noqa: E731
         assert strip(known) == strip(unknown)
+        deliver_due()  # resolves both requests: one link email for the address with a story
         deliver_due()
         assert len(mail.outbox) == 1 and mail.outbox[0].to == ["tumi@example.org"]
         story.refresh_from_db()
         assert story.get_status_url() in mail.outbox[0].body
+
+    def test_the_request_does_the_same_work_whether_or_not_the_address_has_a_story(self, story):
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        def ask(email: str):
+            with CaptureQueriesContext(connection) as queries:
+                response = Client().post(reverse("stories:lost_link"), {"email": email})
+            # The same statements in the same order; only the values in them (address, time) differ.
+            shape = re.compile(r"'[^']*'|\"s\d+_x\d+\"|\b\d+\b")
+            return response, [shape.sub("?", query["sql"]) for query in queries]
+
+        known, known_sql = ask("tumi@example.org")
+        unknown, unknown_sql = ask("nobody@example.org")
+        assert known_sql == unknown_sql and known_sql
+        assert "stories_story" not in " ".join(known_sql)  # the worker looks the stories up, later
+        assert known.status_code == unknown.status_code == 200
+        assert known.content == unknown.content
+        assert LostLinkRequest.objects.count() == 2
+        deliver_due()
+        assert not LostLinkRequest.objects.exists()  # the addresses go once resolved
 
     def test_a_bad_address_is_explained(self, client):
         response = client.post(reverse("stories:lost_link"), {"email": "not an address"})
