@@ -45,7 +45,7 @@ def full_media(settings, tmp_path, monkeypatch, request):
     file and then fails as a full disk does."""
     media = tmp_path / "media"
     media.mkdir()
-    settings.MEDIA_ROOT = media
+    settings.MEDIA_ROOT = settings.OLE_PRIVATE_MEDIA_ROOT = media  # story photos are private until published
     mounted = mount_tiny_tmpfs(media)
     if mounted:
         request.addfinalizer(lambda: subprocess.run(["umount", str(media)], check=True))  # noqa: S603, S607
