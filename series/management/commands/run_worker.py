@@ -1,4 +1,5 @@
-import time
+import signal
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -18,7 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=5.0, help="Seconds between rounds with --loop.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        while True:
+        # SIGTERM (a deploy, systemd, `make run` ending) lets the current round finish, so an email handed to
+        # the mail server is also marked sent. SIGKILL loses nothing either: an unfinished send rolls back.
+        stopping = threading.Event()
+        if options["loop"]:
+            signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        while not stopping.is_set():
             sent, failed = deliver_due()
             checked = mentions.verify_due()
             announced = mentions.notify_due()
@@ -28,4 +34,4 @@ class Command(BaseCommand):
                 )
             if not options["loop"]:
                 return
-            time.sleep(options["interval"])
+            stopping.wait(options["interval"])
