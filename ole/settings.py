@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "ole.urls"
+ROOT_URLCONF = os.environ.get("OLE_ROOT_URLCONF", "ole.urls")
 WSGI_APPLICATION = "ole.wsgi.application"
 
 TEMPLATES = [
