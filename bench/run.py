@@ -119,11 +119,15 @@ def run_wrk(
     done = subprocess.run(  # noqa: S603
         [*command, url], capture_output=True, text=True, timeout=seconds + 30, env=env, check=False
     )
-    if settle_port:
-        settle(settle_port)
     if done.returncode != 0:
         raise BenchError(f"wrk failed on {url}: {done.stderr.strip()}")
-    return parse_wrk(done.stdout)
+    result = parse_wrk(done.stdout)
+    if settle_port:
+        # When wrk stops, each connection can leave a request in the server's queue; they drain at the
+        # page's own rate. Waiting for that keeps a slow page from slowing the next run.
+        time.sleep(min(connections / max(result.requests_per_s, 1.0), 15.0))
+        settle(settle_port)
+    return result
 
 
 # A small HTTP client for the form posts (standard library only, one keep-alive connection per client) ------
@@ -160,12 +164,14 @@ class Browser:
                 raw = self.connection.getresponse()
                 text = raw.read().decode("utf-8", "replace")
                 break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # The server closed an idle keep-alive connection (a recycled worker): open a new one once.
-                # Only when nothing was answered: a POST is never retried after a response.
+            except (OSError, http.client.HTTPException) as error:
+                # Whatever went wrong, the connection is spent: the next request gets a new one.
                 self.connection.close()
                 self.connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
-                if attempt == 2:
+                # A keep-alive connection the server had closed (a recycled worker) is tried once more;
+                # nothing was answered on it. A timeout is an error to report, never retried.
+                closed = isinstance(error, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError)
+                if attempt == 2 or not closed:
                     raise
         for name, value in raw.getheaders():
             if name.lower() == "set-cookie" and (self.keep_cookies or value.startswith("csrftoken=")):
