@@ -32,14 +32,15 @@ run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQ
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-browser:  ## Make sure Debian's Chromium is there for the browser tests
-	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+browser:  ## Make sure Debian's Chromium (browser tests) and nginx (the proxy test) are there
+	@if [ ! -x "$(CHROMIUM_PATH)" ] || [ ! -x /usr/sbin/nginx ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing Debian's chromium for the browser tests..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+			echo "Installing Debian's chromium and nginx-light for the browser and proxy tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+				chromium fonts-liberation nginx-light >/dev/null; \
 		else \
-			echo "The browser tests need Chromium at $(CHROMIUM_PATH)."; \
-			echo "Install it (Debian/Ubuntu: sudo apt-get install chromium fonts-liberation) or set CHROMIUM_PATH."; \
+			echo "The tests need Chromium at $(CHROMIUM_PATH) and nginx at /usr/sbin/nginx."; \
+			echo "Install them (Debian/Ubuntu: sudo apt-get install chromium fonts-liberation nginx-light)."; \
 			exit 1; \
 		fi; \
 	fi

@@ -38,6 +38,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Shared pages carry no CSRF token; a comment or like sent without one is offered again to confirm.
+CSRF_FAILURE_VIEW = "series.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +65,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ole.loginguard.LoginThrottleMiddleware",
@@ -103,6 +106,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+# An optional read replica: plain reads go there, writes, locking reads and transactions to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    # Tests have one database: the "replica" is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ole.dbrouters.PrimaryReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.sqlite3":
+        # A persistent connection is checked before each request reuses it, so a restarted server costs no error.
+        _database["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), local memory otherwise.
@@ -117,6 +133,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions: with Redis, read from the shared cache and written through to the database, so every app server
+# sees them and an evicted or flushed cache signs nobody out. Without Redis there is one process and a
+# local-memory cache that other processes cannot see, so sessions stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Anonymous public pages are kept in the cache above under versioned keys (ole/pagecache.py): any change
 # to what they show moves the version, so nothing is flushed. OLE_PUBLIC_MAX_AGE is how long a proxy or a
@@ -142,8 +163,59 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files nobody may fetch by address (the photo of a story not yet published): never under MEDIA_ROOT.
+OLE_PRIVATE_MEDIA_ROOT = Path(os.environ.get("OLE_PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+_PUBLIC_MEDIA = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+_PRIVATE_MEDIA = {"BACKEND": "ole.storage.PrivateFileSystemStorage"}
+
+# Object storage (S3 or compatible) for media when AWS_STORAGE_BUCKET_NAME is set. Credentials come from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance's role), read by django-storages and boto3.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    _S3 = {
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        # Generated names never repeat, but an upload must never replace another file all the same.
+        "file_overwrite": False,
+        "default_acl": None,
+        "signature_version": "s3v4",
+    }
+    _PUBLIC_MEDIA = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3,
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Public media: plain, cacheable addresses with no expiring signature.
+            "querystring_auth": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    # Private media: a bucket with no public access (or a prefix the bucket policy keeps private), never a
+    # custom domain; any address it makes is signed and short-lived, though the app streams these files itself.
+    _PRIVATE_MEDIA = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3,
+            "bucket_name": os.environ.get("OLE_PRIVATE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
+            "location": os.environ.get("OLE_PRIVATE_LOCATION", "private"),
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
+    if "MEDIA_URL" not in os.environ:
+        # Where the storage's addresses point (the CSP's img-src allows that origin).
+        _domain, _endpoint = _PUBLIC_MEDIA["OPTIONS"]["custom_domain"], _S3["endpoint_url"]
+        if _domain:
+            MEDIA_URL = f"https://{_domain}/"
+        elif _endpoint:
+            MEDIA_URL = f"{_endpoint.rstrip('/')}/{AWS_STORAGE_BUCKET_NAME}/"
+        else:
+            MEDIA_URL = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _PUBLIC_MEDIA,
+    "private": _PRIVATE_MEDIA,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -188,7 +260,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp): scripts only from our own files, never inline; no plugins; no framing.
 # Inline style attributes are allowed (the admin uses them); they cannot run code.
-_MEDIA_ORIGIN = MEDIA_URL if MEDIA_URL.startswith("http") else ""
+_MEDIA_ORIGIN = "/".join(MEDIA_URL.split("/", 3)[:3]) if MEDIA_URL.startswith("http") else ""
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

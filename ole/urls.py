@@ -4,6 +4,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
+from series.models import Post
+from series.pagecache import public_page
 from series.sitemaps import SITEMAPS
 from series.views import robots_txt
 
@@ -13,12 +15,17 @@ admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap, next_change=Post.objects.next_publication),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", public_page(robots_txt), name="robots"),
     path("stories/", include("stories.urls")),
     path("", include("series.urls")),
 ]
 
-if settings.DEBUG or settings.OLE_SERVE_MEDIA:
+if (settings.DEBUG or settings.OLE_SERVE_MEDIA) and not settings.MEDIA_URL.startswith("http"):
     # Production serves media from object storage or the proxy; this is for development and tests.
     urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -8,7 +8,7 @@ class SeriesConfig(AppConfig):
     def ready(self) -> None:
         import defusedxml.xmlrpc
 
-        from . import emails  # noqa: F401 - registers the comment emails with the outbox
+        from . import emails, signals  # noqa: F401 - registers the comment emails and the page-cache versions
 
         # The pingback endpoint parses XML from anyone: refuse entity expansion, external entities and DTDs.
         defusedxml.xmlrpc.monkey_patch()

@@ -13,8 +13,9 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import OperationalError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -311,10 +312,12 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _post_page_with(request, post, comment_form=form)
     key = form.cleaned_data["form_key"]
-    same = {"form_key": key, "email__iexact": form.cleaned_data["email"], "body": form.cleaned_data["body"]}
-    earlier = Comment.objects.filter(**same).first() if key else None
-    if earlier is not None:  # the same form again: show the same result, make nothing new
-        return redirect(earlier.get_absolute_url())
+    earlier = Comment.objects.filter(form_key=key).first() if key else None
+    if earlier is not None:
+        same = earlier.email.lower() == form.cleaned_data["email"].lower() and earlier.body == form.cleaned_data["body"]
+        if same:  # the same form again: show the same result, make nothing new
+            return redirect(earlier.get_absolute_url())
+        key = uuid.uuid4()  # someone else's key (a shared page whose key was not renewed): this comment gets its own
     if not ratelimit.allow("comment", request, limit=settings.OLE_COMMENTS_PER_HOUR, window=3600):
         form.add_error(None, "You have written several comments in a short time. Please wait a little and try again.")
         return _post_page_with(request, post, comment_form=form, status=429)
@@ -501,6 +504,35 @@ def comment_erase(request: HttpRequest, token: str) -> HttpResponse:
             raise Http404("This link is not valid.")
         return render(request, "series/comment_erase.html", {"done": True, "erased": erased})
     return render(request, "series/comment_erase.html", {"token": token})
+
+
+@require_safe
+@never_cache
+def form_token(request: HttpRequest) -> JsonResponse:
+    """A CSRF token for a form on a shared (cached) page, which carries none of its own."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security key: a comment or a like is offered again, filled in, to confirm.
+
+    Shared pages carry no key, so without JavaScript this is how their forms are sent: nothing is lost, and a
+    form forged by another site still needs the reader's own click here.
+    """
+    context: dict = {}
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match and request.method == "POST" and match.view_name == "series:comment_create":
+        post = Post.objects.published().filter(slug=match.kwargs["slug"]).first()
+        if post is not None:
+            data = request.POST.copy()
+            data["form_key"] = str(uuid.uuid4())
+            context = {"post": post, "comment_form": CommentForm(data)}
+    elif match and request.method == "POST" and match.view_name == "series:like":
+        context = {"like_url": request.path}
+    return render(request, "csrf_failure.html", context, status=403)
 
 
 @require_safe

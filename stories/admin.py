@@ -5,10 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Max, Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from ole.storage import private_file_response
 from ole.workflow import apply_each
 from series.models import Series
 
@@ -302,7 +305,7 @@ class StoryAdmin(admin.ModelAdmin):
                     "body",
                     "proposed_title",
                     "proposed_body",
-                    "photo",
+                    "photo_preview",
                     "content_notes",
                     "suggested_tags",
                     "series",
@@ -336,7 +339,7 @@ class StoryAdmin(admin.ModelAdmin):
         "body",
         "proposed_title",
         "proposed_body",
-        "photo",
+        "photo_preview",
         "content_notes",
         "suggested_tags",
         "series",
@@ -408,6 +411,24 @@ class StoryAdmin(admin.ModelAdmin):
         if not story.flags:
             return "None"
         return format_html_join("", "<p>⚠ {}</p>", ((labels[flag],) for flag in story.flags))
+
+    @admin.display(description="Photo")
+    def photo_preview(self, story: Story) -> str:
+        if not story.photo:
+            return "No photo"
+        url = reverse("admin:stories_story_photo", args=[story.pk])
+        return format_html('<a href="{}"><img src="{}" alt="The writer’s photo" style="max-width:20rem"></a>', url, url)
+
+    def get_urls(self) -> list:
+        photo = self.admin_site.admin_view(self.photo_view)
+        return [path("<int:object_id>/photo/", photo, name="stories_story_photo"), *super().get_urls()]
+
+    def photo_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The story's photo, streamed from private storage to editors who may see the story."""
+        story = get_object_or_404(Story, pk=object_id)
+        if not self.has_view_permission(request, story) or not story.photo:
+            raise Http404("No photo here.")
+        return private_file_response(story.photo)
 
     @admin.display(description="Published as")
     def published_post(self, story: Story) -> str:

@@ -17,6 +17,7 @@ from ole.models import SafetyTerm
 from ole.outbox import cancel_for, queue_email
 from ole.privacy import scrub_admin_log
 from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for
+from ole.storage import get_private_storage
 from series.models import ContentNote, InvalidTransition, Series, delete_files_on_commit
 
 STATUS_LINK_SALT = "stories.status-link"
@@ -109,7 +110,12 @@ class Story(models.Model):
     credit = models.CharField(max_length=12, choices=Credit.choices, default=Credit.PEN_NAME)
     credit_name = models.CharField(max_length=60, blank=True)
     email = models.EmailField(help_text="Private: for the editors only, never shown in public.")
-    photo = images.CheckedImageField(folder="stories", blank=True)
+    photo = images.CheckedImageField(
+        folder="stories",
+        blank=True,
+        storage=get_private_storage,
+        help_text="Kept in private storage; a published post gets its own public copy.",
+    )
     content_notes = models.ManyToManyField(ContentNote, blank=True, related_name="stories")
     suggested_tags = models.CharField(max_length=200, blank=True)
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories")

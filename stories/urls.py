@@ -15,4 +15,5 @@ urlpatterns = [
     path("status/<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("status/<str:token>/new-link/", views.replace_link, name="replace_link"),
     path("status/<str:token>/my-story.json", views.export, name="export"),
+    path("status/<str:token>/photo/", views.photo, name="photo"),
 ]

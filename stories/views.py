@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ole import ratelimit
+from ole.storage import private_file_response
 from ole.text import render_markdown, side_by_side
 from series.models import CrisisLine, InvalidTransition, Series
 
@@ -239,6 +240,16 @@ def replace_link(request: HttpRequest, token: str) -> HttpResponse:
         request, "Your private link has changed; we have emailed the new one. The old one no longer works."
     )
     return redirect(story.get_status_url())
+
+
+@private
+@require_safe
+def photo(request: HttpRequest, token: str) -> HttpResponse:
+    """The writer's own photo, streamed from private storage to whoever holds the private link."""
+    story = _story_or_404(token)
+    if not story.photo:
+        raise Http404("This story has no photo.")
+    return private_file_response(story.photo)
 
 
 @private

@@ -1,5 +1,6 @@
 """Production settings: `check --deploy` is clean, and a missing secret stops the start."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -78,3 +79,97 @@ def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
         timeout=60,
     )
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr
+
+
+def _settings_from(tmp_path, code: str, **env: str) -> str:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django, json; django.setup(); from django.conf import settings; {code}"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "ole.settings",
+            "DEBUG": "1",
+            "DATA_DIR": str(tmp_path),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_bucket_puts_public_and_private_media_in_object_storage(tmp_path):
+    out = _settings_from(
+        tmp_path,
+        "print(json.dumps([settings.STORAGES['default'], settings.STORAGES['private'], settings.MEDIA_URL, "
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))",
+        AWS_STORAGE_BUCKET_NAME="ole-media",
+        AWS_S3_ENDPOINT_URL="https://objects.example.org",
+        AWS_S3_REGION_NAME="af-south-1",
+        AWS_S3_CUSTOM_DOMAIN="media.ole.example.org",
+        OLE_PRIVATE_BUCKET_NAME="ole-private",
+    )
+    public, private, media_url, img_src = json.loads(out)
+    assert public["BACKEND"] == private["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = public["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"], options["region_name"]) == (
+        "ole-media",
+        "https://objects.example.org",
+        "af-south-1",
+    )
+    assert options["custom_domain"] == "media.ole.example.org"
+    assert options["querystring_auth"] is False and options["file_overwrite"] is False
+    assert private["OPTIONS"]["bucket_name"] == "ole-private"
+    assert private["OPTIONS"]["querystring_auth"] is True and "custom_domain" not in private["OPTIONS"]
+    assert media_url == "https://media.ole.example.org/"
+    assert "https://media.ole.example.org" in img_src
+
+
+def test_without_a_bucket_media_stays_on_disk_and_private_media_outside_media_root(tmp_path):
+    out = _settings_from(
+        tmp_path,
+        "print(json.dumps([settings.STORAGES['default']['BACKEND'], settings.STORAGES['private']['BACKEND'], "
+        "str(settings.MEDIA_ROOT), str(settings.OLE_PRIVATE_MEDIA_ROOT)]))",
+    )
+    public, private, media_root, private_root = json.loads(out)
+    assert public == "django.core.files.storage.FileSystemStorage"
+    assert private == "ole.storage.PrivateFileSystemStorage"
+    assert not private_root.startswith(media_root.rstrip("/") + "/")
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("", "django.contrib.sessions.backends.db"),
+        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_shared_through_redis_and_kept_in_the_database(tmp_path, redis_url, engine):
+    out = _settings_from(tmp_path, "print(settings.SESSION_ENGINE)", REDIS_URL=redis_url)
+    assert out.strip() == engine
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"AWS_S3_ENDPOINT_URL": "https://objects.example.org"},
+        {"AWS_S3_REGION_NAME": "af-south-1"},
+        {"AWS_S3_CUSTOM_DOMAIN": "media.ole.example.org"},
+    ],
+)
+def test_media_url_and_the_csp_match_the_addresses_object_storage_makes(tmp_path, place):
+    out = _settings_from(
+        tmp_path,
+        "from django.core.files.storage import default_storage; "
+        "print(json.dumps([default_storage.url('features/a.jpg'), settings.MEDIA_URL, "
+        "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))",
+        AWS_STORAGE_BUCKET_NAME="ole-media",
+        AWS_ACCESS_KEY_ID="key",
+        AWS_SECRET_ACCESS_KEY="secret",
+        **place,
+    )
+    url, media_url, img_src = json.loads(out)
+    assert url == f"{media_url}features/a.jpg"
+    assert "/".join(media_url.split("/", 3)[:3]) in img_src

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ole.outbox import queue_email
 from ole.text import render_comment
 
+from .. import pagecache
 from .posts import InvalidTransition, Post
 
 EDIT_SALT = "series.comment-edit"
@@ -63,6 +64,8 @@ class Comment(models.Model):
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed by its writer"
         UNVERIFIED = "unverified", "Mention not yet verified"
+
+    HIDDEN_WHEN_NEW = (Status.PENDING, Status.SPAM, Status.UNVERIFIED)
 
     class Kind(models.TextChoices):
         COMMENT = "comment", "Comment"
@@ -261,3 +264,4 @@ class Comment(models.Model):
     def like(self) -> None:
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Comment.objects.filter(pk=self.pk).update(like_count=F("like_count") + 1)
+        pagecache.post_changed(self.post.slug)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -17,6 +18,8 @@ from taggit.models import TagBase, TaggedItemBase
 from ole import images
 from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
 from ole.workflow import InvalidTransition
+
+from .. import pagecache
 
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
 
@@ -223,19 +226,28 @@ class PostQuerySet(models.QuerySet):
         """Everything a list of post cards shows, in a fixed number of queries."""
         return self.select_related("contributor", "series").prefetch_related("content_notes")
 
+    def next_publication(self) -> float | None:
+        """When the next scheduled post goes live (a timestamp), or None: pages change then without a save."""
+        moment = (
+            self.filter(status=Post.Status.SCHEDULED, publish_at__gt=timezone.now())
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        )
+        return moment.timestamp() if moment else None
+
     def search(self, query: str) -> PostQuerySet:
         """Full-text search with ranking on PostgreSQL; every word must appear on SQLite."""
         from django.db import connection
 
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+            from django.contrib.postgres.search import SearchQuery, SearchRank
 
-            vector = SearchVector("title", weight="A", config="english") + SearchVector(
-                "search_text", weight="B", config="english"
-            )
             search_query = SearchQuery(query, search_type="websearch", config="english")
             return (
-                self.annotate(rank=SearchRank(vector, search_query)).filter(rank__gt=0).order_by("-rank", "-publish_at")
+                self.filter(search_vector=search_query)
+                .annotate(rank=SearchRank(models.F("search_vector"), search_query))
+                .order_by("-rank", "-publish_at")
             )
         matches = self
         for word in query.split()[:12]:
@@ -287,6 +299,9 @@ class Post(models.Model):
     )
     summary = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="", help_text="The text as readers see it, for search.")
+    # Kept up to date by a PostgreSQL trigger (migration 0012), weighted title A, text B, with a GIN index;
+    # the column stays empty on SQLite, which searches the text itself.
+    search_vector = SearchVectorField(null=True, editable=False)
     word_count = models.PositiveIntegerField(editable=False, default=0)
 
     feature_image = images.CheckedImageField(folder="features", blank=True, help_text=IMAGE_HELP)
@@ -454,6 +469,7 @@ class Post(models.Model):
     def like(self) -> None:
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Post.objects.filter(pk=self.pk).update(like_count=models.F("like_count") + 1)
+        pagecache.post_changed(self.slug)
 
     # Series navigation ----------------------------------------------------------------------
 

@@ -1,12 +1,37 @@
 // Likes update in place, and "Reply" moves the comment form under the comment. Without JavaScript both still
 // work: a like is a small form, and a reply link reloads the page with the form set to reply.
 (function () {
+  // A page shared through the cache carries no CSRF token and one form key for everyone: the token comes from
+  // this browser's own cookie (or is fetched once) just before a form is sent, and each page view gets its own
+  // key. Without JavaScript the server offers the form again to confirm instead.
+  var tokenRequest = null;
+  function withToken(form) {
+    var field = form.querySelector("[data-csrf-fill]");
+    if (!field || field.value) return Promise.resolve();
+    var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) { field.value = cookie[1]; return Promise.resolve(); }
+    tokenRequest = tokenRequest || fetch(field.dataset.tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response); });
+    return tokenRequest.then(function (data) { field.value = data.token; });
+  }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
   document.querySelectorAll("form[data-like]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = form.querySelector("button");
       button.disabled = true;
-      fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } })
+      withToken(form)
+        .then(function () {
+          return fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } });
+        })
         .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
         .then(function (data) {
           button.textContent = "Liked";
@@ -20,6 +45,15 @@
 
   var commentForm = document.getElementById("comment-form");
   if (!commentForm) return;
+  if (commentForm.querySelector("[data-csrf-fill]")) {
+    commentForm.querySelector("input[name=form_key]").value = newKey();
+    commentForm.addEventListener("submit", function (event) {
+      if (commentForm.querySelector("[data-csrf-fill]").value) return;
+      event.preventDefault();
+      var send = function () { commentForm.submit(); };
+      withToken(commentForm).then(send, send);
+    });
+  }
   var parentField = commentForm.querySelector("input[name=parent]");
   var note = commentForm.querySelector("[data-replying-to]");
   var home = commentForm.parentNode;

@@ -2,7 +2,7 @@ import datetime
 from typing import Any
 
 from django.apps import apps
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand
 from django.db import models
 from django.utils import timezone
@@ -21,23 +21,26 @@ class Command(BaseCommand):
         parser.add_argument("--older-than", type=int, default=60, help="Minutes (default 60).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        folders, referenced = set(), set()
+        # Each folder of generated names belongs to one storage (public media or private), listed through the
+        # storage API so the same sweep works on a local disk and in object storage.
+        folders: dict[str, Storage] = {}
+        referenced: set[str] = set()
         for model in apps.get_models():
             for field in model._meta.get_fields():
                 if isinstance(field, models.FileField) and isinstance(field.upload_to, GeneratedPath):
-                    folders.add(field.upload_to.folder)
+                    folders[field.upload_to.folder] = field.storage
                     names = model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
                     referenced.update(name for name in names if name)
         cutoff = timezone.now() - datetime.timedelta(minutes=options["older_than"])
         removed = 0
-        for folder in sorted(folders):
+        for folder, storage in sorted(folders.items()):
             try:
-                _dirs, files = default_storage.listdir(folder)
+                _dirs, files = storage.listdir(folder)
             except FileNotFoundError:
                 continue
             for file in files:
                 name = f"{folder}/{file}"
-                if name not in referenced and default_storage.get_modified_time(name) < cutoff:
-                    default_storage.delete(name)
+                if name not in referenced and storage.get_modified_time(name) < cutoff:
+                    storage.delete(name)
                     removed += 1
         self.stdout.write(f"Removed {removed} orphan file(s).")

@@ -1,0 +1,32 @@
+"""Reads go to the read replica, writes to the primary, when DATABASE_REPLICA_URL configures a replica."""
+
+from __future__ import annotations
+
+from django.db import connections
+
+PRIMARY = "default"
+REPLICA = "replica"
+
+
+class PrimaryReplicaRouter:
+    """Send plain reads to the replica and everything else to the primary.
+
+    Django asks db_for_write for writes and for locking reads (`select_for_update()` marks its query as a
+    write), so those reach the primary already. A read inside a transaction on the primary also stays there:
+    it must see the transaction's own uncommitted rows, and a replica lags behind besides.
+    """
+
+    def db_for_read(self, model, **hints) -> str:
+        if connections[PRIMARY].in_atomic_block:
+            return PRIMARY
+        return REPLICA
+
+    def db_for_write(self, model, **hints) -> str:
+        return PRIMARY
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool:
+        # The replica holds the same rows as the primary, so objects from either may be related.
+        return True
+
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints) -> bool:
+        return db == PRIMARY

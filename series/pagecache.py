@@ -1,0 +1,161 @@
+"""Anonymous public pages, kept in the shared cache under versioned keys, and the headers that let a proxy keep them.
+
+A page is shared only with visitors who carry nothing personal: no session, no flash message, no comment or
+like this browser remembers. Such a page is rendered without a CSRF token (the comment and like forms get
+one when they are sent: static/js/community.js, or the confirm page of `series.views.csrf_failure` without
+JavaScript), so it can be handed to anyone, by this cache or by a proxy.
+
+Keys carry versions instead of being flushed: any change to what public pages show moves the site version
+(`site_changed`), and likes move only their post's version (`post_changed`). A version lost with the cache
+starts again from the clock, above any value it had before, so an old entry is never read again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+PERSONAL_COOKIES = ("messages", "ole_comments", "ole_likes")
+SITE_VERSION = "pages:v:site"
+NEXT_PUBLICATION = "pages:next-publication"
+STORED_HEADERS = ("Content-Type", "Last-Modified", "Link", "X-Pingback", "Content-Language")
+
+
+def is_personal(request: HttpRequest) -> bool:
+    """Whether this request's page may differ from anyone else's (signed in, a message, own comments or likes)."""
+    names = (settings.SESSION_COOKIE_NAME, *PERSONAL_COOKIES)
+    return any(name in request.COOKIES for name in names)
+
+
+def site_changed() -> None:
+    """Something every public page may show has changed: the next request renders afresh."""
+    _bump(SITE_VERSION)
+
+
+def post_changed(slug: str) -> None:
+    """Something only the post's own page shows has changed (a like on it or on one of its comments)."""
+    _bump(f"pages:v:post:{slug}")
+
+
+def _bump(key: str) -> None:
+    try:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, time.time_ns())
+    except Exception as error:  # a cache that is down holds no pages to go stale; it restarts versions from the clock
+        logger.warning("Page cache: could not move version %s (%s).", key, type(error).__name__)
+
+
+def _versions(keys: list[str]) -> list[int]:
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, time.time_ns())
+            found[key] = cache.get(key, 0)
+    return [found[key] for key in keys]
+
+
+def _lifetime(next_change: Callable[[], float | None] | None) -> int:
+    """Seconds a page may stay: never past the moment a scheduled post goes live, since no save marks that."""
+    lifetime = settings.OLE_PAGE_CACHE_SECONDS
+    if next_change is not None:
+        at = next_change()
+        if at is not None:
+            lifetime = min(lifetime, max(1, int(at - timezone.now().timestamp())))
+    return lifetime
+
+
+def public_page(
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    scope: Callable[[dict], str] | None = None,
+    next_change: Callable[[], float | None] | None = None,
+):
+    """Serve a public view from the shared cache to visitors without personal state, and mark it shareable.
+
+    `scope` names a version besides the site's (e.g. the post a page shows); `next_change` tells when the
+    page will change by itself (a scheduled post going live).
+    """
+
+    def decorator(view_func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view_func)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in ("GET", "HEAD") or is_personal(request):
+                response = _rendered(view_func(request, *args, **kwargs))
+                patch_cache_control(response, private=True, max_age=0)
+                patch_vary_headers(response, ("Cookie",))
+                return response
+            request.ole_public_page = True
+            key = None
+            if settings.OLE_PAGE_CACHE:
+                key, entry = _lookup(request, scope(kwargs) if scope else None)
+                if entry is not None:
+                    status, headers, content = entry
+                    response = HttpResponse(content, status=status, headers=headers)
+                    response["X-Page-Cache"] = "hit"
+                    return _shareable(response)
+            response = _rendered(view_func(request, *args, **kwargs))
+            if key is not None and _storable(response):
+                _store(key, response, _lifetime(next_change))
+            if response.status_code == 200 and not response.has_header("Cache-Control"):
+                _shareable(response)
+            return response
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return response
+
+
+def _shareable(response: HttpResponse) -> HttpResponse:
+    # Proxies keep the page briefly; browsers ask again each time (a cheap 304 when nothing changed), so a
+    # reader coming back after a comment or a like never sees their own older copy.
+    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.OLE_PUBLIC_MAX_AGE)
+    return response
+
+
+def _lookup(request: HttpRequest, scope: str | None) -> tuple[str | None, tuple | None]:
+    try:
+        names = [SITE_VERSION] + ([f"pages:v:{scope}"] if scope else [])
+        versions = ".".join(str(version) for version in _versions(names))
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        key = f"pages:{versions}:{address}"
+        return key, cache.get(key)
+    except Exception as error:  # the cache is down: serve the page without it
+        logger.warning("Page cache: lookup failed (%s).", type(error).__name__)
+        return None, None
+
+
+def _storable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Cache-Control")
+        and not response.has_header("Vary")
+    )
+
+
+def _store(key: str, response: HttpResponse, lifetime: int) -> None:
+    headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+    try:
+        cache.set(key, (response.status_code, headers, response.content), lifetime)
+    except Exception as error:
+        logger.warning("Page cache: store failed (%s).", type(error).__name__)

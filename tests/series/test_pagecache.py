@@ -1,0 +1,240 @@
+"""The page cache: shared anonymous pages, precise invalidation, proxy headers, and forms that still work."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from series import pagecache
+from series.models import Comment, Post
+from stories.services import story_promote
+from tests.factories import PostFactory, StaffFactory, StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+HIT = "X-Page-Cache"
+
+
+@pytest.fixture
+def post():
+    return PostFactory(title="Counting the days", body="Some days are long.\n\nOthers pass.")
+
+
+def url(post: Post) -> str:
+    return post.get_absolute_url()
+
+
+def get_twice(client: Client, path: str):
+    return client.get(path), client.get(path)
+
+
+class TestSharedPages:
+    def test_the_second_anonymous_visit_comes_from_the_cache_without_a_query(
+        self, client, post, django_assert_num_queries
+    ):
+        first = client.get(url(post))
+        assert first.status_code == 200 and HIT not in first
+        with django_assert_num_queries(0):
+            second = client.get(url(post))
+        assert second[HIT] == "hit"
+        assert second.content == first.content
+
+    @pytest.mark.parametrize(
+        "name",
+        ["series:home", "series:feed", "series:tag_list", "series:series_list", "series:archive", "series:help"],
+    )
+    def test_public_pages_are_cached_and_shareable_by_a_proxy(self, client, post, name):
+        first, second = get_twice(client, reverse(name))
+        assert second[HIT] == "hit"
+        for response in (first, second):
+            control = response["Cache-Control"]
+            assert "public" in control and "s-maxage=60" in control and "max-age=0" in control
+            assert not response.cookies
+            assert "Cookie" not in response.get("Vary", "")
+
+    def test_a_shared_page_carries_no_csrf_token_and_says_where_to_get_one(self, client, post):
+        response = client.get(url(post))
+        html = response.content.decode()
+        fields = re.findall(r'<input type="hidden" name="csrfmiddlewaretoken"[^>]*>', html)
+        assert fields, "the comment and like forms are there"
+        assert all('value=""' in field and "data-csrf-fill" in field for field in fields)
+        assert reverse("series:form_token") in html
+        assert "csrftoken" not in response.cookies
+
+    def test_a_signed_in_editor_gets_a_private_page_with_a_real_token(self, client, post):
+        client.force_login(StaffFactory())
+        client.get(url(post))
+        response = client.get(url(post))
+        assert HIT not in response
+        assert "private" in response["Cache-Control"]
+        assert re.search(r'name="csrfmiddlewaretoken" value="\w{64}"', response.content.decode())
+
+    @pytest.mark.parametrize("cookie", ["ole_likes", "ole_comments", "messages", "sessionid"])
+    def test_a_visitor_with_personal_state_is_never_served_a_shared_copy(self, client, post, cookie):
+        client.get(url(post))
+        client.cookies[cookie] = "anything"
+        response = client.get(url(post))
+        assert HIT not in response
+        assert "private" in response["Cache-Control"]
+        assert "Cookie" in response["Vary"]
+
+    def test_a_page_rendered_for_a_personal_visitor_is_not_handed_to_others(self, client, post):
+        client.post(reverse("series:like", kwargs={"kind": "post", "pk": post.pk}))
+        assert "Liked</button>" in client.get(url(post)).content.decode()
+        stranger = Client().get(url(post)).content.decode()
+        assert "Liked</button>" not in stranger
+
+    def test_the_cache_switch_turns_it_off(self, client, post, settings):
+        settings.OLE_PAGE_CACHE = False
+        _, second = get_twice(client, url(post))
+        assert HIT not in second
+        assert "s-maxage" in second["Cache-Control"], "proxies may still keep it"
+
+
+class TestInvalidation:
+    def test_publishing_shows_on_the_next_request(self, client, post):
+        draft = PostFactory(title="A new morning", status=Post.Status.DRAFT, publish_at=None)
+        client.get(reverse("series:home"))
+        draft.publish_now()
+        assert "A new morning" in client.get(reverse("series:home")).content.decode()
+
+    def test_editing_a_post_shows_on_the_next_request(self, client, post):
+        client.get(url(post))
+        post.title = "Counting the good days"
+        post.save()
+        assert "Counting the good days" in client.get(url(post)).content.decode()
+
+    def test_an_approved_comment_shows_and_a_held_one_keeps_the_cache(self, client, post):
+        client.get(url(post))
+        held = Comment.objects.create(post=post, name="N", email="n@example.org", body="Held for now.")
+        assert client.get(url(post))[HIT] == "hit", "a held comment changes nothing anyone sees"
+        held.approve()
+        response = client.get(url(post))
+        assert HIT not in response
+        assert "Held for now." in response.content.decode()
+
+    def test_a_like_shows_on_the_next_request(self, client, post):
+        client.get(url(post))
+        Client().post(reverse("series:like", kwargs={"kind": "post", "pk": post.pk}))
+        assert "Liked by 1 person" in client.get(url(post)).content.decode()
+
+    def test_a_like_moves_only_its_post(self, client, post):
+        other = PostFactory()
+        client.get(url(other))
+        post.like()
+        assert client.get(url(other))[HIT] == "hit"
+
+    def test_a_withdrawn_story_leaves_the_pages_at_once(self, client):
+        editor = StaffFactory()
+        story = StoryFactory(title="What the nights were like")
+        story.start_review(editor=editor)
+        story.approve(editor=editor)
+        post = story_promote(story=story, editor=editor, series=None)
+        assert "What the nights were like" in client.get(reverse("series:home")).content.decode()
+        assert client.get(url(post)).status_code == 200
+        story.withdraw()
+        assert "What the nights were like" not in client.get(reverse("series:home")).content.decode()
+        assert client.get(url(post)).status_code == 404
+
+    def test_versions_lost_with_the_cache_start_above_the_old_ones(self, client, post):
+        client.get(url(post))
+        before = cache.get(pagecache.SITE_VERSION)
+        cache.delete(pagecache.SITE_VERSION)
+        response = client.get(url(post))
+        assert HIT not in response
+        assert cache.get(pagecache.SITE_VERSION) > before
+
+    def test_a_scheduled_post_going_live_bounds_how_long_pages_are_kept(self, post):
+        PostFactory(status=Post.Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(seconds=30))
+        assert 1 <= pagecache._lifetime(Post.objects.next_publication) <= 30
+
+    def test_without_a_scheduled_post_pages_are_kept_for_the_configured_time(self, post, settings):
+        assert pagecache._lifetime(Post.objects.next_publication) == settings.OLE_PAGE_CACHE_SECONDS
+
+
+class TestConditionalGet:
+    def test_an_unchanged_page_answers_304(self, client, post):
+        first = client.get(url(post))
+        assert first["ETag"]
+        again = client.get(url(post), HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again.content == b""
+
+    def test_a_changed_page_answers_in_full(self, client, post):
+        first = client.get(url(post))
+        post.like()
+        again = client.get(url(post), HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 200
+
+    def test_feeds_answer_304_to_if_modified_since(self, client, post):
+        first = client.get(reverse("series:feed"))
+        assert first["Last-Modified"]
+        again = client.get(reverse("series:feed"), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert again.status_code == 304
+
+
+class TestFormsOnSharedPages:
+    def comment(self, browser: Client, post: Post, token: str, **data):
+        payload = {
+            "csrfmiddlewaretoken": token,
+            "name": "Reader",
+            "email": "reader@example.org",
+            "body": "Thank you for this.",
+            **data,
+        }
+        return browser.post(reverse("series:comment_create", kwargs={"slug": post.slug}), payload)
+
+    def test_the_token_endpoint_gives_a_working_token_and_is_never_kept(self, post):
+        browser = Client(enforce_csrf_checks=True)
+        response = browser.get(reverse("series:form_token"))
+        assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+        token = response.json()["token"]
+        assert "csrftoken" in response.cookies
+        assert self.comment(browser, post, token).status_code == 302
+        assert Comment.objects.filter(body="Thank you for this.").count() == 1
+
+    def test_the_cookie_value_itself_works_as_the_token_as_the_script_sends_it(self, post):
+        browser = Client(enforce_csrf_checks=True)
+        browser.get(reverse("series:form_token"))
+        assert self.comment(browser, post, browser.cookies["csrftoken"].value).status_code == 302
+
+    def test_without_a_token_the_comment_is_offered_again_filled_in(self, post):
+        browser = Client(enforce_csrf_checks=True)
+        body = "Everything I typed <b>stays</b> here."
+        response = self.comment(browser, post, "", body=body, form_key="8a4a7c5e-2a4e-4a8e-9a49-6b7b1f3c2d10")
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "Please send your comment again" in html
+        assert "Everything I typed &lt;b&gt;stays&lt;/b&gt; here." in html
+        assert "8a4a7c5e-2a4e-4a8e-9a49-6b7b1f3c2d10" not in html, "a shared page's key is replaced"
+        assert not Comment.objects.exists()
+        token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', html).group(1)
+        key = re.search(r'name="form_key" value="([\w-]+)"', html).group(1)
+        assert self.comment(browser, post, token, body=body, form_key=key).status_code == 302
+        assert Comment.objects.get().body == body
+
+    def test_without_a_token_a_like_is_offered_again(self, post):
+        browser = Client(enforce_csrf_checks=True)
+        like = reverse("series:like", kwargs={"kind": "post", "pk": post.pk})
+        response = browser.post(like)
+        assert response.status_code == 403 and "Like this?" in response.content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', response.content.decode()).group(1)
+        assert browser.post(like, {"csrfmiddlewaretoken": token}).status_code == 302
+        post.refresh_from_db()
+        assert post.like_count == 1
+
+    def test_other_forms_without_a_token_get_a_clear_page(self):
+        response = Client(enforce_csrf_checks=True).post(reverse("stories:share"), {"title": "x"})
+        assert response.status_code == 403
+        assert "This form has expired" in response.content.decode()
+
+    def test_two_readers_sending_the_shared_form_key_both_get_their_comment(self, post):
+        key = "1b7c3d2e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+        for email, body in (("a@example.org", "First reader."), ("b@example.org", "Second reader.")):
+            browser = Client(enforce_csrf_checks=True)
+            token = browser.get(reverse("series:form_token")).json()["token"]
+            assert self.comment(browser, post, token, email=email, body=body, form_key=key).status_code == 302
+        assert Comment.objects.count() == 2

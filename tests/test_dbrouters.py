@@ -1,0 +1,86 @@
+"""The read-replica router: plain reads to the replica; writes, locking reads and transactions to the primary."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connections, transaction
+
+from ole.dbrouters import PRIMARY, REPLICA, PrimaryReplicaRouter
+from stories.models import Story
+
+ROUTER = "ole.dbrouters.PrimaryReplicaRouter"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def routed(settings):
+    settings.DATABASE_ROUTERS = [ROUTER]
+
+
+def test_plain_reads_go_to_the_replica(routed):
+    assert not connections[PRIMARY].in_atomic_block
+    assert Story.objects.all().db == REPLICA
+    assert Story.objects.filter(status=Story.Status.SUBMITTED).order_by("pk").db == REPLICA
+
+
+def test_locking_reads_go_to_the_primary(routed):
+    # select_for_update() marks its query as a write, so Django asks db_for_write.
+    assert Story.objects.select_for_update().db == PRIMARY
+    assert Story.objects.select_for_update(skip_locked=True).filter(pk=1).db == PRIMARY
+
+
+def test_writes_go_to_the_primary(routed):
+    router = PrimaryReplicaRouter()
+    assert router.db_for_write(Story) == PRIMARY
+    queryset = Story.objects.filter(pk=1)
+    assert queryset.db == REPLICA
+    queryset._for_write = True  # what update() and delete() set before they run
+    assert queryset.db == PRIMARY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_inside_a_transaction_stay_on_the_primary(routed):
+    assert Story.objects.all().db == REPLICA
+    with transaction.atomic():
+        assert Story.objects.all().db == PRIMARY
+    assert Story.objects.all().db == REPLICA
+
+
+def test_migrations_run_only_on_the_primary():
+    router = PrimaryReplicaRouter()
+    assert router.allow_migrate(PRIMARY, "stories")
+    assert not router.allow_migrate(REPLICA, "stories")
+
+
+def test_a_replica_url_adds_the_replica_and_the_router(tmp_path):
+    code = (
+        "import json; from django.conf import settings; d = settings.DATABASES; r = d['replica']; "
+        "print(json.dumps([sorted(d), r['HOST'], r['TEST']['MIRROR'], settings.DATABASE_ROUTERS]))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "ole.settings",
+            "DEBUG": "1",
+            "DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://u:p@primary.example.org:5432/ole",
+            "DATABASE_REPLICA_URL": "postgres://u:p@replica.example.org:5432/ole",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(result.stdout) == [["default", "replica"], "replica.example.org", "default", [ROUTER]], (
+        result.stderr
+    )
+
+
+def test_without_a_replica_url_there_is_no_router(settings):
+    assert "replica" not in settings.DATABASES
+    assert not getattr(settings, "DATABASE_ROUTERS", [])

@@ -1,0 +1,137 @@
+"""The sample nginx configuration in deploy/, run for real in front of the test server.
+
+Anonymous pages come from the proxy, as WordPress's cached pages do, for as long as the app's own
+Cache-Control allows; personal pages and forms always reach the app; a change shows once that short time
+has passed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+
+from series.models import Post
+from tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DEPLOY = Path(django_settings.BASE_DIR) / "deploy"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def proxy(live_server, tmp_path, settings):
+    """nginx with deploy/ole-http.conf and deploy/ole-server.conf, pointed at the live server."""
+    assert Path(NGINX).exists(), "nginx is needed for this test (make test installs it: apt-get install nginx-light)"
+    settings.OLE_PUBLIC_MAX_AGE = 2
+    upstream = urlsplit(live_server.url).netloc
+    port = free_port()
+    http_part = (DEPLOY / "ole-http.conf").read_text()
+    http_part = http_part.replace("127.0.0.1:8000", upstream).replace("/var/cache/nginx/ole", str(tmp_path / "cache"))
+    (tmp_path / "ole-http.conf").write_text(http_part)
+    shutil.copy(DEPLOY / "ole-server.conf", tmp_path / "ole-server.conf")
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"""{user}daemon off;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/error.log warn;
+events {{}}
+http {{
+    access_log off;
+    client_body_temp_path {tmp_path}/body;
+    proxy_temp_path {tmp_path}/proxy;
+    include {tmp_path}/ole-http.conf;
+    server {{
+        listen 127.0.0.1:{port};
+        include {tmp_path}/ole-server.conf;
+    }}
+}}
+"""
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own nginx, with our own config, on loopback
+        [NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}") from None
+            time.sleep(0.05)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def fetch(url: str, *, cookie: str = "", method: str = "GET", data: bytes | None = None) -> tuple[int, dict, str]:
+    request = urllib.request.Request(url, method=method, data=data)  # noqa: S310 - loopback only
+    request.add_header("Host", "127.0.0.1")
+    if cookie:
+        request.add_header("Cookie", cookie)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_anonymous_pages_come_from_the_proxy_and_changes_show_after_the_apps_lifetime(proxy):
+    PostFactory(title="First light")
+    status, headers, body = fetch(proxy + "/")
+    assert status == 200 and headers["X-Cache-Status"] == "MISS"
+    assert "First light" in body
+    _, headers, _ = fetch(proxy + "/")
+    assert headers["X-Cache-Status"] == "HIT"
+
+    PostFactory(title="Second light", publish_at=None, status=Post.Status.DRAFT).publish_now()
+    _, headers, body = fetch(proxy + "/")
+    assert headers["X-Cache-Status"] == "HIT" and "Second light" not in body, "kept for the app's short lifetime"
+    time.sleep(3.5)  # nginx counts whole seconds
+    _, headers, body = fetch(proxy + "/")
+    assert headers["X-Cache-Status"] in {"EXPIRED", "MISS", "REVALIDATED"}
+    assert "Second light" in body
+
+
+@pytest.mark.parametrize("cookie", ["sessionid=x", "messages=x", "ole_comments=x", "ole_likes=x"])
+def test_visitors_with_personal_state_always_reach_the_app(proxy, cookie):
+    fetch(proxy + "/")
+    _, headers, _ = fetch(proxy + "/", cookie=f"csrftoken=abc; {cookie}")
+    assert headers["X-Cache-Status"] == "BYPASS"
+
+
+def test_a_csrf_cookie_alone_does_not_make_a_page_personal(proxy):
+    fetch(proxy + "/")
+    _, headers, _ = fetch(proxy + "/", cookie="csrftoken=abc")
+    assert headers["X-Cache-Status"] == "HIT"
+
+
+def test_private_pages_and_forms_are_never_kept(proxy):
+    for _ in range(2):
+        status, headers, _ = fetch(proxy + "/stories/share/")
+        assert status == 200
+        assert headers.get("X-Cache-Status") != "HIT"
+    post = PostFactory()
+    like = f"{proxy}/likes/post/{post.pk}/"
+    for _ in range(2):
+        _, headers, _ = fetch(like, method="POST", data=b"")
+        assert headers.get("X-Cache-Status") != "HIT"
