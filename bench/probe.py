@@ -2,7 +2,8 @@
 
 `python -m bench.probe queries URL...` prints the queries each page runs (the second, warm request);
 `python -m bench.probe stories PREFIX` prints how many stories, and how many distinct titles, start with PREFIX;
-`python -m bench.probe post-id SLUG` prints a post's id. Every answer is one line of JSON.
+`python -m bench.probe newest-post` prints the newest post's id and slug (its comments are open).
+Every answer is one line of JSON.
 """
 
 from __future__ import annotations
@@ -88,10 +89,11 @@ def main(argv: list[str]) -> int:
         answer: object = count_queries(args)
     elif command == "stories":
         answer = count_stories(args[0])
-    elif command == "post-id":
+    elif command == "newest-post":
         from series.models import Post
 
-        answer = {"id": Post.objects.values_list("pk", flat=True).get(slug=args[0])}
+        newest = Post.objects.published().order_by("-publish_at", "-pk").values("pk", "slug").first()
+        answer = {"id": newest["pk"], "slug": newest["slug"]}
     else:
         print(f"unknown command {command}", file=sys.stderr)
         return 2
