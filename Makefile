@@ -11,7 +11,7 @@ RUN_ENV := OLE_ALLOW_DEV_SECRET=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 OLE_PLA
 	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	OLE_SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test lint check browser screenshots clean
+.PHONY: run test lint check browser screenshots bench bench-smoke bench-tools clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,31 @@ test: $(VENV)/.dev browser lint check  ## Set up and run every test, browser tes
 
 screenshots: $(VENV)/.dev browser  ## Refresh the README's screenshots
 	OLE_UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshot -q
+
+# The benchmark needs wrk, and for its PostgreSQL pass postgresql and redis-server (installed when run as root).
+BENCH_PACKAGES ?= wrk postgresql redis-server
+BENCH_ARGS ?=
+
+bench-tools:
+	@missing=""; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing$$missing for the benchmark..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else \
+			echo "The benchmark needs:$$missing (Debian/Ubuntu: sudo apt-get install$$missing)."; \
+			exit 1; \
+		fi; \
+	fi
+
+bench: $(VENV)/.runtime bench-tools  ## Seed, serve with gunicorn and measure with wrk (about 15 minutes); table in bench/results/latest.md
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-smoke: $(VENV)/.runtime bench-tools  ## The benchmark in about a minute on tiny data (SQLite, 2 workers): checks it works, measures nothing
+	$(PY) -m bench.run --smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) test-results .pytest_cache .ruff_cache

@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "ole.dbdown.DatabaseUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "ole.urls"
+ROOT_URLCONF = os.environ.get("OLE_ROOT_URLCONF", "ole.urls")
 WSGI_APPLICATION = "ole.wsgi.application"
 
 TEMPLATES = [

@@ -1,0 +1,242 @@
+"""`manage.py seed_bench`: a large, synthetic site for the benchmark (`make bench`), written with bulk inserts.
+
+It fills whatever database DATABASE_URL names, so the benchmark points it at a database of its own. Rows are
+built with the fields `Post.save()` and `Comment.save()` would derive (rendered HTML, search text, word count,
+summary), because bulk_create does not call save(). Every post is published; one known post, `bench-post`,
+carries exactly BENCH_POST_COMMENTS threaded comments.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+import uuid
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ole.text import count_words, derive_excerpt, plain_text, render_comment, render_markdown
+from series.models import Comment, ContentNote, Contributor, Post, Series, TaggedPost, Topic
+from stories.models import ConsentVersion, Story, StoryEvent
+
+BENCH_POST = "bench-post"
+BENCH_POST_COMMENTS = 12
+BATCH = 2000
+COLUMN_EVERY = 10  # every tenth series is a recurring column
+
+# Words the generated text is drawn from; search in the benchmark looks for some of them.
+WORDS = (
+    "sleep morning tapering doctor family walk breathing anxiety dose week month kettle garden friend "
+    "withdrawal patience letter window quiet tired hope routine kitchen rain evening list notebook tea "
+    "appointment courage small steps slowly again honest support group nurse pharmacy calendar"
+)
+VOCABULARY = WORDS.split()
+
+# (parent index or None) for the bench post's comments: three threads, nested up to depth 2.
+BENCH_THREAD = (None, 0, 1, 0, None, 4, 5, 4, None, 8, 9, 9)
+
+
+def paragraph(rng: random.Random, words: int) -> str:
+    chosen = [rng.choice(VOCABULARY) for _ in range(words)]
+    return " ".join(chosen).capitalize() + "."
+
+
+def markdown_body(rng: random.Random, paragraphs: int) -> str:
+    return "\n\n".join(paragraph(rng, rng.randint(40, 90)) for _ in range(paragraphs))
+
+
+class Command(BaseCommand):
+    help = "Fill the current database with a large synthetic site for the benchmark (bulk inserts)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--posts", type=int, default=10_000)
+        parser.add_argument("--series", type=int, default=200)
+        parser.add_argument(
+            "--comments", type=int, default=50_000, help="Approved comments, the bench post's included."
+        )
+        parser.add_argument("--stories", type=int, default=5_000)
+        parser.add_argument("--tags", type=int, default=2_000)
+        parser.add_argument("--contributors", type=int, default=50)
+        parser.add_argument("--tags-per-post", type=int, default=3)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Post.objects.filter(slug=BENCH_POST).exists():
+            raise CommandError("This database is already seeded for the benchmark; use a fresh one.")
+        if options["posts"] < 1 or options["series"] < 1 or options["comments"] < BENCH_POST_COMMENTS:
+            raise CommandError(f"Needs at least one post, one series and {BENCH_POST_COMMENTS} comments.")
+        started = time.monotonic()
+        self.rng = random.Random(options["seed"])
+        self.now = timezone.now()
+        with transaction.atomic():
+            contributors = self.make_contributors(options["contributors"])
+            series = self.make_series(options["series"])
+            posts = self.make_posts(options["posts"], contributors, series)
+            self.make_tags(options["tags"], posts, options["tags_per_post"])
+            self.make_comments(options["comments"], posts)
+            self.make_stories(options["stories"], series)
+        # Fresh planner statistics, as a live database has them: without them SQLite picks poor indexes.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"Seeded {len(posts):,} posts, {options['comments']:,} comments, {options['stories']:,} stories and "
+            f"{options['tags']:,} tags in {time.monotonic() - started:.1f} s."
+        )
+
+    def make_contributors(self, count: int) -> list[Contributor]:
+        rows = [
+            Contributor(display_name=f"Bench Writer {n}", slug=f"bench-writer-{n}", bio=paragraph(self.rng, 25))
+            for n in range(1, count + 1)
+        ]
+        return Contributor.objects.bulk_create(rows, batch_size=BATCH)
+
+    def make_series(self, count: int) -> list[Series]:
+        rows = [
+            Series(
+                title=f"Bench series {n}",
+                slug=f"bench-series-{n}",
+                summary=paragraph(self.rng, 30),
+                kind=Series.Kind.COLUMN if n % COLUMN_EVERY == 0 else Series.Kind.BOUNDED,
+                position=n,
+            )
+            for n in range(1, count + 1)
+        ]
+        return Series.objects.bulk_create(rows, batch_size=BATCH)
+
+    def make_posts(self, count: int, contributors: list[Contributor], series: list[Series]) -> list[Post]:
+        # Rendering Markdown is the slow part of saving a post: a few dozen bodies are rendered once and shared.
+        variants = []
+        for _ in range(min(count, 40)):
+            body = markdown_body(self.rng, self.rng.randint(5, 9))
+            html = render_markdown(body)
+            variants.append((body, html, plain_text(html), count_words(html), derive_excerpt(html)))
+        notes = list(ContentNote.objects.all()[:3])
+        parts: dict[int, int] = {}
+        rows = []
+        for n in range(count):
+            body, html, text, words, summary = variants[n % len(variants)]
+            in_series = series[n % len(series)]
+            parts[in_series.pk] = parts.get(in_series.pk, 0) + 1
+            slug = BENCH_POST if n == 0 else f"bench-{n:05d}"
+            rows.append(
+                Post(
+                    title=f"Bench post {n}: {self.rng.choice(VOCABULARY)} and {self.rng.choice(VOCABULARY)}",
+                    slug=slug,
+                    contributor=contributors[n % len(contributors)],
+                    series=in_series,
+                    part_number=None if in_series.is_column else parts[in_series.pk],
+                    body=body,
+                    body_html=html,
+                    search_text=text,
+                    word_count=words,
+                    summary=summary,
+                    status=Post.Status.PUBLISHED,
+                    publish_at=self.now - datetime.timedelta(hours=count - n + 1),
+                    featured=n % 500 == 1,
+                )
+            )
+        posts = Post.objects.bulk_create(rows, batch_size=BATCH)
+        if notes:
+            through = Post.content_notes.through
+            links = [through(post_id=post.pk, contentnote_id=note.pk) for post in posts[::7] for note in notes[:2]]
+            through.objects.bulk_create(links, batch_size=BATCH)
+        return posts
+
+    def make_tags(self, count: int, posts: list[Post], per_post: int) -> None:
+        if count < 1:
+            return
+        rows = [
+            Topic(name=f"bench tag {n}", slug=f"bench-tag-{n}", description=paragraph(self.rng, 20))
+            for n in range(1, count + 1)
+        ]
+        tags = Topic.objects.bulk_create(rows, batch_size=BATCH)
+        links = []
+        for index, post in enumerate(posts):
+            chosen = {tags[(index * 7 + k * 131) % len(tags)].pk for k in range(per_post)}
+            links.extend(TaggedPost(content_object_id=post.pk, tag_id=tag_id) for tag_id in chosen)
+        TaggedPost.objects.bulk_create(links, batch_size=BATCH)
+
+    def make_comments(self, total: int, posts: list[Post]) -> None:
+        bench_post, others = posts[0], posts[1:]
+        variants = [paragraph(self.rng, self.rng.randint(12, 60)) for _ in range(30)]
+        rendered = [render_comment(text) for text in variants]
+        created = self.now - datetime.timedelta(hours=1)
+
+        thread: list[Comment] = []
+        for index, parent_index in enumerate(BENCH_THREAD):
+            parent = thread[parent_index] if parent_index is not None else None
+            comment = self.comment(bench_post, index, variants, rendered, created + datetime.timedelta(minutes=index))
+            comment.parent = parent
+            comment.depth = parent.depth + 1 if parent else 0
+            # Each comment is inserted before its replies so that their parent has a key.
+            comment.save()
+            thread.append(comment)
+        counts = {bench_post.pk: len(thread)}
+
+        remaining = total - len(thread)
+        batch: list[Comment] = []
+        targets = others or [bench_post]
+        if not others:
+            remaining = 0
+        for n in range(remaining):
+            post = targets[n % len(targets)]
+            counts[post.pk] = counts.get(post.pk, 0) + 1
+            batch.append(self.comment(post, n, variants, rendered, created - datetime.timedelta(seconds=n)))
+            if len(batch) >= BATCH:
+                Comment.objects.bulk_create(batch)
+                batch = []
+        Comment.objects.bulk_create(batch)
+        self.store_comment_counts(posts, counts)
+
+    def comment(self, post: Post, n: int, variants: list[str], rendered: list[str], when) -> Comment:
+        return Comment(
+            post=post,
+            name=f"Reader {n % 997}",
+            email=f"reader{n % 997}@bench.invalid",
+            body=variants[n % len(variants)],
+            body_html=rendered[n % len(rendered)],
+            status=Comment.Status.APPROVED,
+            created=when,
+        )
+
+    def store_comment_counts(self, posts: list[Post], counts: dict[int, int]) -> None:
+        """Keep the denormalised counter that cards and the post header show in step with the rows."""
+        for post in posts:
+            post.comment_count = counts.get(post.pk, 0)
+        Post.objects.bulk_update(posts, ["comment_count"], batch_size=BATCH)
+
+    def make_stories(self, count: int, series: list[Series]) -> None:
+        if count < 1:
+            return
+        consent = ConsentVersion.current()
+        if consent is None:
+            raise CommandError("No consent wording: run the migrations first.")
+        bodies = [markdown_body(self.rng, 3) for _ in range(20)]
+        rows = [
+            Story(
+                submission_key=uuid.uuid4(),
+                title=f"Bench story {n}",
+                body=bodies[n % len(bodies)],
+                credit=Story.Credit.PEN_NAME,
+                credit_name=f"Pen name {n}",
+                email=f"writer{n}@bench.invalid",
+                series=series[n % len(series)] if n % 3 == 0 else None,
+                consent_version=consent,
+                consented_at=self.now,
+                consent_publish=True,
+                consent_editing=True,
+                consent_adult=True,
+                status=Story.Status.SUBMITTED,
+                status_changed_at=self.now - datetime.timedelta(minutes=n),
+            )
+            for n in range(count)
+        ]
+        stories = Story.objects.bulk_create(rows, batch_size=BATCH)
+        events = [
+            StoryEvent(story=story, to_status=Story.Status.SUBMITTED, by_writer=True, created=story.status_changed_at)
+            for story in stories
+        ]
+        StoryEvent.objects.bulk_create(events, batch_size=BATCH)
