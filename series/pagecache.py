@@ -5,9 +5,11 @@ like this browser remembers. Such a page is rendered without a CSRF token (the c
 one when they are sent: static/js/community.js, or the confirm page of `series.views.csrf_failure` without
 JavaScript), so it can be handed to anyone, by this cache or by a proxy.
 
-Keys carry versions instead of being flushed: any change to what public pages show moves the site version
-(`site_changed`), and likes move only their post's version (`post_changed`). A version lost with the cache
-starts again from the clock, above any value it had before, so an old entry is never read again.
+Entries carry versions instead of being flushed: any change to what public pages show moves the site version
+(`site_changed`), and likes move only their post's version (`post_changed`). An entry is served only while
+the versions it was rendered under are still the current ones, read in the same round trip to the cache as
+the entry itself. A version lost with the cache starts again from the clock, above any value it had before,
+so an old entry is never taken for a current one.
 """
 
 from __future__ import annotations
@@ -58,13 +60,11 @@ def _bump(key: str) -> None:
         logger.warning("Page cache: could not move version %s (%s).", key, type(error).__name__)
 
 
-def _versions(keys: list[str]) -> list[int]:
-    found = cache.get_many(keys)
+def _start_versions(found: dict, keys: list[str]) -> None:
     for key in keys:
         if key not in found:
             cache.add(key, time.time_ns())
             found[key] = cache.get(key, 0)
-    return [found[key] for key in keys]
 
 
 def _lifetime(next_change: Callable[[], float | None] | None) -> int:
@@ -98,9 +98,9 @@ def public_page(
                 patch_vary_headers(response, ("Cookie",))
                 return response
             request.ole_public_page = True
-            key = None
+            key = versions = None
             if settings.OLE_PAGE_CACHE:
-                key, entry = _lookup(request, scope(kwargs) if scope else None)
+                key, versions, entry = _lookup(request, scope(kwargs) if scope else None)
                 if entry is not None:
                     status, headers, content = entry
                     response = HttpResponse(content, status=status, headers=headers)
@@ -108,7 +108,7 @@ def public_page(
                     return _shareable(response)
             response = _rendered(view_func(request, *args, **kwargs))
             if key is not None and _storable(response):
-                _store(key, response, _lifetime(next_change))
+                _store(key, versions, response, _lifetime(next_change))
             if response.status_code == 200 and not response.has_header("Cache-Control"):
                 _shareable(response)
             return response
@@ -127,20 +127,33 @@ def _rendered(response: HttpResponse) -> HttpResponse:
 def _shareable(response: HttpResponse) -> HttpResponse:
     # Proxies keep the page briefly; browsers ask again each time (a cheap 304 when nothing changed), so a
     # reader coming back after a comment or a like never sees their own older copy.
-    patch_cache_control(response, public=True, max_age=0, s_maxage=settings.OLE_PUBLIC_MAX_AGE)
+    response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.OLE_PUBLIC_MAX_AGE}"
     return response
 
 
-def _lookup(request: HttpRequest, scope: str | None) -> tuple[str | None, tuple | None]:
+def _page_key(request: HttpRequest) -> str:
+    # The host was checked against ALLOWED_HOSTS by CommonMiddleware before any view runs.
+    address = "|".join(
+        (request.scheme, request.META.get("HTTP_HOST", ""), request.path, request.META.get("QUERY_STRING", ""))
+    )
+    return "pages:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+
+
+def _lookup(request: HttpRequest, scope: str | None) -> tuple[str | None, tuple | None, tuple | None]:
+    """The page's key, the current versions, and the entry if it was rendered under exactly those versions."""
     try:
+        key = _page_key(request)
         names = [SITE_VERSION] + ([f"pages:v:{scope}"] if scope else [])
-        versions = ".".join(str(version) for version in _versions(names))
-        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-        key = f"pages:{versions}:{address}"
-        return key, cache.get(key)
+        found = cache.get_many([*names, key])
+        entry = found.pop(key, None)
+        _start_versions(found, names)
+        versions = tuple(found[name] for name in names)
+        if entry is not None and entry[0] == versions:
+            return key, versions, entry[1:]
+        return key, versions, None
     except Exception as error:  # the cache is down: serve the page without it
         logger.warning("Page cache: lookup failed (%s).", type(error).__name__)
-        return None, None
+        return None, None, None
 
 
 def _storable(response: HttpResponse) -> bool:
@@ -153,9 +166,11 @@ def _storable(response: HttpResponse) -> bool:
     )
 
 
-def _store(key: str, response: HttpResponse, lifetime: int) -> None:
+def _store(key: str, versions: tuple, response: HttpResponse, lifetime: int) -> None:
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+    # Computed once here rather than on every hit (ConditionalGetMiddleware keeps an ETag it is given).
+    headers["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     try:
-        cache.set(key, (response.status_code, headers, response.content), lifetime)
+        cache.set(key, (versions, response.status_code, headers, response.content), lifetime)
     except Exception as error:
         logger.warning("Page cache: store failed (%s).", type(error).__name__)

@@ -223,8 +223,12 @@ class PostQuerySet(models.QuerySet):
         return self.filter(featured=True)
 
     def for_cards(self) -> PostQuerySet:
-        """Everything a list of post cards shows, in a fixed number of queries."""
-        return self.select_related("contributor", "series").prefetch_related("content_notes")
+        """Everything a list of post cards shows, in a fixed number of queries, without the long texts."""
+        return (
+            self.select_related("contributor", "series")
+            .prefetch_related("content_notes")
+            .defer("body", "body_html", "search_text", "search_vector")
+        )
 
     def next_publication(self) -> float | None:
         """When the next scheduled post goes live (a timestamp), or None: pages change then without a save."""
@@ -350,6 +354,8 @@ class Post(models.Model):
         ordering = ["-publish_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "publish_at"], name="post_status_publish_idx"),
+            # Lists walk this in their own order and stop after a page, instead of sorting every live post.
+            models.Index(fields=["-publish_at", "-id"], name="post_publish_order_idx"),
             models.Index(fields=["series", "part_number"], name="post_series_part_idx"),
             models.Index(fields=["featured", "publish_at"], name="post_featured_publish_idx"),
         ]
