@@ -22,7 +22,7 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
 # No access log by default. When one is asked for, it never has the path or query: private status links
 # (/stories/status/<token>/) are keys, and Django's own logs redact them; gunicorn's would not.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
-access_log_format = '%(h)s "%(m)s" %(s)s %(B)s %(M)sms'
+access_log_format = '"%(m)s" %(s)s %(B)s %(M)sms'  # no address, no path: both can be personal
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -175,10 +175,11 @@ def test_percentile_picks_from_the_sorted_values():
     assert percentile([], 0.95) == 0.0
 
 
-def test_gunicorn_logs_no_request_paths(monkeypatch):
+def test_gunicorn_logs_no_request_paths_or_addresses(monkeypatch):
     monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
     config = runpy.run_path(str(ROOT / "ole" / "gunicorn.conf.py"))
     assert config["accesslog"] is None
-    assert not any(part in config["access_log_format"] for part in ("%(r)s", "%(U)s", "%(q)s", "%(f)s"))
+    personal = ("%(r)s", "%(U)s", "%(q)s", "%(f)s", "%(h)s", "%({x-forwarded-for}i)s")
+    assert not any(part in config["access_log_format"] for part in personal)
     assert config["max_requests"] > 0 and config["max_requests_jitter"] > 0
     assert config["graceful_timeout"] > 0
