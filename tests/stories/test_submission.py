@@ -11,7 +11,8 @@ from PIL import Image
 
 from ole.models import OutboundEmail
 from ole.outbox import deliver_due
-from stories.models import Story
+from stories.forms import StoryForm
+from stories.models import ConsentVersion, Story
 from tests.factories import ContentNoteFactory, SeriesFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -250,3 +251,12 @@ class RefusingBackend:
         import smtplib
 
         raise smtplib.SMTPRecipientsRefused({"writer@example.org": (550, b"No such user")})
+
+
+def test_the_series_list_is_written_escaped_and_keeps_the_choice():
+    chosen = SeriesFactory(title="Nights & <mornings>")
+    SeriesFactory(title="Another")
+    html = str(StoryForm(data={"series": str(chosen.pk)}, consent=ConsentVersion.current())["series"])
+    assert f'<option value="{chosen.pk}" selected>Nights &amp; &lt;mornings&gt;</option>' in html
+    assert '<option value="">None in particular</option>' in html
+    assert html.count(" selected") == 1
