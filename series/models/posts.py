@@ -483,7 +483,11 @@ class Post(models.Model):
         if self.series_id is None or (self.series.is_column and self.publish_at is None):
             return None
         # Only what a "previous / next" link shows: the neighbours' long texts stay unread.
-        siblings = self.series.posts.published().exclude(pk=self.pk).only("title", "slug", "part_number", "publish_at")
+        siblings = (
+            self.series.posts.published()
+            .exclude(pk=self.pk)
+            .only("title", "slug", "series", "part_number", "publish_at")
+        )
         if self.series.is_column or self.part_number is None:
             key, value = "publish_at", self.publish_at
         else:

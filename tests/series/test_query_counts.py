@@ -103,3 +103,11 @@ def test_query_count_does_not_grow_with_the_data(client, settings):
     many = {index: _count(client, url) for index, url in enumerate(_urls(large))}
     grown = {url: (few[i], many[i]) for i, url in enumerate(_urls(small)) if few[i] != many[i]}
     assert not grown, f"queries with 5 and with 50 posts: {grown}"
+
+
+def test_a_post_between_two_parts_keeps_to_its_budget(client, settings):
+    # The post, its tags, its content notes, the two neighbours, the series length, the community rules,
+    # the comments and the footer's crisis lines: nothing read lazily on the way.
+    settings.OLE_PAGE_CACHE = False
+    middle = _world(5)["posts"][2]
+    assert _count(client, middle.get_absolute_url()) == 9
