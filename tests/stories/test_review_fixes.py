@@ -77,7 +77,8 @@ def test_the_writer_can_replace_their_link(client):
     old = story.get_status_url()
     response = client.post(reverse("stories:replace_link", kwargs={"token": story.status_token()}))
     story.refresh_from_db()
-    assert response["Location"] == story.get_status_url()
+    assert client.get(response["Location"]).status_code == 200  # the new link (signed with a time) opens
+    assert response["Location"] != old
     assert client.get(old).status_code == 404
     assert OutboundEmail.objects.filter(kind="story.new_link").count() == 1
 

@@ -165,7 +165,9 @@ class TestLostLink:
         deliver_due()
         assert len(mail.outbox) == 1 and mail.outbox[0].to == ["tumi@example.org"]
         story.refresh_from_db()
-        assert story.get_status_url() in mail.outbox[0].body
+        # Links carry a signing time: follow the one in the email rather than compare it with a new one.
+        link = re.search(r"/stories/status/\S+/", mail.outbox[0].body).group(0)
+        assert story.title in client.get(link).content.decode()
 
     def test_the_request_does_the_same_work_whether_or_not_the_address_has_a_story(self, story):
         from django.db import connection
