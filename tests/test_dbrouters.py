@@ -1,19 +1,15 @@
 """The read-replica router: plain reads to the replica; writes, locking reads and transactions to the primary."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connections, transaction
 
 from ole.dbrouters import PRIMARY, REPLICA, PrimaryReplicaRouter
 from stories.models import Story
+from tests.settings_probe import settings_from
 
 ROUTER = "ole.dbrouters.PrimaryReplicaRouter"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -58,27 +54,16 @@ def test_migrations_run_only_on_the_primary():
 
 def test_a_replica_url_adds_the_replica_and_the_router(tmp_path):
     code = (
-        "import json; from django.conf import settings; d = settings.DATABASES; r = d['replica']; "
+        "d = settings.DATABASES; r = d['replica']; "
         "print(json.dumps([sorted(d), r['HOST'], r['TEST']['MIRROR'], settings.DATABASE_ROUTERS]))"
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "ole.settings",
-            "DEBUG": "1",
-            "DATA_DIR": str(tmp_path),
-            "DATABASE_URL": "postgres://u:p@primary.example.org:5432/ole",
-            "DATABASE_REPLICA_URL": "postgres://u:p@replica.example.org:5432/ole",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
+    out = settings_from(
+        tmp_path,
+        code,
+        DATABASE_URL="postgres://u:p@primary.example.org:5432/ole",
+        DATABASE_REPLICA_URL="postgres://u:p@replica.example.org:5432/ole",
     )
-    assert json.loads(result.stdout) == [["default", "replica"], "replica.example.org", "default", [ROUTER]], (
-        result.stderr
-    )
+    assert json.loads(out) == [["default", "replica"], "replica.example.org", "default", [ROUTER]]
 
 
 def test_without_a_replica_url_there_is_no_router(settings):

@@ -5,11 +5,10 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.settings_probe import ROOT, settings_from
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -41,22 +40,8 @@ def test_missing_secret_key_stops_a_production_start(tmp_path):
 
 @pytest.mark.parametrize("url", ["postgres://u:p@db.example.org:5432/ole"])
 def test_database_url_selects_postgresql(tmp_path, url):
-    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django, os; django.setup(); {code}"],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "ole.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": url,
-            "DATA_DIR": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+    engine = settings_from(tmp_path, "print(settings.DATABASES['default']['ENGINE'])", DATABASE_URL=url)
+    assert engine.strip() == "django.db.backends.postgresql"
 
 
 def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
@@ -65,43 +50,11 @@ def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
         "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0], "
         "connection.settings_dict['OPTIONS']['transaction_mode'])"
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "ole.settings",
-            "DEBUG": "1",
-            "DATA_DIR": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"], result.stderr
-
-
-def _settings_from(tmp_path, code: str, **env: str) -> str:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django, json; django.setup(); from django.conf import settings; {code}"],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "ole.settings",
-            "DEBUG": "1",
-            "DATA_DIR": str(tmp_path),
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    assert settings_from(tmp_path, code).split() == ["wal", "20000", "IMMEDIATE"]
 
 
 def test_a_bucket_puts_public_and_private_media_in_object_storage(tmp_path):
-    out = _settings_from(
+    out = settings_from(
         tmp_path,
         "print(json.dumps([settings.STORAGES['default'], settings.STORAGES['private'], settings.MEDIA_URL, "
         "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))",
@@ -128,7 +81,7 @@ def test_a_bucket_puts_public_and_private_media_in_object_storage(tmp_path):
 
 
 def test_without_a_bucket_media_stays_on_disk_and_private_media_outside_media_root(tmp_path):
-    out = _settings_from(
+    out = settings_from(
         tmp_path,
         "print(json.dumps([settings.STORAGES['default']['BACKEND'], settings.STORAGES['private']['BACKEND'], "
         "str(settings.MEDIA_ROOT), str(settings.OLE_PRIVATE_MEDIA_ROOT)]))",
@@ -147,7 +100,7 @@ def test_without_a_bucket_media_stays_on_disk_and_private_media_outside_media_ro
     ],
 )
 def test_sessions_are_shared_through_redis_and_kept_in_the_database(tmp_path, redis_url, engine):
-    out = _settings_from(tmp_path, "print(settings.SESSION_ENGINE)", REDIS_URL=redis_url)
+    out = settings_from(tmp_path, "print(settings.SESSION_ENGINE)", REDIS_URL=redis_url)
     assert out.strip() == engine
 
 
@@ -160,7 +113,7 @@ def test_sessions_are_shared_through_redis_and_kept_in_the_database(tmp_path, re
     ],
 )
 def test_media_url_and_the_csp_match_the_addresses_object_storage_makes(tmp_path, place):
-    out = _settings_from(
+    out = settings_from(
         tmp_path,
         "from django.core.files.storage import default_storage; "
         "print(json.dumps([default_storage.url('features/a.jpg'), settings.MEDIA_URL, "
