@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -521,10 +521,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     form forged by another site still needs the reader's own click here.
     """
     context: dict = {}
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        match = None
+    match = request.resolver_match  # the check runs in process_view, after the URL was resolved
     if match and request.method == "POST" and match.view_name == "series:comment_create":
         post = Post.objects.published().filter(slug=match.kwargs["slug"]).first()
         if post is not None:
