@@ -18,6 +18,7 @@ import functools
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -58,6 +59,20 @@ def _bump(key: str) -> None:
             cache.add(key, time.time_ns())
     except Exception as error:  # a cache that is down holds no pages to go stale; it restarts versions from the clock
         logger.warning("Page cache: could not move version %s (%s).", key, type(error).__name__)
+
+
+def site_version(request: HttpRequest | None = None) -> int | str:
+    """The current site version: the key part of fragments every visitor sees alike (`{% cache %}` blocks)."""
+    known = getattr(request, "ole_site_version", None)
+    if known is not None:
+        return known
+    try:
+        found = cache.get_many([SITE_VERSION])
+        _start_versions(found, [SITE_VERSION])
+        return found[SITE_VERSION]
+    except Exception as error:  # the cache is down: a value no fragment was kept under, so all render afresh
+        logger.warning("Page cache: could not read the site version (%s).", type(error).__name__)
+        return uuid.uuid4().hex
 
 
 def _start_versions(found: dict, keys: list[str]) -> None:
@@ -148,6 +163,7 @@ def _lookup(request: HttpRequest, scope: str | None) -> tuple[str | None, tuple 
         entry = found.pop(key, None)
         _start_versions(found, names)
         versions = tuple(found[name] for name in names)
+        request.ole_site_version = versions[0]
         if entry is not None and entry[0] == versions:
             return key, versions, entry[1:]
         return key, versions, None

@@ -7,6 +7,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
+from ole.forms import SharedBlankMixin
 from ole.safety import looks_like_contact_details
 from ole.text import count_words
 from series.models import ContentNote, Series
@@ -66,7 +67,10 @@ class PlainSelect(forms.Select):
         )
 
 
-class StoryForm(StoryTextMixin, forms.ModelForm):
+class StoryForm(StoryTextMixin, SharedBlankMixin, forms.ModelForm):
+    # The series an invitation chose is part of the cached fragment's key.
+    per_visitor_fields = frozenset({"submission_key", "consent_version", "series"})
+
     consent_publish = forms.BooleanField(required=True)
     consent_editing = forms.BooleanField(required=True)
     consent_adult = forms.BooleanField(required=True)
