@@ -1,6 +1,6 @@
 from django import forms
 
-from ole.forms import SharedBlankMixin
+from ole.forms import PlainSelect, SharedBlankMixin
 from ole.safety import looks_like_contact_details
 
 from . import consent
@@ -30,6 +30,7 @@ class SearchForm(forms.Form):
         required=False,
         empty_label="Any series",
         label="Series",
+        widget=PlainSelect,
         error_messages={"invalid_choice": "That series does not exist (any more)."},
     )
 

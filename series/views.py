@@ -271,7 +271,8 @@ def search(request: HttpRequest) -> HttpResponse:
         page = paginate(request, posts)
     criteria = request.GET.copy()
     criteria.pop("page", None)
-    return render(request, "series/search.html", {"form": form, "page_obj": page, "query": criteria.urlencode()})
+    context = {"form": form, "page_obj": page, "query": criteria.urlencode(), "search_matches": Post.SEARCH_MATCHES}
+    return render(request, "series/search.html", context)
 
 
 class HelpView(TemplateView):

@@ -4,10 +4,9 @@ import uuid
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from ole.forms import SharedBlankMixin
+from ole.forms import PlainSelect, SharedBlankMixin
 from ole.safety import looks_like_contact_details
 from ole.text import count_words
 from series.models import ContentNote, Series
@@ -49,22 +48,6 @@ class StoryTextMixin:
                 f"Your story has {words:,} words. Please keep it to {Story.BODY_MAX_WORDS:,} words or fewer."
             )
         return body
-
-
-class PlainSelect(forms.Select):
-    """A select whose options are written out directly instead of rendering a template for each one: the
-    list of series grows with the site, and it is on the form every writer opens."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(key), " selected" if str(key) in chosen else "", label) for key, label in self.choices),
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
-        )
 
 
 class StoryForm(StoryTextMixin, SharedBlankMixin, forms.ModelForm):

@@ -241,22 +241,28 @@ class PostQuerySet(models.QuerySet):
         return moment.timestamp() if moment else None
 
     def search(self, query: str) -> PostQuerySet:
-        """Full-text search with ranking on PostgreSQL; every word must appear on SQLite."""
+        """Full-text search with ranking on PostgreSQL; every word must appear on SQLite.
+
+        Only the newest `Post.SEARCH_MATCHES` matches are ranked and counted: a word nearly every post has would
+        otherwise rank the whole archive on each request. The results page says when there are more.
+        """
         from django.db import connection
 
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank
 
             search_query = SearchQuery(query, search_type="websearch", config="english")
+            matches = self.filter(search_vector=search_query)
             return (
-                self.filter(search_vector=search_query)
+                self.filter(pk__in=matches.order_by("-publish_at", "-pk").values("pk")[: Post.SEARCH_MATCHES])
                 .annotate(rank=SearchRank(models.F("search_vector"), search_query))
                 .order_by("-rank", "-publish_at")
             )
         matches = self
         for word in query.split()[:12]:
             matches = matches.filter(Q(title__icontains=word) | Q(search_text__icontains=word))
-        return matches.order_by("-publish_at")
+        newest = matches.order_by("-publish_at", "-pk").values("pk")[: Post.SEARCH_MATCHES]
+        return self.filter(pk__in=newest).order_by("-publish_at", "-pk")
 
 
 class Post(models.Model):
@@ -266,6 +272,7 @@ class Post(models.Model):
         PUBLISHED = "published", "Published"
 
     LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
+    SEARCH_MATCHES = 500  # search ranks and counts at most this many of the newest matches
     RENDITIONS = {
         "image_card": images.Rendition("card", 640, 360, crop=True),
         "image_wide": images.Rendition("wide", 1600, 900, crop=False),

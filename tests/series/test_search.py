@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from series.models import Post
-from tests.factories import PostFactory
+from tests.factories import PostFactory, days_ago
 
 pytestmark = [
     pytest.mark.django_db,
@@ -50,3 +50,14 @@ def test_the_word_match_can_use_the_gin_index():
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "series_post_search_vector_gin" in plan, plan
+
+
+def test_only_the_newest_matches_are_ranked_and_the_best_of_them_comes_first(monkeypatch):
+    monkeypatch.setattr(Post, "SEARCH_MATCHES", 3)
+    PostFactory(title="Sleep", body="Oldest, and the best match of all.", publish_at=days_ago(9))
+    PostFactory(title="Tuesday", body="Some sleep.", publish_at=days_ago(3))
+    PostFactory(title="Sleep at last", body="A title match.", publish_at=days_ago(2))
+    PostFactory(title="Wednesday", body="More sleep.", publish_at=days_ago(1))
+    results = found("sleep")
+    assert results[0] == "Sleep at last"
+    assert sorted(results[1:]) == ["Tuesday", "Wednesday"]

@@ -302,6 +302,30 @@ class TestSearch:
         assert len(second.context["page_obj"]) == 2
         assert client.get(reverse("series:search"), {"q": "sleep", "page": "9"}).status_code == 404
 
+    def test_a_word_nearly_every_post_has_ranks_only_the_newest_matches(self, client, monkeypatch):
+        monkeypatch.setattr(Post, "SEARCH_MATCHES", 3)
+        for n in range(5):
+            PostFactory(title=f"Sleep diary {n}", publish_at=days_ago(10 - n))
+        PostFactory(title="Other things", body="Nothing to see.")
+        response = client.get(reverse("series:search"), {"q": "sleep"})
+        found = {post.title for post in response.context["page_obj"]}
+        assert found == {"Sleep diary 4", "Sleep diary 3", "Sleep diary 2"}
+        page = response.content.decode()
+        assert "More than 3 results" in page
+        assert "Add a word to narrow your search" in page
+        narrow = client.get(reverse("series:search"), {"q": "nothing"}).content.decode()
+        assert "1 result<" in narrow
+        assert "More than" not in narrow
+
+    def test_the_series_list_is_written_without_a_template_per_option(self, client):
+        for n in range(30):
+            SeriesFactory(title=f"Series number {n}", slug=f"series-number-{n}")
+        response = client.get(reverse("series:search"), {"q": "calm", "series": "series-number-7"})
+        assert "django/forms/widgets/select_option.html" not in {t.name for t in response.templates}
+        page = response.content.decode()
+        assert page.count("<option ") == 31
+        assert 'value="series-number-7" selected>Series number 7</option>' in page
+
     def test_search_finds_only_what_readers_can_see(self, client):
         PostFactory(title="Ordinary", body="Visible words.\n\n<!-- real name: Jane Hiddenname -->")
         response = client.get(reverse("series:search"), {"q": "Hiddenname"})
