@@ -15,9 +15,11 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-# Recycle workers now and then (a slow leak cannot grow for ever); the jitter keeps them from restarting together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+# Workers are not recycled unless asked (GUNICORN_MAX_REQUESTS, e.g. if a leak ever shows): a restart imports
+# the whole app again, and at the rate cached pages are served, recycling after 5,000 requests restarted each
+# worker every few seconds; the benchmark halved and its p99 tripled (README, "Production server").
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", str(max_requests // 10)))
 
 # No access log by default. When one is asked for, it never has the path or query: private status links
 # (/stories/status/<token>/) are keys, and Django's own logs redact them; gunicorn's would not.

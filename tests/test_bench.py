@@ -181,5 +181,13 @@ def test_gunicorn_logs_no_request_paths_or_addresses(monkeypatch):
     assert config["accesslog"] is None
     personal = ("%(r)s", "%(U)s", "%(q)s", "%(f)s", "%(h)s", "%({x-forwarded-for}i)s")
     assert not any(part in config["access_log_format"] for part in personal)
-    assert config["max_requests"] > 0 and config["max_requests_jitter"] > 0
     assert config["graceful_timeout"] > 0
+
+
+def test_gunicorn_recycles_workers_only_when_asked(monkeypatch):
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS_JITTER", raising=False)
+    assert runpy.run_path(str(ROOT / "ole" / "gunicorn.conf.py"))["max_requests"] == 0
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "50000")
+    config = runpy.run_path(str(ROOT / "ole" / "gunicorn.conf.py"))
+    assert (config["max_requests"], config["max_requests_jitter"]) == (50000, 5000)
