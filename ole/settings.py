@@ -308,6 +308,8 @@ OLE_SITE_NAME = os.environ.get("OLE_SITE_NAME", "Our Lived Experience")
 OLE_SITE_URL = os.environ.get("OLE_SITE_URL", "http://127.0.0.1:8000")
 # At most this many stories from one address in an hour; the rest are asked to try later.
 OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_HOUR", "5"))
+# Stories saved at once in each app process; more wait their turn, so readers keep their share of the CPU.
+OLE_SUBMISSIONS_AT_ONCE = int(os.environ.get("OLE_SUBMISSIONS_AT_ONCE", "1"))
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
 # Days after which a declined or withdrawn story's email address is removed (manage.py apply_retention).
 OLE_RETENTION_DAYS = int(os.environ.get("OLE_RETENTION_DAYS", "90"))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -25,6 +27,7 @@ from .models import ConsentVersion, LostLinkRequest, Story
 from .services import story_submit, writer_reply
 
 THANKS_SESSION_KEY = "stories.thanks"
+SAVING_WAIT_SECONDS = 15
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,160}")
 
 
@@ -65,46 +68,60 @@ def share(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/share.html", {"series": series, "crisis_lines": CrisisLine.objects.all()})
 
 
+SAVING = threading.BoundedSemaphore(settings.OLE_SUBMISSIONS_AT_ONCE)
+
+
 @private
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        # Record the wording the writer was shown, even if a new version was added since.
-        consent = ConsentVersion.objects.filter(version=_int(request.POST.get("consent_version"))).first()
-        form = StoryForm(request.POST, request.FILES, consent=consent or ConsentVersion.current())
-        if form.is_bot:
-            return redirect("stories:thanks")  # accepted silently; nothing is kept
-        if form.is_valid():
-            resent = Story.objects.filter(submission_key=form.cleaned_data["submission_key"]).exists()
-            if not resent and not ratelimit.allow(
-                "story-submit", request, limit=settings.OLE_STORY_SUBMISSIONS_PER_HOUR, window=3600
-            ):
-                return _render_form(request, form, status=429, too_many=True)
-            data = {
-                name: form.cleaned_data[name] for name in form.Meta.fields if name not in ("photo", "content_notes")
-            }
-            try:
-                story, _created = story_submit(
-                    submission_key=form.cleaned_data["submission_key"],
-                    consent=form.consent,
-                    fields=data,
-                    content_notes=list(form.cleaned_data["content_notes"]),
-                    photo=form.cleaned_data.get("photo"),
-                )
-            except OperationalError:
-                # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
-                return _render_form(request, form, status=503, busy=True)
-            except images.StorageUnavailable:
-                # The photo could not be stored (a full disk): the story was rolled back with it.
-                return _render_form(request, form, status=503, storage_full=True)
-            if story is not None:  # None: someone else's form key; they learn nothing about that story
-                request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
-            return redirect("stories:thanks")
-        return _render_form(request, form)
+        # The body is read first, however slowly it arrives; then, in a burst, the story waits here for its
+        # turn without using the CPU, so that readers' pages are served meanwhile.
+        posted, files = request.POST, request.FILES
+        if not SAVING.acquire(timeout=SAVING_WAIT_SECONDS):
+            form = StoryForm(posted, files, consent=ConsentVersion.current())
+            return _render_form(request, form, status=503, busy=True)
+        try:
+            return _submit(request, posted, files)
+        finally:
+            SAVING.release()
     series = _series_from(request)
     form = StoryForm(
         consent=ConsentVersion.current(), initial={"series": series, "submission_key": StoryForm.new_key()}
     )
+    return _render_form(request, form)
+
+
+def _submit(request: HttpRequest, posted: QueryDict, files: MultiValueDict) -> HttpResponse:
+    # Record the wording the writer was shown, even if a new version was added since.
+    consent = ConsentVersion.objects.filter(version=_int(posted.get("consent_version"))).first()
+    form = StoryForm(posted, files, consent=consent or ConsentVersion.current())
+    if form.is_bot:
+        return redirect("stories:thanks")  # accepted silently; nothing is kept
+    if form.is_valid():
+        resent = Story.objects.filter(submission_key=form.cleaned_data["submission_key"]).exists()
+        if not resent and not ratelimit.allow(
+            "story-submit", request, limit=settings.OLE_STORY_SUBMISSIONS_PER_HOUR, window=3600
+        ):
+            return _render_form(request, form, status=429, too_many=True)
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields if name not in ("photo", "content_notes")}
+        try:
+            story, _created = story_submit(
+                submission_key=form.cleaned_data["submission_key"],
+                consent=form.consent,
+                fields=data,
+                content_notes=list(form.cleaned_data["content_notes"]),
+                photo=form.cleaned_data.get("photo"),
+            )
+        except OperationalError:
+            # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
+            return _render_form(request, form, status=503, busy=True)
+        except images.StorageUnavailable:
+            # The photo could not be stored (a full disk): the story was rolled back with it.
+            return _render_form(request, form, status=503, storage_full=True)
+        if story is not None:  # None: someone else's form key; they learn nothing about that story
+            request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
+        return redirect("stories:thanks")
     return _render_form(request, form)
 
 

@@ -2,6 +2,7 @@
 
 import io
 import re
+import time
 import uuid
 
 import pytest
@@ -264,3 +265,44 @@ def test_the_series_list_is_written_escaped_and_keeps_the_choice():
     assert f'<option value="{chosen.pk}" selected>Nights &amp; &lt;mornings&gt;</option>' in html
     assert '<option value="">None in particular</option>' in html
     assert html.count(" selected") == 1
+
+
+@pytest.fixture
+def slots_taken():
+    """Every slot for saving stories in this process is taken, as by a burst of other writers."""
+    from stories.views import SAVING
+
+    taken = 0
+    while SAVING.acquire(blocking=False):
+        taken += 1
+    yield taken
+    for _ in range(taken):
+        SAVING.release()
+
+
+class TestBurstOfStories:
+    def test_a_story_waits_for_its_turn_and_is_saved(self, client, slots_taken):
+        import threading
+
+        from stories.views import SAVING
+
+        assert slots_taken >= 1
+        freed = threading.Timer(0.3, SAVING.release)  # another writer's story is saved meanwhile
+        started = time.monotonic()
+        freed.start()
+        response = submit(client, title="Waited my turn")
+        waited = time.monotonic() - started
+        freed.join()
+        SAVING.acquire()  # the fixture gives back what it took
+        assert response.status_code == 302
+        assert waited >= 0.25
+        assert Story.objects.get().title == "Waited my turn"
+
+    def test_a_story_that_cannot_get_a_turn_in_time_keeps_everything_typed(self, client, slots_taken, monkeypatch):
+        monkeypatch.setattr("stories.views.SAVING_WAIT_SECONDS", 0.05)
+        response = submit(client, title="Still all here", credit_name="Patient Writer")
+        assert response.status_code == 503
+        assert response.context["form"]["title"].value() == "Still all here"
+        assert response.context["form"]["credit_name"].value() == "Patient Writer"
+        assert "Nothing was lost" in response.content.decode()
+        assert not Story.objects.exists()
