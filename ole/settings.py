@@ -5,6 +5,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and the email variables.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -111,7 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside a writer; IMMEDIATE takes the write lock at BEGIN, so two
         # read-then-write transactions queue on the busy timeout instead of failing with "locked".
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "timeout": 20,
+        "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
         "transaction_mode": "IMMEDIATE",
     }
 # An optional read replica: plain reads go there, writes, locking reads and transactions to the primary.
@@ -308,8 +309,12 @@ OLE_SITE_NAME = os.environ.get("OLE_SITE_NAME", "Our Lived Experience")
 OLE_SITE_URL = os.environ.get("OLE_SITE_URL", "http://127.0.0.1:8000")
 # At most this many stories from one address in an hour; the rest are asked to try later.
 OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_HOUR", "5"))
-# Stories saved at once in each app process; more wait their turn, so readers keep their share of the CPU.
-OLE_SUBMISSIONS_AT_ONCE = int(os.environ.get("OLE_SUBMISSIONS_AT_ONCE", "1"))
+# Stories saved at once on each app server (all its processes; by default one per core); more wait their
+# turn, so readers keep their share of the machine (ole/turns.py). The lock files live in OLE_TURNS_DIR, on
+# the machine's own disk.
+OLE_SUBMISSIONS_AT_ONCE = int(os.environ.get("OLE_SUBMISSIONS_AT_ONCE", os.cpu_count() or 1))
+_TURNS_DEFAULT = Path(tempfile.gettempdir()) / f"ole-turns-{os.environ.get('CACHE_KEY_PREFIX', 'ole')}"
+OLE_TURNS_DIR = Path(os.environ.get("OLE_TURNS_DIR", _TURNS_DEFAULT))
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
 # Days after which a declined or withdrawn story's email address is removed (manage.py apply_retention).
 OLE_RETENTION_DAYS = int(os.environ.get("OLE_RETENTION_DAYS", "90"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from functools import wraps
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ole import images, ratelimit
 from ole.storage import private_file_response
 from ole.text import render_markdown, side_by_side
+from ole.turns import MachineTurns
 from series.models import CrisisLine, InvalidTransition, Series
 
 from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
@@ -68,7 +68,7 @@ def share(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/share.html", {"series": series, "crisis_lines": CrisisLine.objects.all()})
 
 
-SAVING = threading.BoundedSemaphore(settings.OLE_SUBMISSIONS_AT_ONCE)
+SAVING = MachineTurns("story-saving", slots=settings.OLE_SUBMISSIONS_AT_ONCE, folder=settings.OLE_TURNS_DIR)
 
 
 @private
@@ -78,13 +78,11 @@ def submit(request: HttpRequest) -> HttpResponse:
         # The body is read first, however slowly it arrives; then, in a burst, the story waits here for its
         # turn without using the CPU, so that readers' pages are served meanwhile.
         posted, files = request.POST, request.FILES
-        if not SAVING.acquire(timeout=SAVING_WAIT_SECONDS):
-            form = StoryForm(posted, files, consent=ConsentVersion.current())
-            return _render_form(request, form, status=503, busy=True)
-        try:
-            return _submit(request, posted, files)
-        finally:
-            SAVING.release()
+        with SAVING.turn(wait=SAVING_WAIT_SECONDS) as my_turn:
+            if my_turn:
+                return _submit(request, posted, files)
+        form = StoryForm(posted, files, consent=ConsentVersion.current())
+        return _render_form(request, form, status=503, busy=True)
     series = _series_from(request)
     form = StoryForm(
         consent=ConsentVersion.current(), initial={"series": series, "submission_key": StoryForm.new_key()}

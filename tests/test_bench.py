@@ -191,3 +191,16 @@ def test_gunicorn_recycles_workers_only_when_asked(monkeypatch):
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "50000")
     config = runpy.run_path(str(ROOT / "ole" / "gunicorn.conf.py"))
     assert (config["max_requests"], config["max_requests_jitter"]) == (50000, 5000)
+
+
+def test_gunicorn_workers_switch_threads_every_millisecond(monkeypatch):
+    import sys
+
+    monkeypatch.delenv("GUNICORN_SWITCH_INTERVAL_MS", raising=False)
+    config = runpy.run_path(str(ROOT / "ole" / "gunicorn.conf.py"))
+    before = sys.getswitchinterval()
+    try:
+        config["post_worker_init"](None)
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    finally:
+        sys.setswitchinterval(before)

@@ -1,5 +1,6 @@
 """The "Share your story" form: the happy path and every kind of bad input."""
 
+import contextlib
 import io
 import re
 import time
@@ -268,37 +269,42 @@ def test_the_series_list_is_written_escaped_and_keeps_the_choice():
 
 
 @pytest.fixture
-def slots_taken():
-    """Every slot for saving stories in this process is taken, as by a burst of other writers."""
+def turn_held():
+    """Another writer's story holds every turn to be saved on this machine until the test lets it go."""
+    import threading
+
     from stories.views import SAVING
 
-    taken = 0
-    while SAVING.acquire(blocking=False):
-        taken += 1
-    yield taken
-    for _ in range(taken):
-        SAVING.release()
+    holding, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with contextlib.ExitStack() as turns:
+            for _ in SAVING.paths:
+                assert turns.enter_context(SAVING.turn(wait=5))
+            holding.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    assert holding.wait(5)
+    yield done
+    done.set()
+    thread.join(5)
 
 
 class TestBurstOfStories:
-    def test_a_story_waits_for_its_turn_and_is_saved(self, client, slots_taken):
+    def test_a_story_waits_for_its_turn_and_is_saved(self, client, turn_held):
         import threading
 
-        from stories.views import SAVING
-
-        assert slots_taken >= 1
-        freed = threading.Timer(0.3, SAVING.release)  # another writer's story is saved meanwhile
+        threading.Timer(0.3, turn_held.set).start()  # the other story is saved meanwhile
         started = time.monotonic()
-        freed.start()
         response = submit(client, title="Waited my turn")
         waited = time.monotonic() - started
-        freed.join()
-        SAVING.acquire()  # the fixture gives back what it took
         assert response.status_code == 302
         assert waited >= 0.25
         assert Story.objects.get().title == "Waited my turn"
 
-    def test_a_story_that_cannot_get_a_turn_in_time_keeps_everything_typed(self, client, slots_taken, monkeypatch):
+    def test_a_story_that_cannot_get_a_turn_in_time_keeps_everything_typed(self, client, turn_held, monkeypatch):
         monkeypatch.setattr("stories.views.SAVING_WAIT_SECONDS", 0.05)
         response = submit(client, title="Still all here", credit_name="Patient Writer")
         assert response.status_code == 503

@@ -1,0 +1,55 @@
+"""Turns shared by the processes of one machine (ole/turns.py)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from ole.turns import MachineTurns
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_more_holders_than_slots_and_a_slot_comes_back_when_released(tmp_path):
+    turns = MachineTurns("saving", slots=2, folder=tmp_path)
+    with turns.turn(wait=0) as first, turns.turn(wait=0) as second:
+        assert first and second
+        with turns.turn(wait=0.05) as third:
+            assert not third
+    with turns.turn(wait=0) as again:
+        assert again
+
+
+def test_another_process_holds_a_turn_and_frees_it_when_killed(tmp_path):
+    holder = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+                import sys, time
+                from pathlib import Path
+                from ole.turns import MachineTurns
+                with MachineTurns("saving", slots=1, folder=Path({str(tmp_path)!r})).turn(wait=5) as mine:
+                    print("holding" if mine else "none", flush=True)
+                    time.sleep(60)
+            """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        turns = MachineTurns("saving", slots=1, folder=tmp_path)
+        with turns.turn(wait=0.05) as mine:
+            assert not mine
+        holder.send_signal(signal.SIGKILL)  # killed in the middle of its turn
+        holder.wait(10)
+        with turns.turn(wait=1) as mine:
+            assert mine
+    finally:
+        holder.kill()
+        holder.wait(10)
