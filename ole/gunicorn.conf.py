@@ -31,8 +31,8 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-def post_worker_init(worker) -> None:
+def post_worker_init(worker: object) -> None:
     # A thread holds the GIL for up to the switch interval (5 ms by default) before another may run: a reader's
     # cached page (well under 1 ms of work) waited behind a story being saved. A shorter interval lets quick
     # requests through; the benchmark's reads under writes measured it.
-    sys.setswitchinterval(float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "1")) / 1000)
+    sys.setswitchinterval(max(0.1, float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "1"))) / 1000)

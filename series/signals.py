@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -17,14 +18,21 @@ def _shown_publicly(sender, **kwargs) -> bool:
     return not (sender is Comment and kwargs.get("created") and instance.status in Comment.HIDDEN_WHEN_NEW)
 
 
+def _site_changed() -> None:
+    # Once now, and again when the transaction commits: a page another request renders in between, from the
+    # data as it was before the commit, and stores under the first new version, is not served after it.
+    pagecache.site_changed()
+    transaction.on_commit(pagecache.site_changed)
+
+
 @receiver(post_save)
 @receiver(post_delete)
 def _model_changed(sender, **kwargs) -> None:
     if _shown_publicly(sender, **kwargs):
-        pagecache.site_changed()
+        _site_changed()
 
 
 @receiver(m2m_changed)
 def _relations_changed(sender, action: str, **kwargs) -> None:
     if action.startswith("post_") and sender._meta.app_label in {"series", "taggit"}:
-        pagecache.site_changed()
+        _site_changed()

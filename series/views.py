@@ -259,19 +259,22 @@ class MonthView(MonthArchiveView):
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    page = None
+    page = capped_at = None
     if form.is_valid() and form.has_criteria():
         posts = Post.objects.published().for_cards()
         if form.cleaned_data["tag"]:
             posts = posts.filter(tags=form.cleaned_data["tag"])
         if form.cleaned_data["series"]:
             posts = posts.filter(series=form.cleaned_data["series"])
-        query = form.cleaned_data["q"].strip()
-        posts = posts.search(query) if query else posts.order_by("-publish_at")
+        words = form.cleaned_data["q"].strip()
+        posts = posts.search(words) if words else posts.order_by("-publish_at")
         page = paginate(request, posts)
+        # Only a search with words is capped (see Post.objects.search); a tag or a series alone lists all.
+        if words and page.paginator.count >= Post.SEARCH_MATCHES:
+            capped_at = Post.SEARCH_MATCHES
     criteria = request.GET.copy()
     criteria.pop("page", None)
-    context = {"form": form, "page_obj": page, "query": criteria.urlencode(), "search_matches": Post.SEARCH_MATCHES}
+    context = {"form": form, "page_obj": page, "query": criteria.urlencode(), "capped_at": capped_at}
     return render(request, "series/search.html", context)
 
 

@@ -51,8 +51,8 @@ class StoryTextMixin:
 
 
 class StoryForm(StoryTextMixin, SharedBlankMixin, forms.ModelForm):
-    # The series an invitation chose is part of the cached fragment's key.
-    per_visitor_fields = frozenset({"submission_key", "consent_version", "series"})
+    per_visitor_fields = frozenset({"submission_key", "consent_version"})
+    fragment_varies_on = ("series",)  # the series an invitation chose
 
     consent_publish = forms.BooleanField(required=True)
     consent_editing = forms.BooleanField(required=True)
@@ -144,8 +144,9 @@ class StoryForm(StoryTextMixin, SharedBlankMixin, forms.ModelForm):
 
     @property
     def photo_needs_reattaching(self) -> bool:
-        """Browsers cannot keep a chosen file across a failed submission: the writer must choose it again."""
-        return self.is_bound and bool(self.files.get("photo")) and bool(self.errors)
+        """Browsers cannot keep a chosen file when the form comes back (errors, or a story not saved): the
+        writer must choose it again."""
+        return self.is_bound and bool(self.files.get("photo"))
 
     @classmethod
     def new_key(cls) -> uuid.UUID:

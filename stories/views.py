@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from functools import wraps
 
 from django.conf import settings
@@ -12,7 +13,6 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,7 +27,10 @@ from .models import ConsentVersion, LostLinkRequest, Story
 from .services import story_submit, writer_reply
 
 THANKS_SESSION_KEY = "stories.thanks"
+# Stories take turns to be saved on each app server (ole/turns.py); a writer waits at most this long.
+SAVING = MachineTurns("story-saving", slots=settings.OLE_SUBMISSIONS_AT_ONCE, folder=settings.OLE_TURNS_DIR)
 SAVING_WAIT_SECONDS = 15
+WAITING = threading.BoundedSemaphore(settings.OLE_SUBMISSIONS_WAITING)
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,160}")
 
 
@@ -68,20 +71,23 @@ def share(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/share.html", {"series": series, "crisis_lines": CrisisLine.objects.all()})
 
 
-SAVING = MachineTurns("story-saving", slots=settings.OLE_SUBMISSIONS_AT_ONCE, folder=settings.OLE_TURNS_DIR)
-
-
 @private
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        # The body is read first, however slowly it arrives; then, in a burst, the story waits here for its
-        # turn without using the CPU, so that readers' pages are served meanwhile.
-        posted, files = request.POST, request.FILES
-        with SAVING.turn(wait=SAVING_WAIT_SECONDS) as my_turn:
-            if my_turn:
-                return _submit(request, posted, files)
-        form = StoryForm(posted, files, consent=ConsentVersion.current())
+        # The body is read first, however slowly it arrives; then, in a burst, the story waits for its turn
+        # to be saved (a few waiters per process at most), so that readers' pages are served meanwhile.
+        form = StoryForm(request.POST, request.FILES, consent=_consent_shown(request.POST))
+        if form.is_bot:
+            return redirect("stories:thanks")  # accepted silently; nothing is kept
+        if not WAITING.acquire(blocking=False):
+            return _render_form(request, form, status=503, busy=True)
+        try:
+            with SAVING.turn(wait=SAVING_WAIT_SECONDS) as my_turn:
+                if my_turn:
+                    return _submit(request, form)
+        finally:
+            WAITING.release()
         return _render_form(request, form, status=503, busy=True)
     series = _series_from(request)
     form = StoryForm(
@@ -90,12 +96,13 @@ def submit(request: HttpRequest) -> HttpResponse:
     return _render_form(request, form)
 
 
-def _submit(request: HttpRequest, posted: QueryDict, files: MultiValueDict) -> HttpResponse:
-    # Record the wording the writer was shown, even if a new version was added since.
-    consent = ConsentVersion.objects.filter(version=_int(posted.get("consent_version"))).first()
-    form = StoryForm(posted, files, consent=consent or ConsentVersion.current())
-    if form.is_bot:
-        return redirect("stories:thanks")  # accepted silently; nothing is kept
+def _consent_shown(posted: QueryDict) -> ConsentVersion:
+    """The wording the writer was shown, recorded even if a new version was added since."""
+    shown = ConsentVersion.objects.filter(version=_int(posted.get("consent_version"))).first()
+    return shown or ConsentVersion.current()
+
+
+def _submit(request: HttpRequest, form: StoryForm) -> HttpResponse:
     if form.is_valid():
         resent = Story.objects.filter(submission_key=form.cleaned_data["submission_key"]).exists()
         if not resent and not ratelimit.allow(

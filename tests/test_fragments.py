@@ -37,17 +37,35 @@ class TestStoryForm:
             assert 'name="consent_adult"' in response.content.decode()
         assert hidden(first.content.decode(), "submission_key") != hidden(second.content.decode(), "submission_key")
 
-    def test_a_new_series_or_consent_wording_shows_on_the_next_visit(self, client):
+    def test_a_new_series_shows_on_the_next_visit(self, client):
         current_consent()
         client.get(reverse("stories:submit"))
         SeriesFactory(title="Coming off slowly")
+        assert "Coming off slowly" in client.get(reverse("stories:submit")).content.decode()
+
+    def test_a_new_consent_wording_shows_on_the_next_visit(self, client, monkeypatch):
+        from series import pagecache
+
+        current_consent()
+        client.get(reverse("stories:submit"))
+        monkeypatch.setattr(pagecache, "site_changed", lambda: None)  # nothing else moves the site version
         ConsentVersion.objects.create(
             version=2, publish_text="Publish v2.", editing_text="Edit v2.", age_text="I am an adult (v2)."
         )
         page = client.get(reverse("stories:submit")).content.decode()
-        assert "Coming off slowly" in page
         assert "I am an adult (v2)." in page
         assert hidden(page, "consent_version") == "2"
+
+    def test_a_changed_field_after_a_deploy_starts_a_new_fragment(self, client, monkeypatch):
+        from stories.forms import StoryForm
+
+        current_consent()
+        client.get(reverse("stories:submit"))
+        label = StoryForm.base_fields["title"].label
+        monkeypatch.setattr(StoryForm.base_fields["title"], "label", "Name your story")
+        page = client.get(reverse("stories:submit")).content.decode()
+        assert "Name your story" in page
+        assert label not in page
 
     def test_the_series_an_invitation_chose_stays_with_that_invitation(self, client):
         current_consent()

@@ -53,3 +53,20 @@ def test_another_process_holds_a_turn_and_frees_it_when_killed(tmp_path):
     finally:
         holder.kill()
         holder.wait(10)
+
+
+def test_a_lock_folder_that_is_not_ours_never_stops_a_story(tmp_path, caplog):
+    folder = tmp_path / "turns"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)  # anyone on the machine could hold every turn here
+    with MachineTurns("saving", slots=1, folder=folder).turn(wait=0) as mine:
+        assert mine
+    assert "going ahead without a turn" in caplog.text
+
+
+def test_a_lock_folder_that_cannot_be_made_never_stops_a_story(tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with MachineTurns("saving", slots=1, folder=blocker / "turns").turn(wait=0) as mine:
+        assert mine
+    assert "going ahead without a turn" in caplog.text

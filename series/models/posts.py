@@ -256,7 +256,7 @@ class PostQuerySet(models.QuerySet):
             return (
                 self.filter(pk__in=matches.order_by("-publish_at", "-pk").values("pk")[: Post.SEARCH_MATCHES])
                 .annotate(rank=SearchRank(models.F("search_vector"), search_query))
-                .order_by("-rank", "-publish_at")
+                .order_by("-rank", "-publish_at", "-pk")
             )
         matches = self
         for word in query.split()[:12]:

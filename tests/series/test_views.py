@@ -311,11 +311,18 @@ class TestSearch:
         found = {post.title for post in response.context["page_obj"]}
         assert found == {"Sleep diary 4", "Sleep diary 3", "Sleep diary 2"}
         page = response.content.decode()
-        assert "More than 3 results" in page
+        assert "3 or more results" in page
         assert "Add a word to narrow your search" in page
         narrow = client.get(reverse("series:search"), {"q": "nothing"}).content.decode()
         assert "1 result<" in narrow
-        assert "More than" not in narrow
+        assert "or more results" not in narrow
+
+    def test_a_tag_alone_lists_every_post_without_a_cap(self, client, monkeypatch, series_with_parts):
+        monkeypatch.setattr(Post, "SEARCH_MATCHES", 2)
+        _series, parts, topic = series_with_parts
+        response = client.get(reverse("series:search"), {"tag": topic.slug})
+        assert response.context["page_obj"].paginator.count == len(parts) > 2
+        assert "or more results" not in response.content.decode()
 
     def test_the_series_list_is_written_without_a_template_per_option(self, client):
         for n in range(30):

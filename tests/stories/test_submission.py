@@ -269,18 +269,20 @@ def test_the_series_list_is_written_escaped_and_keeps_the_choice():
 
 
 @pytest.fixture
-def turn_held():
-    """Another writer's story holds every turn to be saved on this machine until the test lets it go."""
+def turn_held(tmp_path, monkeypatch):
+    """Another writer's story holds every turn to be saved (turns of this test's own) until the test lets go."""
     import threading
 
-    from stories.views import SAVING
+    from ole.turns import MachineTurns
 
+    turns = MachineTurns("story-saving", slots=2, folder=tmp_path / "turns")
+    monkeypatch.setattr("stories.views.SAVING", turns)
     holding, done = threading.Event(), threading.Event()
 
     def writer() -> None:
-        with contextlib.ExitStack() as turns:
-            for _ in SAVING.paths:
-                assert turns.enter_context(SAVING.turn(wait=5))
+        with contextlib.ExitStack() as held:
+            for _ in turns.paths:
+                assert held.enter_context(turns.turn(wait=5))
             holding.set()
             done.wait(10)
 
@@ -311,4 +313,37 @@ class TestBurstOfStories:
         assert response.context["form"]["title"].value() == "Still all here"
         assert response.context["form"]["credit_name"].value() == "Patient Writer"
         assert "Nothing was lost" in response.content.decode()
+        assert not Story.objects.exists()
+
+    def test_a_photo_sent_with_a_story_that_got_no_turn_is_asked_for_again(self, client, turn_held, monkeypatch):
+        monkeypatch.setattr("stories.views.SAVING_WAIT_SECONDS", 0.05)
+        photo = SimpleUploadedFile("me.png", image_bytes(), content_type="image/png")
+        response = client.post(reverse("stories:submit"), form_data(photo=photo))
+        assert response.status_code == 503
+        assert "Please choose it again before sending" in response.content.decode()
+
+    def test_past_a_few_waiting_stories_a_writer_is_asked_at_once_to_send_again(self, client, monkeypatch):
+        import threading
+
+        monkeypatch.setattr("stories.views.WAITING", threading.BoundedSemaphore(1))
+        from stories.views import WAITING
+
+        assert WAITING.acquire(blocking=False)  # one story already waits in this process
+        try:
+            started = time.monotonic()
+            response = submit(client, title="Asked to send again")
+            assert time.monotonic() - started < 5
+        finally:
+            WAITING.release()
+        assert response.status_code == 503
+        assert response.context["form"]["title"].value() == "Asked to send again"
+        assert not Story.objects.exists()
+        assert submit(client, title="Asked to send again").status_code == 302
+
+    def test_a_bot_never_waits_for_a_turn(self, client, turn_held, monkeypatch):
+        monkeypatch.setattr("stories.views.SAVING_WAIT_SECONDS", 5)
+        started = time.monotonic()
+        response = submit(client, website="http://spam.example")
+        assert response.status_code == 302
+        assert time.monotonic() - started < 2
         assert not Story.objects.exists()
