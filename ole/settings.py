@@ -313,9 +313,6 @@ OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_H
 # turn, so readers keep their share of the machine (ole/turns.py). The lock files live in OLE_TURNS_DIR, on
 # the machine's own disk.
 OLE_SUBMISSIONS_AT_ONCE = int(os.environ.get("OLE_SUBMISSIONS_AT_ONCE", len(os.sched_getaffinity(0))))
-# Stories waiting for a turn in one process at most; past that a writer is asked to send again at once (503,
-# the form kept) rather than tying up a thread readers need.
-OLE_SUBMISSIONS_WAITING = int(os.environ.get("OLE_SUBMISSIONS_WAITING", "4"))
 _TURNS_DEFAULT = Path(tempfile.gettempdir()) / f"ole-turns-{os.getuid()}-{os.environ.get('CACHE_KEY_PREFIX', 'ole')}"
 OLE_TURNS_DIR = Path(os.environ.get("OLE_TURNS_DIR", _TURNS_DEFAULT))
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))

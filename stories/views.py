@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from functools import wraps
 
 from django.conf import settings
@@ -30,7 +29,6 @@ THANKS_SESSION_KEY = "stories.thanks"
 # Stories take turns to be saved on each app server (ole/turns.py); a writer waits at most this long.
 SAVING = MachineTurns("story-saving", slots=settings.OLE_SUBMISSIONS_AT_ONCE, folder=settings.OLE_TURNS_DIR)
 SAVING_WAIT_SECONDS = 15
-WAITING = threading.BoundedSemaphore(settings.OLE_SUBMISSIONS_WAITING)
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,160}")
 
 
@@ -76,18 +74,13 @@ def share(request: HttpRequest) -> HttpResponse:
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # The body is read first, however slowly it arrives; then, in a burst, the story waits for its turn
-        # to be saved (a few waiters per process at most), so that readers' pages are served meanwhile.
+        # to be saved, so that readers' pages are served meanwhile.
         form = StoryForm(request.POST, request.FILES, consent=_consent_shown(request.POST))
         if form.is_bot:
             return redirect("stories:thanks")  # accepted silently; nothing is kept
-        if not WAITING.acquire(blocking=False):
-            return _render_form(request, form, status=503, busy=True)
-        try:
-            with SAVING.turn(wait=SAVING_WAIT_SECONDS) as my_turn:
-                if my_turn:
-                    return _submit(request, form)
-        finally:
-            WAITING.release()
+        with SAVING.turn(wait=SAVING_WAIT_SECONDS) as my_turn:
+            if my_turn:
+                return _submit(request, form)
         return _render_form(request, form, status=503, busy=True)
     series = _series_from(request)
     form = StoryForm(

@@ -322,24 +322,6 @@ class TestBurstOfStories:
         assert response.status_code == 503
         assert "Please choose it again before sending" in response.content.decode()
 
-    def test_past_a_few_waiting_stories_a_writer_is_asked_at_once_to_send_again(self, client, monkeypatch):
-        import threading
-
-        monkeypatch.setattr("stories.views.WAITING", threading.BoundedSemaphore(1))
-        from stories.views import WAITING
-
-        assert WAITING.acquire(blocking=False)  # one story already waits in this process
-        try:
-            started = time.monotonic()
-            response = submit(client, title="Asked to send again")
-            assert time.monotonic() - started < 5
-        finally:
-            WAITING.release()
-        assert response.status_code == 503
-        assert response.context["form"]["title"].value() == "Asked to send again"
-        assert not Story.objects.exists()
-        assert submit(client, title="Asked to send again").status_code == 302
-
     def test_a_bot_never_waits_for_a_turn(self, client, turn_held, monkeypatch):
         monkeypatch.setattr("stories.views.SAVING_WAIT_SECONDS", 5)
         started = time.monotonic()
