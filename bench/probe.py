@@ -61,6 +61,13 @@ def count_queries(urls: list[str]) -> dict[str, dict]:
     return results
 
 
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
 def server_p95_ms(client, url: str, *, times: int = SERVER_TIMES) -> float:
     """The page's own time in the app (no network, no queue), one request at a time: the 95th percentile."""
     spent = []
@@ -70,8 +77,7 @@ def server_p95_ms(client, url: str, *, times: int = SERVER_TIMES) -> float:
         if response.streaming:
             b"".join(response.streaming_content)
         spent.append((time.perf_counter() - started) * 1000)
-    spent.sort()
-    return round(spent[max(0, int(len(spent) * 0.95) - 1)], 1)
+    return round(percentile(spent, 0.95), 1)
 
 
 def _submission_queries(client) -> dict:

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.probe import story_form_data
+from bench.probe import percentile, story_form_data
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "report.lua"
@@ -196,13 +196,6 @@ def hidden_fields(html: str) -> dict[str, str]:
         if "name" in attributes and "value" in attributes:
             found[attributes["name"]] = attributes["value"]
     return found
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 # Story submissions -------------------------------------------------------------------------------------

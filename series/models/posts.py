@@ -252,17 +252,18 @@ class PostQuerySet(models.QuerySet):
             from django.contrib.postgres.search import SearchQuery, SearchRank
 
             search_query = SearchQuery(query, search_type="websearch", config="english")
-            matches = self.filter(search_vector=search_query)
             return (
-                self.filter(pk__in=matches.order_by("-publish_at", "-pk").values("pk")[: Post.SEARCH_MATCHES])
+                self._newest_of(self.filter(search_vector=search_query))
                 .annotate(rank=SearchRank(models.F("search_vector"), search_query))
                 .order_by("-rank", "-publish_at", "-pk")
             )
         matches = self
         for word in query.split()[:12]:
             matches = matches.filter(Q(title__icontains=word) | Q(search_text__icontains=word))
-        newest = matches.order_by("-publish_at", "-pk").values("pk")[: Post.SEARCH_MATCHES]
-        return self.filter(pk__in=newest).order_by("-publish_at", "-pk")
+        return self._newest_of(matches).order_by("-publish_at", "-pk")
+
+    def _newest_of(self, matches: PostQuerySet) -> PostQuerySet:
+        return self.filter(pk__in=matches.order_by("-publish_at", "-pk").values("pk")[: Post.SEARCH_MATCHES])
 
 
 class Post(models.Model):
