@@ -12,13 +12,17 @@ class OleConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
+        from django.db.models.signals import post_delete, post_save
 
         from . import checks  # noqa: F401 - registers the deployment checks
         from .loginguard import clear_failures, record_failure
+        from .models import SafetyTerm
 
         user_logged_in.connect(expire_staff_sessions, dispatch_uid="ole.expire_staff_sessions")
         user_logged_in.connect(clear_failures, dispatch_uid="ole.clear_login_failures")
         user_login_failed.connect(record_failure, dispatch_uid="ole.record_login_failure")
+        post_save.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_saved")
+        post_delete.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_deleted")
 
 
 STAFF_SESSION_SECONDS = 12 * 60 * 60
@@ -30,3 +34,7 @@ def expire_staff_sessions(sender, request, user, **kwargs) -> None:
     activity does not push it back."""
     if user.is_staff:
         request.session.set_expiry(timezone.now() + datetime.timedelta(seconds=STAFF_SESSION_SECONDS))
+
+
+def safety_terms_changed(sender, **kwargs) -> None:
+    sender.lists_changed()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 class SafetyTerm(models.Model):
@@ -29,13 +33,40 @@ class SafetyTerm(models.Model):
     def __str__(self) -> str:
         return self.phrase
 
+    # Every story and comment is checked against the lists, so they are kept in the shared cache; a change in
+    # the admin forgets them at once and again on commit (a copy read in between lasts at most a minute).
+    CACHE_KEY = "safety:phrases"
+    CACHE_SECONDS = 60
+
     @classmethod
     def phrases(cls) -> dict[str, list[str]]:
         """Every list by kind, e.g. {"crisis": [...], "hold": [...]}."""
-        lists: dict[str, list[str]] = {kind: [] for kind in cls.Kind.values}
-        for kind, phrase in cls.objects.values_list("kind", "phrase"):
-            lists[kind].append(phrase)
+        try:
+            lists = cache.get(cls.CACHE_KEY)
+        except Exception as error:  # the cache is down: the database still answers
+            logger.warning("Safety terms: cache not read (%s).", type(error).__name__)
+            lists = None
+        if lists is None:
+            lists = {kind: [] for kind in cls.Kind.values}
+            for kind, phrase in cls.objects.values_list("kind", "phrase"):
+                lists[kind].append(phrase)
+            try:
+                cache.set(cls.CACHE_KEY, lists, cls.CACHE_SECONDS)
+            except Exception as error:
+                logger.warning("Safety terms: cache not written (%s).", type(error).__name__)
         return lists
+
+    @classmethod
+    def lists_changed(cls) -> None:
+        cls._forget()
+        transaction.on_commit(cls._forget)
+
+    @classmethod
+    def _forget(cls) -> None:
+        try:
+            cache.delete(cls.CACHE_KEY)
+        except Exception as error:
+            logger.warning("Safety terms: cache not cleared (%s).", type(error).__name__)
 
 
 class OutboundEmailQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,6 +21,10 @@ logger = logging.getLogger(__name__)
 READERS_CONTRIBUTOR = {"slug": "readers", "display_name": "Our readers"}
 
 
+class SubmissionRefused(Exception):
+    """A new story was not allowed (too many from one address); nothing was saved."""
+
+
 def story_submit(
     *,
     submission_key: uuid.UUID,
@@ -27,15 +32,19 @@ def story_submit(
     fields: dict[str, Any],
     content_notes: list[ContentNote],
     photo=None,
+    allow_new: Callable[[], bool] = lambda: True,
 ) -> tuple[Story | None, bool]:
     """Save a new story with its consent, flags and history, and queue the writer's email, all or nothing.
 
     A second submission with the same key (a double click, a resent form) returns the first story
-    and False instead of making another.
+    and False instead of making another; `allow_new` (a rate limit) is asked only before a new story,
+    and SubmissionRefused is raised when it says no.
     """
     existing = Story.objects.filter(submission_key=submission_key).first()
     if existing:
         return _same_writer(existing, fields), False
+    if not allow_new():
+        raise SubmissionRefused
     try:
         with transaction.atomic():
             story = Story(
@@ -51,7 +60,8 @@ def story_submit(
             if photo:
                 story.photo = photo  # re-encoded without metadata as it is stored
             story.save()
-            story.content_notes.set(content_notes)
+            if content_notes:
+                story.content_notes.add(*content_notes)
             StoryEvent.objects.create(story=story, to_status=Story.Status.SUBMITTED, by_writer=True)
             queue_email("story.received", story)
             if story.urgent:

@@ -23,9 +23,12 @@ from series.models import CrisisLine, InvalidTransition, Series
 
 from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
 from .models import ConsentVersion, LostLinkRequest, Story
-from .services import story_submit, writer_reply
+from .services import SubmissionRefused, story_submit, writer_reply
 
-THANKS_SESSION_KEY = "stories.thanks"
+# The thank-you page shows the private link once, from a short-lived signed cookie that only that page receives:
+# no session (nor a row holding the link) is made for it.
+THANKS_COOKIE = "ole_thanks"
+THANKS_SECONDS = 600
 # Stories take turns to be saved on each app server (ole/turns.py); a writer waits at most this long.
 SAVING = MachineTurns("story-saving", slots=settings.OLE_SUBMISSIONS_AT_ONCE, folder=settings.OLE_TURNS_DIR)
 SAVING_WAIT_SECONDS = 15
@@ -97,11 +100,6 @@ def _consent_shown(posted: QueryDict) -> ConsentVersion:
 
 def _submit(request: HttpRequest, form: StoryForm) -> HttpResponse:
     if form.is_valid():
-        resent = Story.objects.filter(submission_key=form.cleaned_data["submission_key"]).exists()
-        if not resent and not ratelimit.allow(
-            "story-submit", request, limit=settings.OLE_STORY_SUBMISSIONS_PER_HOUR, window=3600
-        ):
-            return _render_form(request, form, status=429, too_many=True)
         data = {name: form.cleaned_data[name] for name in form.Meta.fields if name not in ("photo", "content_notes")}
         try:
             story, _created = story_submit(
@@ -110,16 +108,31 @@ def _submit(request: HttpRequest, form: StoryForm) -> HttpResponse:
                 fields=data,
                 content_notes=list(form.cleaned_data["content_notes"]),
                 photo=form.cleaned_data.get("photo"),
+                allow_new=lambda: ratelimit.allow(
+                    "story-submit", request, limit=settings.OLE_STORY_SUBMISSIONS_PER_HOUR, window=3600
+                ),
             )
+        except SubmissionRefused:
+            return _render_form(request, form, status=429, too_many=True)
         except OperationalError:
             # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
             return _render_form(request, form, status=503, busy=True)
         except images.StorageUnavailable:
             # The photo could not be stored (a full disk): the story was rolled back with it.
             return _render_form(request, form, status=503, storage_full=True)
+        response = redirect("stories:thanks")
         if story is not None:  # None: someone else's form key; they learn nothing about that story
-            request.session[THANKS_SESSION_KEY] = {"token": story.status_token(), "urgent": story.urgent}
-        return redirect("stories:thanks")
+            response.set_signed_cookie(
+                THANKS_COOKIE,
+                f"{int(story.urgent)}:{story.status_token()}",
+                salt=THANKS_COOKIE,
+                max_age=THANKS_SECONDS,
+                path=reverse("stories:thanks"),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Strict",
+            )
+        return response
     return _render_form(request, form)
 
 
@@ -149,15 +162,16 @@ def _render_form(
 @private
 @require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
-    shown = request.session.pop(THANKS_SESSION_KEY, None)
+    shown = request.get_signed_cookie(THANKS_COOKIE, default="", salt=THANKS_COOKIE, max_age=THANKS_SECONDS)
+    urgent, _, token = shown.partition(":")
     context = {
-        "status_url": request.build_absolute_uri(reverse("stories:status", kwargs={"token": shown["token"]}))
-        if shown
-        else "",
-        "urgent": bool(shown and shown["urgent"]),
+        "status_url": request.build_absolute_uri(reverse("stories:status", kwargs={"token": token})) if token else "",
+        "urgent": urgent == "1",
         "crisis_lines": CrisisLine.objects.all(),
     }
-    return render(request, "stories/thanks.html", context)
+    response = render(request, "stories/thanks.html", context)
+    response.delete_cookie(THANKS_COOKIE, path=reverse("stories:thanks"), samesite="Strict")
+    return response
 
 
 @private

@@ -1,6 +1,8 @@
 import pytest
 
+from ole.models import SafetyTerm
 from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for, looks_like_contact_details
+from stories.models import Story
 
 CRISIS_TERMS = ["end it all", "suicidal"]
 MEDICATION_TERMS = ["taper schedule", "where to buy"]
@@ -38,3 +40,32 @@ def test_phrases_match_whole_words_only():
 @pytest.mark.parametrize("name, expected", [("Tumi", False), ("me@example.org", True), ("0821234567", True)])
 def test_contact_details_in_a_name(name, expected):
     assert looks_like_contact_details(name) is expected
+
+
+@pytest.mark.django_db
+class TestTheWordListsAreReadOnce:
+    def test_read_from_the_database_once_then_from_the_cache(self, django_assert_num_queries):
+        SafetyTerm.phrases()
+        with django_assert_num_queries(0):
+            assert "end it all" in SafetyTerm.phrases()["crisis"]
+
+    def test_a_term_added_or_removed_applies_to_the_next_story_at_once(self, client):
+        from tests.stories.test_submission import submit
+
+        SafetyTerm.phrases()
+        term = SafetyTerm.objects.create(kind=SafetyTerm.Kind.CRISIS, phrase="lantern dark")
+        submit(client, body="x " * 60 + "the lantern dark again", title="First")
+        term.delete()
+        submit(client, body="x " * 60 + "the lantern dark again", title="Second")
+        urgent = dict(Story.objects.values_list("title", "urgent"))
+        assert urgent == {"First": True, "Second": False}
+
+    def test_with_the_cache_down_the_lists_come_from_the_database(self, monkeypatch, caplog):
+        def down(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        for name in ("get", "set", "delete"):
+            monkeypatch.setattr(f"ole.models.cache.{name}", down)
+        SafetyTerm.objects.create(kind=SafetyTerm.Kind.HOLD, phrase="miracle cure")
+        assert "miracle cure" in SafetyTerm.phrases()["hold"]
+        assert "cache not read" in caplog.text

@@ -7,15 +7,17 @@ import time
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from ole.models import OutboundEmail
+from ole.models import OutboundEmail, SafetyTerm
 from ole.outbox import deliver_due
 from stories.forms import StoryForm
 from stories.models import ConsentVersion, Story
+from stories.views import THANKS_COOKIE
 from tests.factories import ContentNoteFactory, SeriesFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -247,6 +249,49 @@ class TestBadInput:
         OutboundEmail.objects.update(send_after=email.created)
         assert deliver_due() == (1, 0)
         assert len(mail.outbox) == 1
+
+
+class TestWhatASubmissionCosts:
+    """A story is saved with as little work as it needs: bursts of them share the machine with readers."""
+
+    def test_a_story_takes_a_fixed_number_of_queries_and_makes_no_session(self, client, django_assert_num_queries):
+        from django.contrib.sessions.models import Session
+
+        client.get(reverse("stories:submit"))
+        SafetyTerm.phrases()  # the word lists come from the cache once read
+        # The consent shown, the form key, and in one transaction the story, its history line and its email.
+        with django_assert_num_queries(7):
+            response = submit(client, consent_version="1")
+        assert response.status_code == 302
+        assert Story.objects.count() == 1
+        assert settings.SESSION_COOKIE_NAME not in response.cookies
+        assert not Session.objects.exists()
+
+    def test_the_link_reaches_the_thank_you_page_in_a_short_signed_cookie_only_that_page_receives(self, client):
+        response = submit(client)
+        cookie = response.cookies[THANKS_COOKIE]
+        assert cookie["path"] == reverse("stories:thanks")
+        assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["max-age"] == 600
+        thanks = client.get(reverse("stories:thanks"))
+        assert "/stories/status/" in thanks.content.decode()
+        assert thanks.cookies[THANKS_COOKIE]["max-age"] == 0  # taken back as soon as it is shown
+
+    def test_a_forged_thank_you_cookie_shows_no_link(self, client):
+        client.cookies[THANKS_COOKIE] = "1:" + "x" * 40
+        thanks = client.get(reverse("stories:thanks"))
+        assert thanks.status_code == 200
+        html = thanks.content.decode()
+        assert "/stories/status/" not in html
+        assert "We noticed you may be going through a very hard time" not in html
+
+    def test_a_form_resent_at_the_hourly_limit_still_gets_its_thank_you_page(self, client, settings):
+        settings.OLE_STORY_SUBMISSIONS_PER_HOUR = 1
+        data = form_data()
+        assert client.post(reverse("stories:submit"), data).status_code == 302
+        again = client.post(reverse("stories:submit"), data)
+        assert again.status_code == 302 and THANKS_COOKIE in again.cookies
+        assert submit(client).status_code == 429  # a new story is still refused
+        assert Story.objects.count() == 1
 
 
 class RefusingBackend:
