@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ole.turns import half_the_cores
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -309,10 +311,10 @@ OLE_SITE_NAME = os.environ.get("OLE_SITE_NAME", "Our Lived Experience")
 OLE_SITE_URL = os.environ.get("OLE_SITE_URL", "http://127.0.0.1:8000")
 # At most this many stories from one address in an hour; the rest are asked to try later.
 OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_HOUR", "5"))
-# Stories saved at once on each app server (all its processes; by default one per core); more wait their
-# turn, so readers keep their share of the machine (ole/turns.py). The lock files live in OLE_TURNS_DIR, on
-# the machine's own disk.
-OLE_SUBMISSIONS_AT_ONCE = int(os.environ.get("OLE_SUBMISSIONS_AT_ONCE", len(os.sched_getaffinity(0))))
+# Stories saved at once on each app server (all its processes; by default half its cores, at least one); more
+# wait their turn, so readers keep the rest of the machine (ole/turns.py). The lock files live in
+# OLE_TURNS_DIR, on the machine's own disk.
+OLE_SUBMISSIONS_AT_ONCE = int(os.environ.get("OLE_SUBMISSIONS_AT_ONCE", half_the_cores()))
 _TURNS_DEFAULT = Path(tempfile.gettempdir()) / f"ole-turns-{os.getuid()}-{os.environ.get('CACHE_KEY_PREFIX', 'ole')}"
 OLE_TURNS_DIR = Path(os.environ.get("OLE_TURNS_DIR", _TURNS_DEFAULT))
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))

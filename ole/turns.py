@@ -21,6 +21,13 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.002
 
 
+def half_the_cores(cores: int | None = None) -> int:
+    """The default number of turns: half the cores this process may use, at least one; readers keep the rest."""
+    if cores is None:
+        cores = len(os.sched_getaffinity(0))
+    return max(1, cores // 2)
+
+
 class MachineTurns:
     """At most `slots` holders at once among all processes of this machine; the others wait their turn.
 

@@ -8,7 +8,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ole.turns import MachineTurns
+import pytest
+
+from ole.turns import MachineTurns, half_the_cores
+from tests.settings_probe import settings_from
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,3 +73,16 @@ def test_a_lock_folder_that_cannot_be_made_never_stops_a_story(tmp_path, caplog)
     with MachineTurns("saving", slots=1, folder=blocker / "turns").turn(wait=0) as mine:
         assert mine
     assert "going ahead without a turn" in caplog.text
+
+
+@pytest.mark.parametrize(("cores", "turns"), [(1, 1), (2, 1), (3, 1), (4, 2), (16, 8)])
+def test_by_default_stories_may_use_half_the_cores_and_always_one(cores, turns):
+    assert half_the_cores(cores) == turns
+
+
+def test_the_setting_follows_the_cores_this_process_may_use_unless_set(tmp_path):
+    code = "import os; print(settings.OLE_SUBMISSIONS_AT_ONCE, max(1, len(os.sched_getaffinity(0)) // 2))"
+    default, expected = settings_from(tmp_path, code).split()
+    assert default == expected
+    chosen = settings_from(tmp_path, "print(settings.OLE_SUBMISSIONS_AT_ONCE)", OLE_SUBMISSIONS_AT_ONCE="3")
+    assert chosen.strip() == "3"
