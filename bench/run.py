@@ -218,6 +218,14 @@ class Submissions:
     def rate(self) -> float:
         return len(self.accepted) / self.seconds if self.seconds else 0.0
 
+    def merge(self, other: Submissions) -> None:
+        self.sent += other.sent
+        self.accepted += other.accepted
+        self.latencies_ms += other.latencies_ms
+        self.seconds += other.seconds
+        for kind, count in other.errors.items():
+            self.errors[kind] = self.errors.get(kind, 0) + count
+
 
 def submit_stories(
     port: int, *, prefix: str, clients: int, each: int | None, stop: threading.Event | None = None
@@ -533,6 +541,7 @@ class Options:
     per_client: int
     seed_args: list[str]
     output: Path | None
+    read_rounds: int = 3
 
 
 @dataclass
@@ -559,6 +568,7 @@ class LoadRow:
     read_loaded: WrkResult
     loaded_submissions: Submissions
     flood: Flood
+    ratios: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -678,23 +688,15 @@ def measure_load(
     # The first burst of 20 readers on a fresh server is slow (p95 of 300 ms and more here, then ~30 ms): it is
     # read once and thrown away, so that "idle" is the server's steady state, not its start.
     run_wrk(base, seconds=2, connections=20, paths=READ_MIX, address=READER_ADDRESS)
-    idle = run_wrk(base, seconds=options.seconds, connections=20, paths=READ_MIX, address=READER_ADDRESS)
-    stop = threading.Event()
-    loaded: list[Submissions] = []
-    writer = threading.Thread(
-        target=lambda: loaded.append(
-            submit_stories(port, prefix=prefix + " loaded", clients=options.clients, each=None, stop=stop)
-        ),
-        daemon=True,
-    )
-    writer.start()
-    time.sleep(0.5)  # the writers are under way before reading starts
-    try:
-        busy = run_wrk(base, seconds=options.seconds, connections=20, paths=READ_MIX, address=READER_ADDRESS)
-    finally:
-        stop.set()
-        writer.join(timeout=120)
-    during = loaded[0] if loaded else Submissions()
+    # Idle and under writes, in turn, a few times: on a shared machine one pair can land on a neighbour's burst.
+    # The pair with the median ratio is reported, every ratio is shown, and every story sent is checked.
+    rounds, during = [], Submissions()
+    for number in range(options.read_rounds):
+        idle = run_wrk(base, seconds=options.seconds, connections=20, paths=READ_MIX, address=READER_ADDRESS)
+        busy, written = read_while_writing(port, f"{prefix} loaded {number}", options)
+        during.merge(written)
+        rounds.append((busy.p95_ms / idle.p95_ms if idle.p95_ms else float("inf"), idle, busy))
+    _ratio, idle, busy = median_round(rounds)
     stored = probe(env, "stories", prefix)
     accepted = set(alone.accepted) | set(during.accepted)
     lost = len(accepted - set(stored["titles_list"]))
@@ -707,6 +709,7 @@ def measure_load(
         likes=LIKES_PER_HOUR * workers + 20,
     )
     row = LoadRow(name, workers, alone, lost, stored["duplicated"], idle, busy, during, flooded)
+    row.ratios = [found[0] for found in rounds]
     where = f"({name}, {workers} workers)"
     if alone.errors or during.errors:
         report.failures.append(f"submission errors {where}: {alone.errors} {during.errors}")
@@ -719,9 +722,36 @@ def measure_load(
             f"other readers were affected by the flood {where}: {flooded.reader_codes}, "
             f"another address's comment got {flooded.other_address_comment}"
         )
-    if busy.non_2xx or busy.socket_errors or idle.non_2xx or idle.socket_errors:
+    if any(read.non_2xx or read.socket_errors for _ratio, *reads in rounds for read in reads):
         report.failures.append(f"failed reads {where}")
     return row
+
+
+def median_round(rounds: list[tuple[float, WrkResult, WrkResult]]) -> tuple[float, WrkResult, WrkResult]:
+    """The round whose ratio (under writes / idle) is the median; with an even count, the higher of the two."""
+    return sorted(rounds, key=lambda found: found[0])[len(rounds) // 2]
+
+
+def read_while_writing(port: int, prefix: str, options: Options) -> tuple[WrkResult, Submissions]:
+    """Read pages with 20 connections while the clients keep sending stories; both stop with the reading."""
+    stop = threading.Event()
+    loaded: list[Submissions] = []
+    writer = threading.Thread(
+        target=lambda: loaded.append(
+            submit_stories(port, prefix=prefix, clients=options.clients, each=None, stop=stop)
+        ),
+        daemon=True,
+    )
+    writer.start()
+    time.sleep(0.5)  # the writers are under way before reading starts
+    try:
+        busy = run_wrk(
+            f"http://{HOST}:{port}", seconds=options.seconds, connections=20, paths=READ_MIX, address=READER_ADDRESS
+        )
+    finally:
+        stop.set()
+        writer.join(timeout=120)
+    return busy, loaded[0] if loaded else Submissions()
 
 
 # The table ---------------------------------------------------------------------------------------------------
@@ -795,7 +825,8 @@ def render(report: Report, options: Options, *, began: str, elapsed: float, mach
             "",
             f"Story submissions: {options.clients} clients × {options.per_client} stories through the real form "
             "(GET the form, then POST it), alone; then the same clients keep submitting while wrk reads the home "
-            "and post pages with 20 connections (reads compared with the same wrk run when idle). "
+            "and post pages with 20 connections, compared with the same wrk run when idle: idle and under writes "
+            f"in turn, {options.read_rounds} times; the pair with the median ratio is shown, every ratio in brackets. "
             "Flood: one address posts comments, then likes, as fast as it can while another address reads.",
             "",
             "| db | workers | stories sent | errors | lost | duplicated | stories/s | POST p50 ms | POST p95 ms "
@@ -815,7 +846,7 @@ def render(report: Report, options: Options, *, began: str, elapsed: float, mach
                 f"| {load.database} | {load.workers} | {sent} | {errors} | {load.lost} | {load.duplicated} | "
                 f"{subs.rate:.1f} | {percentile(subs.latencies_ms, 0.5):.1f} | "
                 f"{percentile(subs.latencies_ms, 0.95):.1f} | {idle95:.1f} | {busy95:.1f} | "
-                f"{busy95 / idle95 if idle95 else 0:.2f} | "
+                f"{busy95 / idle95 if idle95 else 0:.2f} ({', '.join(f'{r:.2f}' for r in load.ratios)}) | "
                 f"{load.flood.comment_codes.get(429, 0)}/{sum(load.flood.comment_codes.values())} | "
                 f"{load.flood.like_codes.get(429, 0)}/{sum(load.flood.like_codes.values())} | {readers} |"
             )
@@ -889,6 +920,7 @@ def parse_options(argv: list[str]) -> Options:
         caches=args.caches.split(","),
         clients=args.clients,
         per_client=args.per_client or (10 if smoke else 150),
+        read_rounds=1 if smoke else 3,
         seed_args=seed,
         output=args.output or default_output,
     )

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from bench.probe import story_form_data
-from bench.run import hidden_fields, parse_wrk, percentile, to_ms
+from bench.run import Submissions, hidden_fields, median_round, parse_wrk, percentile, to_ms
 from bench.views import CEILING_BYTES
 from ole.management.commands.seed_bench import BENCH_POST, BENCH_POST_COMMENTS
 from series.models import Comment, Contributor, Post, Series, TaggedPost, Topic
@@ -173,6 +173,21 @@ def test_percentile_picks_from_the_sorted_values():
     assert percentile(values, 0.5) == pytest.approx(50.5, abs=0.5)
     assert percentile(values, 0.95) == pytest.approx(95, abs=1)
     assert percentile([], 0.95) == 0.0
+
+
+def test_reads_under_writes_report_the_median_round():
+    rounds = [(2.4, "idle a", "busy a"), (1.1, "idle b", "busy b"), (1.6, "idle c", "busy c")]
+    assert median_round(rounds) == (1.6, "idle c", "busy c")
+    assert median_round(rounds[:1]) == rounds[0]
+
+
+def test_every_round_of_stories_is_counted():
+    total, first, second = Submissions(), Submissions(sent=3, accepted=["a", "b"]), Submissions(sent=1)
+    first.error("post 503")
+    second.error("post 503")
+    for part in (first, second):
+        total.merge(part)
+    assert (total.sent, total.accepted, total.errors) == (4, ["a", "b"], {"post 503": 2})
 
 
 def test_gunicorn_logs_no_request_paths_or_addresses(monkeypatch):

@@ -127,3 +127,29 @@ class TestBackends:
         fragments.set("story_form_fields", "<p>fields</p>", 60)
         assert "Fragment cache: read failed (ConnectionError)" in caplog.text
         assert "Fragment cache: write failed (ConnectionError)" in caplog.text
+
+
+class TestFooter:
+    @staticmethod
+    def footer(response) -> str:
+        html = response.content.decode()
+        return html[html.index('<footer class="site-footer">') :]
+
+    def test_the_footer_comes_from_a_fragment_and_a_changed_crisis_line_shows_on_the_next_page(self, client):
+        from series.models import CrisisLine
+
+        first = client.get(reverse("series:privacy"))
+        second = client.get(reverse("stories:share"))
+        assert "includes/footer.html" in rendered(first)
+        assert "includes/footer.html" not in rendered(second)
+        line = CrisisLine.objects.first()
+        assert line.name in self.footer(second)
+        line.name = "Night line for families"
+        line.save()
+        assert "Night line for families" in self.footer(client.get(reverse("stories:share")))
+
+    def test_the_footer_fragment_costs_no_query(self, client, django_assert_num_queries):
+        current_consent()
+        client.get(reverse("stories:submit"))
+        with django_assert_num_queries(1):  # the consent wording; the crisis lines come with the footer
+            client.get(reverse("stories:submit"))
