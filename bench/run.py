@@ -687,7 +687,7 @@ def measure_load(
     print(f"  submissions: {len(alone.accepted)} accepted at {alone.rate:.1f}/s, errors {alone.errors}", flush=True)
     # The first burst of 20 readers on a fresh server is slow (p95 of 300 ms and more here, then ~30 ms): it is
     # read once and thrown away, so that "idle" is the server's steady state, not its start.
-    run_wrk(base, seconds=2, connections=20, paths=READ_MIX, address=READER_ADDRESS)
+    first = run_wrk(base, seconds=2, connections=20, paths=READ_MIX, address=READER_ADDRESS)
     # Idle and under writes, in turn, a few times: on a shared machine one pair can land on a neighbour's burst.
     # The pair with the median ratio is reported, every ratio is shown, and every story sent is checked.
     rounds, during = [], Submissions()
@@ -722,7 +722,8 @@ def measure_load(
             f"other readers were affected by the flood {where}: {flooded.reader_codes}, "
             f"another address's comment got {flooded.other_address_comment}"
         )
-    if any(read.non_2xx or read.socket_errors for _ratio, *reads in rounds for read in reads):
+    reads = [first] + [read for _ratio, *pair in rounds for read in pair]
+    if any(read.non_2xx or read.socket_errors for read in reads):
         report.failures.append(f"failed reads {where}")
     return row
 
@@ -751,7 +752,9 @@ def read_while_writing(port: int, prefix: str, options: Options) -> tuple[WrkRes
     finally:
         stop.set()
         writer.join(timeout=120)
-    return busy, loaded[0] if loaded else Submissions()
+    if writer.is_alive() or not loaded:
+        raise BenchError("the story writers did not stop within 120 s of the end of the reading")
+    return busy, loaded[0]
 
 
 # The table ---------------------------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ def story_submit(
     if existing:
         return _same_writer(existing, fields), False
     if not allow_new():
+        # The same form sent twice at once may have been saved by the other request meanwhile.
+        existing = Story.objects.filter(submission_key=submission_key).first()
+        if existing:
+            return _same_writer(existing, fields), False
         raise SubmissionRefused
     try:
         with transaction.atomic():

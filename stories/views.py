@@ -80,7 +80,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         # to be saved, so that readers' pages are served meanwhile.
         form = StoryForm(request.POST, request.FILES, consent=_consent_shown(request.POST))
         if form.is_bot:
-            return redirect("stories:thanks")  # accepted silently; nothing is kept
+            return _thanks_for(request, None)  # accepted silently; nothing is kept
         with SAVING.turn(wait=SAVING_WAIT_SECONDS) as my_turn:
             if my_turn:
                 return _submit(request, form)
@@ -120,20 +120,27 @@ def _submit(request: HttpRequest, form: StoryForm) -> HttpResponse:
         except images.StorageUnavailable:
             # The photo could not be stored (a full disk): the story was rolled back with it.
             return _render_form(request, form, status=503, storage_full=True)
-        response = redirect("stories:thanks")
-        if story is not None:  # None: someone else's form key; they learn nothing about that story
-            response.set_signed_cookie(
-                THANKS_COOKIE,
-                f"{int(story.urgent)}:{story.status_token()}",
-                salt=THANKS_COOKIE,
-                max_age=THANKS_SECONDS,
-                path=reverse("stories:thanks"),
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Strict",
-            )
-        return response
+        return _thanks_for(request, story)  # None: someone else's form key; they learn nothing about that story
     return _render_form(request, form)
+
+
+def _thanks_for(request: HttpRequest, story: Story | None) -> HttpResponse:
+    """To the thank-you page, with this story's link for it, and never a link left from an earlier story."""
+    response = redirect("stories:thanks")
+    if story is None:
+        response.delete_cookie(THANKS_COOKIE, path=reverse("stories:thanks"), samesite="Strict")
+        return response
+    response.set_signed_cookie(
+        THANKS_COOKIE,
+        story.status_token(),
+        salt=THANKS_COOKIE,
+        max_age=THANKS_SECONDS,
+        path=reverse("stories:thanks"),
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 def _int(value: str | None) -> int | None:
@@ -162,11 +169,11 @@ def _render_form(
 @private
 @require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
-    shown = request.get_signed_cookie(THANKS_COOKIE, default="", salt=THANKS_COOKIE, max_age=THANKS_SECONDS)
-    urgent, _, token = shown.partition(":")
+    token = request.get_signed_cookie(THANKS_COOKIE, default="", salt=THANKS_COOKIE, max_age=THANKS_SECONDS)
+    story = Story.from_token(token) if token else None  # a link replaced since is not shown
     context = {
-        "status_url": request.build_absolute_uri(reverse("stories:status", kwargs={"token": token})) if token else "",
-        "urgent": urgent == "1",
+        "status_url": request.build_absolute_uri(story.get_status_url()) if story else "",
+        "urgent": bool(story and story.urgent),
         "crisis_lines": CrisisLine.objects.all(),
     }
     response = render(request, "stories/thanks.html", context)

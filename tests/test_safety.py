@@ -69,3 +69,20 @@ class TestTheWordListsAreReadOnce:
         SafetyTerm.objects.create(kind=SafetyTerm.Kind.HOLD, phrase="miracle cure")
         assert "miracle cure" in SafetyTerm.phrases()["hold"]
         assert "cache not read" in caplog.text
+
+    def test_a_copy_read_by_another_server_before_the_commit_is_forgotten_when_it_commits(
+        self, django_capture_on_commit_callbacks
+    ):
+        from django.core.cache import cache
+
+        stale = SafetyTerm.phrases()
+        with django_capture_on_commit_callbacks(execute=True):
+            SafetyTerm.objects.create(kind=SafetyTerm.Kind.CRISIS, phrase="lantern dark")
+            cache.set(SafetyTerm.CACHE_KEY, stale)  # another process read the lists before this commit
+        assert "lantern dark" in SafetyTerm.phrases()["crisis"]
+
+    def test_lists_kept_before_a_deploy_that_adds_a_kind_are_read_again(self):
+        from django.core.cache import cache
+
+        cache.set(SafetyTerm.CACHE_KEY, {"crisis": ["old"]})
+        assert set(SafetyTerm.phrases()) == set(SafetyTerm.Kind.values)

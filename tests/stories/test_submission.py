@@ -284,6 +284,53 @@ class TestWhatASubmissionCosts:
         assert "/stories/status/" not in html
         assert "We noticed you may be going through a very hard time" not in html
 
+    def test_the_cookie_is_secure_on_https(self, client):
+        response = client.post(reverse("stories:submit"), form_data(), secure=True)
+        assert response.cookies[THANKS_COOKIE]["secure"]
+
+    def test_the_cookie_holds_the_link_alone_and_the_page_reads_the_rest_from_the_story(self, client):
+        response = submit(client, body=STORY_TEXT + " Some nights I want to end it all.")
+        value = response.cookies[THANKS_COOKIE].value
+        assert not value.startswith(("0:", "1:"))  # whether the writer may be in crisis is not in the browser
+        thanks = client.get(response["Location"]).content.decode()
+        assert "We noticed you may be going through a very hard time" in thanks
+
+    def test_an_old_or_replaced_link_is_not_shown(self, client, monkeypatch):
+        import django.core.signing
+
+        real = time.time
+        monkeypatch.setattr(django.core.signing.time, "time", lambda: real() - 11 * 60)
+        response = submit(client)
+        monkeypatch.setattr(django.core.signing.time, "time", real)
+        assert "/stories/status/" not in client.get(response["Location"]).content.decode()  # over 10 minutes old
+        response = submit(client)
+        Story.objects.latest("pk").issue_new_link()
+        assert "/stories/status/" not in client.get(response["Location"]).content.decode()
+
+    @pytest.mark.parametrize("overrides", [{"website": "http://spam.example"}, {"email": "someone.else@example.org"}])
+    def test_a_thank_you_without_a_story_takes_back_a_link_left_from_an_earlier_one(self, client, overrides):
+        first = form_data()
+        assert THANKS_COOKIE in client.post(reverse("stories:submit"), first).cookies
+        # A bot's post, or a copied form key from another address, in the same browser:
+        response = client.post(reverse("stories:submit"), {**first, **overrides})
+        assert response.cookies[THANKS_COOKIE]["max-age"] == 0
+        assert "/stories/status/" not in client.get(response["Location"]).content.decode()
+
+    def test_the_same_form_saved_meanwhile_by_another_request_is_the_answer_even_at_the_limit(self):
+        from stories.services import story_submit
+
+        form = StoryForm(form_data(), consent=ConsentVersion.current())
+        assert form.is_valid()
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name not in ("photo", "content_notes")}
+        story = {"submission_key": form.cleaned_data["submission_key"], "consent": form.consent, "fields": fields}
+
+        def the_twin_is_saved_then_the_limit_says_no() -> bool:
+            story_submit(**story, content_notes=[])
+            return False
+
+        saved, created = story_submit(**story, content_notes=[], allow_new=the_twin_is_saved_then_the_limit_says_no)
+        assert saved == Story.objects.get() and not created
+
     def test_a_form_resent_at_the_hourly_limit_still_gets_its_thank_you_page(self, client, settings):
         settings.OLE_STORY_SUBMISSIONS_PER_HOUR = 1
         data = form_data()
