@@ -140,6 +140,11 @@ if REDIS_URL:
             "BACKEND": "ole.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ole"),
+            # Each process keeps copies of cached pages and their versions, true to Redis (ole/cache.py Mirror):
+            # a page-cache hit then makes no round trip. OLE_PAGE_MIRROR=0 turns it off.
+            "OPTIONS": {"mirror_prefix": "pages:", "mirror_size": int(os.environ.get("OLE_PAGE_MIRROR_SIZE", "300"))}
+            if env_bool("OLE_PAGE_MIRROR", True)
+            else {},
         },
         # Parts of pages every visitor sees alike ({% cache %} in the templates), keyed by the site version.
         "template_fragments": {

@@ -164,8 +164,10 @@ def _lookup(request: HttpRequest, scope: str | None) -> tuple[str | None, tuple 
         _start_versions(found, names)
         versions = tuple(found[name] for name in names)
         request.ole_site_version = versions[0]
-        if entry is not None and entry[0] == versions:
-            return key, versions, entry[1:]
+        # An entry carries its versions and the moment it stops being good (a copy kept in another process
+        # does not learn of Redis's expiry time).
+        if entry is not None and len(entry) == 5 and entry[0] == versions and entry[1] > time.time():
+            return key, versions, entry[2:]
         return key, versions, None
     except Exception as error:  # the cache is down: serve the page without it
         logger.warning("Page cache: lookup failed (%s).", type(error).__name__)
@@ -187,6 +189,7 @@ def _store(key: str, versions: tuple, response: HttpResponse, lifetime: int) -> 
     # Computed once here rather than on every hit (ConditionalGetMiddleware keeps an ETag it is given).
     headers["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     try:
-        cache.set(key, (versions, response.status_code, headers, response.content), lifetime)
+        entry = (versions, time.time() + lifetime, response.status_code, headers, response.content)
+        cache.set(key, entry, lifetime)
     except Exception as error:
         logger.warning("Page cache: store failed (%s).", type(error).__name__)

@@ -43,6 +43,17 @@ class TestSharedPages:
         assert second[HIT] == "hit"
         assert second.content == first.content
 
+    def test_an_entry_past_its_own_end_is_not_served_even_if_the_cache_still_holds_it(self, client, post):
+        # A copy kept in another process (ole/cache.py Mirror) does not know Redis's expiry time: the entry does.
+        import time
+
+        client.get(url(post))
+        key = pagecache._page_key(client.get(url(post)).wsgi_request)
+        versions, _ends, *rest = cache.get(key)
+        cache.set(key, (versions, time.time() - 1, *rest), 600)
+        assert HIT not in client.get(url(post))
+        assert client.get(url(post))[HIT] == "hit"
+
     @pytest.mark.parametrize(
         "name",
         ["series:home", "series:feed", "series:tag_list", "series:series_list", "series:archive", "series:help"],

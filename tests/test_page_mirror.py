@@ -1,0 +1,137 @@
+"""Cached pages and their versions mirrored in each process: a hit asks Redis nothing, and a change made by
+any other process is seen by the next read. Runs where Redis is (the PostgreSQL + Redis pass of .ci/run)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import redis
+
+from ole.cache import Mirror, RedisCache
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs Redis (REDIS_URL): the PostgreSQL + Redis pass")
+
+
+def app_server(prefix: str, **options) -> RedisCache:
+    """This process's cache, as an app server has it."""
+    return RedisCache(REDIS_URL, {"KEY_PREFIX": prefix, "OPTIONS": {"mirror_prefix": "pages:", **options}})
+
+
+def another_process(prefix: str) -> RedisCache:
+    """Another app server's writes reach Redis only: nothing here hears of them but through Redis's reports."""
+    return RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
+
+
+@pytest.fixture
+def servers():
+    prefix = f"mirror-{uuid.uuid4().hex[:8]}"
+    yield app_server(prefix), another_process(prefix)
+    connection = redis.Redis.from_url(REDIS_URL)
+    for key in connection.scan_iter(f"{prefix}:*"):
+        connection.delete(key)
+
+
+def asks_redis(cache: RedisCache, monkeypatch) -> list[str]:
+    asked: list[str] = []
+    real = cache._cache.get_client
+
+    def counting(*args, **kwargs):
+        asked.append("command")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache._cache, "get_client", counting)
+    return asked
+
+
+def test_a_second_read_asks_redis_nothing(servers, monkeypatch):
+    one, other = servers
+    other.set("pages:v:site", 7)
+    other.set("pages:abc", ("entry",))
+    assert one.get_many(["pages:v:site", "pages:abc", "pages:none"]) == {"pages:v:site": 7, "pages:abc": ("entry",)}
+    asked = asks_redis(one, monkeypatch)
+    assert one.get_many(["pages:v:site", "pages:abc", "pages:none"]) == {"pages:v:site": 7, "pages:abc": ("entry",)}
+    assert asked == []
+
+
+def test_a_change_made_by_another_process_is_seen_by_the_next_read(servers):
+    one, other = servers
+    other.set("pages:v:site", 0)
+    for value in range(1, 301):
+        one.get_many(["pages:v:site"])  # a copy is kept here
+        other.incr("pages:v:site")
+        assert one.get_many(["pages:v:site"]) == {"pages:v:site": value}
+
+
+def test_a_key_deleted_elsewhere_and_a_flush_are_seen(servers):
+    one, other = servers
+    other.set("pages:abc", "page")
+    assert one.get_many(["pages:abc"]) == {"pages:abc": "page"}
+    other.delete("pages:abc")
+    assert one.get_many(["pages:abc"]) == {}
+    other.set("pages:abc", "again")
+    assert one.get_many(["pages:abc"]) == {"pages:abc": "again"}
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    assert one.get_many(["pages:abc"]) == {}
+
+
+def test_keys_outside_the_prefix_are_always_read_from_redis(servers, monkeypatch):
+    one, other = servers
+    other.set("limits:x", 1)
+    one.get_many(["limits:x"])
+    asked = asks_redis(one, monkeypatch)
+    assert one.get_many(["limits:x"]) == {"limits:x": 1}
+    assert asked == ["command"]
+
+
+def test_without_the_reports_every_read_goes_to_redis_until_they_are_back(servers, monkeypatch):
+    one, other = servers
+    monkeypatch.setattr(Mirror, "RETRY_SECONDS", 0.0)
+    other.set("pages:v:site", 1)
+    one.get_many(["pages:v:site"])
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_type="pubsub")  # Redis drops the reporting connection
+    other.set("pages:v:site", 2)
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 2}
+    other.set("pages:v:site", 3)  # listening again: the change is reported and seen
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 3}
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 3}
+
+
+def test_a_redis_that_will_not_report_changes_is_simply_read_each_time(servers, monkeypatch, caplog):
+    one, other = servers
+    real = redis.connection.Connection.send_command
+
+    def refusing(self, *args, **kwargs):
+        if args[:2] == ("CLIENT", "TRACKING"):
+            args = ("CLIENT", "TRACKING", "NOT-AN-OPTION")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_command", refusing)
+    other.set("pages:v:site", 1)
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 1}
+    asked = asks_redis(one, monkeypatch)
+    other.set("pages:v:site", 2)
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 2}
+    assert asked == ["command"]
+    assert "will not report changes" in caplog.text
+
+
+def test_only_so_many_copies_are_kept(servers):
+    one = app_server(servers[0].key_prefix, mirror_size=3)
+    for number in range(6):
+        servers[1].set(f"pages:{number}", number)
+        one.get_many([f"pages:{number}"])
+    assert len(one._cache.mirror._values) == 3
+
+
+def test_the_threads_of_a_process_share_one_mirror(servers):
+    import threading
+
+    one = servers[0]
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(app_server(one.key_prefix)._cache.mirror))
+    thread.start()
+    thread.join()
+    assert seen == [one._cache.mirror]
