@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.utils.functional import cached_property
 from redis import ConnectionPool
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 MISSING = object()  # a key Redis does not have, known as such here
@@ -25,45 +26,63 @@ class Mirror:
     """Copies, in this process, of the values under one key prefix, kept true to Redis.
 
     Redis is asked to report every key under the prefix that is written, deleted, expires or is evicted, by
-    anyone (CLIENT TRACKING in broadcast mode, the reports sent to a connection of our own), and every read
-    first takes in what has been reported, without waiting. A value changed by another app server is
-    therefore never served once its report has reached this machine, which it does before that server's own
-    answer reaches its visitor. Without the reporting connection nothing is copied and every read asks Redis.
+    anyone (CLIENT TRACKING in broadcast mode, the reports sent to a connection of this process's own), and
+    every read first takes in what has been reported, without waiting. Redis sends a report before it answers
+    the write that caused it, but on another connection, so one could still be on its way: a process that
+    has not looked for a while, or that has just taken reports in (more may follow), first asks Redis for
+    everything up to now (a PING on the reporting connection; its answer comes after every report queued
+    before it). Without the reporting connection nothing is copied and every read asks Redis.
     """
 
-    RETRY_SECONDS = 5.0
     REPORTS = "__redis__:invalidate"
+    CONFIRM_AFTER_SECONDS = 0.02
+    RETRY_SECONDS = (1.0, 60.0)  # the first wait before listening again, and the longest
+    CONNECT_SECONDS = 0.5
     _shared: dict[tuple[str, str, int], Mirror] = {}
     _shared_lock = threading.Lock()
 
     @classmethod
-    def shared(cls, url: str, prefix: str, size: int) -> Mirror:
+    def shared(cls, url: str, prefix: str, size_bytes: int) -> Mirror:
         """One mirror per process for a server and prefix: Django makes a cache object per thread."""
         with cls._shared_lock:
-            mirror = cls._shared.get((url, prefix, size))
+            mirror = cls._shared.get((url, prefix, size_bytes))
             if mirror is None:
-                mirror = cls._shared[(url, prefix, size)] = cls(url, prefix, size)
+                mirror = cls._shared[(url, prefix, size_bytes)] = cls(url, prefix, size_bytes)
             return mirror
 
-    def __init__(self, url: str, prefix: str, size: int) -> None:
-        self.url, self.prefix, self.size = url, prefix, size
-        self._values: dict[str, Any] = {}
+    def __init__(self, url: str, prefix: str, size_bytes: int) -> None:
+        self.url, self.prefix, self.size_bytes = url, prefix, size_bytes
+        self._values: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self._reports: Any = None
         self._pid = os.getpid()
+        self._connecting = False
+        self._refused = False
         self._retry_at = 0.0
+        self._retry_wait = self.RETRY_SECONDS[0]
+        self._looked_at = 0.0
         self._changes = 0  # reports taken in so far: a value read from Redis is kept only if none came meanwhile
+        self.own_id: int | None = None  # the reporting connection's id in Redis (CLIENT LIST names it ole-page-mirror)
 
     def covers(self, keys: Iterable[str]) -> bool:
         return all(key.startswith(self.prefix) for key in keys)
 
     def read(self, keys: list[str]) -> tuple[dict[str, Any] | None, int | None]:
         """(values, None) when every key is known here (missing ones left out); else (None, a mark for keep())."""
+        if not self._ready():
+            return None, None
         with self._lock:
             if not self._take_in():
                 return None, None
             if all(key in self._values for key in keys):
-                return {key: self._values[key] for key in keys if self._values[key] is not MISSING}, None
+                found = {}
+                for key in keys:
+                    self._values.move_to_end(key)
+                    value = self._values[key][0]
+                    if value is not MISSING:
+                        found[key] = value
+                return found, None
             return None, self._changes
 
     def keep(self, keys: list[str], found: dict[str, Any], mark: int | None) -> None:
@@ -74,10 +93,13 @@ class Mirror:
             if not self._take_in() or self._changes != mark:
                 return
             for key in keys:
-                self._values.pop(key, None)
-                self._values[key] = found.get(key, MISSING)
-            while len(self._values) > self.size:
-                del self._values[next(iter(self._values))]  # the oldest copy goes first
+                self._drop(key)
+                value = found.get(key, MISSING)
+                size = len(value[-1]) if isinstance(value, tuple) and isinstance(value[-1], bytes) else 0
+                self._values[key] = (value, size + 200)
+                self._bytes += size + 200
+            while self._bytes > self.size_bytes and self._values:
+                self._drop(next(iter(self._values)))  # the copy used longest ago goes first
 
     def forget(self, keys: Iterable[str] | None = None) -> None:
         """This process is writing these keys (or everything): drop them now, before Redis's report arrives."""
@@ -85,63 +107,123 @@ class Mirror:
             self._changes += 1
             if keys is None:
                 self._values.clear()
+                self._bytes = 0
             else:
                 for key in keys:
-                    self._values.pop(key, None)
+                    self._drop(key)
 
-    def _take_in(self) -> bool:
-        if self._pid != os.getpid():  # a forked worker: the connection and the copies were its parent's
-            self._pid, self._reports = os.getpid(), None
-            self._values.clear()
-        if self._reports is None and not self._listen():
-            return False
-        try:
-            while self._reports.can_read(timeout=0):
-                report = self._reports.read_response()
-                if report[0] != b"message":
-                    continue
-                self._changes += 1
-                if report[2] is None:  # the database was flushed
-                    self._values.clear()
-                else:
-                    for key in report[2]:
-                        self._values.pop(key.decode(), None)
-        except (RedisError, OSError) as error:
-            logger.warning("Page mirror: lost the reports from Redis (%s); reading from Redis.", type(error).__name__)
-            self._stop()
-            return False
-        return True
+    def _drop(self, key: str) -> None:
+        kept = self._values.pop(key, None)
+        if kept is not None:
+            self._bytes -= kept[1]
 
-    def _listen(self) -> bool:
-        if time.monotonic() < self._retry_at:
-            return False
-        pool = ConnectionPool.from_url(self.url, protocol=2)
+    def _ready(self) -> bool:
+        """Whether the reports are being received; if not, and it is time, listen again (outside the lock, so
+        other threads read from Redis meanwhile instead of waiting)."""
+        with self._lock:
+            if self._pid != os.getpid():  # a forked worker: the connection and the copies were its parent's
+                self._pid, self._reports, self._connecting = os.getpid(), None, False
+                self._values.clear()
+                self._bytes = 0
+            if self._reports is not None:
+                return True
+            if self._refused or self._connecting or time.monotonic() < self._retry_at:
+                return False
+            self._connecting = True
+        reports = self._listen()
+        with self._lock:
+            self._connecting = False
+            if reports is None:
+                self._retry_at = time.monotonic() + self._retry_wait
+                self._retry_wait = min(self._retry_wait * 2, self.RETRY_SECONDS[1])
+                return False
+            self._reports, self._retry_wait = reports, self.RETRY_SECONDS[0]
+            self._values.clear()  # nothing was reported while nobody listened
+            self._bytes = 0
+            self._changes += 1
+            self._looked_at = time.monotonic()
+            return True
+
+    def _listen(self) -> Any:
+        pool = ConnectionPool.from_url(
+            self.url, protocol=2, socket_connect_timeout=self.CONNECT_SECONDS, socket_timeout=self.CONNECT_SECONDS
+        )
         reports = pool.connection_class(**pool.connection_kwargs)
         try:
             reports.connect()
+            reports.send_command("CLIENT", "SETNAME", "ole-page-mirror")
+            reports.read_response()
             reports.send_command("CLIENT", "ID")
-            own_id = reports.read_response()
+            own_id = self.own_id = reports.read_response()
             reports.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", "PREFIX", self.prefix)
             reports.read_response()
             reports.send_command("SUBSCRIBE", self.REPORTS)
             reports.read_response()
-        except (RedisError, OSError) as error:
-            logger.warning("Page mirror: Redis will not report changes (%s); reading from Redis.", type(error).__name__)
+        except ResponseError as error:  # this Redis will not report changes (too old, or not allowed): stop asking
+            logger.warning("Page mirror: Redis refuses to report changes (%s); pages are read from Redis.", error)
+            self._refused = True
             reports.disconnect()
-            self._retry_at = time.monotonic() + self.RETRY_SECONDS
+            return None
+        except (RedisError, OSError) as error:
+            logger.warning("Page mirror: no reports from Redis (%s); pages are read from Redis.", type(error).__name__)
+            reports.disconnect()
+            return None
+        return reports
+
+    def _take_in(self) -> bool:
+        """Apply what Redis has reported (under the lock). False when the reports are not being received."""
+        if self._reports is None:
             return False
-        self._reports = reports
-        self._values.clear()  # nothing was reported while nobody listened
-        self._changes += 1
+        try:
+            taken = self._drain()
+            if taken or time.monotonic() - self._looked_at > self.CONFIRM_AFTER_SECONDS:
+                self._confirm()
+            self._looked_at = time.monotonic()
+        except BaseException as error:
+            logger.warning("Page mirror: lost the reports from Redis (%s); reading from Redis.", type(error).__name__)
+            self._stop()
+            if not isinstance(error, Exception):
+                raise
+            return False
         return True
 
+    def _drain(self) -> int:
+        taken = 0
+        while self._reports.is_connected and self._reports.can_read(timeout=0):
+            self._apply(self._reports.read_response())
+            taken += 1
+        if not self._reports.is_connected:
+            raise ConnectionError("the reporting connection closed")
+        return taken
+
+    def _confirm(self) -> None:
+        """Everything Redis queued for this process up to now: what comes before the answer to a PING."""
+        self._reports.send_command("PING")
+        while True:
+            report = self._reports.read_response()
+            if report in ([b"pong", b""], b"PONG"):
+                return
+            self._apply(report)
+
+    def _apply(self, report: Any) -> None:
+        if not (isinstance(report, list) and len(report) == 3 and report[0] == b"message"):
+            raise ValueError("an unexpected message on the reporting connection")
+        self._changes += 1
+        if report[2] is None:  # the database was flushed
+            self._values.clear()
+            self._bytes = 0
+        else:
+            for key in report[2]:
+                self._drop(key.decode())
+
     def _stop(self) -> None:
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(Exception):
             self._reports.disconnect()
         self._reports = None
         self._values.clear()
+        self._bytes = 0
         self._changes += 1
-        self._retry_at = time.monotonic() + self.RETRY_SECONDS
+        self._retry_at = time.monotonic() + self._retry_wait
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -219,7 +301,7 @@ class RedisCacheClient(django_redis.RedisCacheClient):
 
 
 class RedisCache(django_redis.RedisCache):
-    """OPTIONS may name a `mirror_prefix` (and a `mirror_size`, in values): keys under it are mirrored in each
+    """OPTIONS may name a `mirror_prefix` (and `mirror_bytes`, its size): keys under it are mirrored in each
     process (see Mirror). Only with one server: with replicas, a read could come from one that lags."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
@@ -229,7 +311,7 @@ class RedisCache(django_redis.RedisCache):
     @cached_property
     def _cache(self) -> RedisCacheClient:
         options = dict(self._options)
-        prefix, size = options.pop("mirror_prefix", None), options.pop("mirror_size", 300)
+        prefix, size = options.pop("mirror_prefix", None), options.pop("mirror_bytes", 16 * 1024 * 1024)
         mirror = None
         if prefix and len(self._servers) == 1:
             mirror = Mirror.shared(self._servers[0], self.make_key(prefix), size)

@@ -134,6 +134,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+MB = 1024 * 1024
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -142,7 +143,7 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ole"),
             # Each process keeps copies of cached pages and their versions, true to Redis (ole/cache.py Mirror):
             # a page-cache hit then makes no round trip. OLE_PAGE_MIRROR=0 turns it off.
-            "OPTIONS": {"mirror_prefix": "pages:", "mirror_size": int(os.environ.get("OLE_PAGE_MIRROR_SIZE", "300"))}
+            "OPTIONS": {"mirror_prefix": "pages:", "mirror_bytes": int(os.environ.get("OLE_PAGE_MIRROR_MB", "16")) * MB}
             if env_bool("OLE_PAGE_MIRROR", True)
             else {},
         },

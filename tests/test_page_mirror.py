@@ -86,17 +86,37 @@ def test_keys_outside_the_prefix_are_always_read_from_redis(servers, monkeypatch
     assert asked == ["command"]
 
 
+def test_a_change_landing_while_a_read_is_on_its_way_is_seen_by_the_next_read(servers, monkeypatch):
+    from django.core.cache.backends import redis as django_redis
+
+    one, other = servers
+    other.set("pages:v:site", 1)
+    real = django_redis.RedisCacheClient.get_many
+
+    def read_then_changed_elsewhere(self, keys):
+        found = real(self, keys)
+        other.incr("pages:v:site")  # after Redis answered, before the answer is kept here
+        return found
+
+    monkeypatch.setattr(django_redis.RedisCacheClient, "get_many", read_then_changed_elsewhere)
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 1}
+    monkeypatch.setattr(django_redis.RedisCacheClient, "get_many", real)
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 2}
+
+
 def test_without_the_reports_every_read_goes_to_redis_until_they_are_back(servers, monkeypatch):
     one, other = servers
-    monkeypatch.setattr(Mirror, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(Mirror, "RETRY_SECONDS", (0.0, 0.0))
     other.set("pages:v:site", 1)
     one.get_many(["pages:v:site"])
-    redis.Redis.from_url(REDIS_URL).client_kill_filter(_type="pubsub")  # Redis drops the reporting connection
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_id=one._cache.mirror.own_id)  # Redis drops it
     other.set("pages:v:site", 2)
     assert one.get_many(["pages:v:site"]) == {"pages:v:site": 2}
     other.set("pages:v:site", 3)  # listening again: the change is reported and seen
     assert one.get_many(["pages:v:site"]) == {"pages:v:site": 3}
+    asked = asks_redis(one, monkeypatch)
     assert one.get_many(["pages:v:site"]) == {"pages:v:site": 3}
+    assert asked == []  # copies are kept again
 
 
 def test_a_redis_that_will_not_report_changes_is_simply_read_each_time(servers, monkeypatch, caplog):
@@ -115,15 +135,20 @@ def test_a_redis_that_will_not_report_changes_is_simply_read_each_time(servers, 
     other.set("pages:v:site", 2)
     assert one.get_many(["pages:v:site"]) == {"pages:v:site": 2}
     assert asked == ["command"]
-    assert "will not report changes" in caplog.text
+    assert "refuses to report changes" in caplog.text
+    assert one.get_many(["pages:v:site"]) == {"pages:v:site": 2}
+    assert caplog.text.count("refuses to report changes") == 1  # not asked again
 
 
-def test_only_so_many_copies_are_kept(servers):
-    one = app_server(servers[0].key_prefix, mirror_size=3)
-    for number in range(6):
-        servers[1].set(f"pages:{number}", number)
+def test_copies_are_kept_up_to_a_size_and_the_one_used_longest_ago_goes_first(servers):
+    one = app_server(servers[0].key_prefix, mirror_bytes=3000)
+    for number in range(4):
+        servers[1].set(f"pages:{number}", ("versions", b"x" * 1000))
         one.get_many([f"pages:{number}"])
-    assert len(one._cache.mirror._values) == 3
+        one.get_many(["pages:0"])  # used again each time
+    mirror = one._cache.mirror
+    assert set(mirror._values) == {f"{mirror.prefix}0", f"{mirror.prefix}3"}
+    assert mirror._bytes <= 3000
 
 
 def test_the_threads_of_a_process_share_one_mirror(servers):
