@@ -682,17 +682,16 @@ def measure_load(
     name: str, workers: int, port: int, post: dict, env: dict[str, str], options: Options, report: Report
 ) -> LoadRow:
     prefix = f"Load {name} w{workers} {uuid.uuid4().hex[:8]}"
-    base = f"http://{HOST}:{port}"
     alone = submit_stories(port, prefix=prefix + " alone", clients=options.clients, each=options.per_client)
     print(f"  submissions: {len(alone.accepted)} accepted at {alone.rate:.1f}/s, errors {alone.errors}", flush=True)
     # The first burst of 20 readers on a fresh server is slow (p95 of 300 ms and more here, then ~30 ms): it is
     # read once and thrown away, so that "idle" is the server's steady state, not its start.
-    first = run_wrk(base, seconds=2, connections=20, paths=READ_MIX, address=READER_ADDRESS)
+    first = read_pages(port, seconds=2)
     # Idle and under writes, in turn, a few times: on a shared machine one pair can land on a neighbour's burst.
     # The pair with the median ratio is reported, every ratio is shown, and every story sent is checked.
     rounds, during = [], Submissions()
     for number in range(options.read_rounds):
-        idle = run_wrk(base, seconds=options.seconds, connections=20, paths=READ_MIX, address=READER_ADDRESS)
+        idle = read_pages(port, seconds=options.seconds)
         busy, written = read_while_writing(port, f"{prefix} loaded {number}", options)
         during.merge(written)
         rounds.append((busy.p95_ms / idle.p95_ms if idle.p95_ms else float("inf"), idle, busy))
@@ -708,8 +707,8 @@ def measure_load(
         comments=COMMENTS_PER_HOUR * workers + 10,
         likes=LIKES_PER_HOUR * workers + 20,
     )
-    row = LoadRow(name, workers, alone, lost, stored["duplicated"], idle, busy, during, flooded)
-    row.ratios = [found[0] for found in rounds]
+    ratios = [found[0] for found in rounds]
+    row = LoadRow(name, workers, alone, lost, stored["duplicated"], idle, busy, during, flooded, ratios)
     where = f"({name}, {workers} workers)"
     if alone.errors or during.errors:
         report.failures.append(f"submission errors {where}: {alone.errors} {during.errors}")
@@ -726,6 +725,11 @@ def measure_load(
     if any(read.non_2xx or read.socket_errors for read in reads):
         report.failures.append(f"failed reads {where}")
     return row
+
+
+def read_pages(port: int, *, seconds: int) -> WrkResult:
+    """A reader's load: the home and post pages with 20 connections, from the readers' own address."""
+    return run_wrk(f"http://{HOST}:{port}", seconds=seconds, connections=20, paths=READ_MIX, address=READER_ADDRESS)
 
 
 def median_round(rounds: list[tuple[float, WrkResult, WrkResult]]) -> tuple[float, WrkResult, WrkResult]:
@@ -746,9 +750,7 @@ def read_while_writing(port: int, prefix: str, options: Options) -> tuple[WrkRes
     writer.start()
     time.sleep(0.5)  # the writers are under way before reading starts
     try:
-        busy = run_wrk(
-            f"http://{HOST}:{port}", seconds=options.seconds, connections=20, paths=READ_MIX, address=READER_ADDRESS
-        )
+        busy = read_pages(port, seconds=options.seconds)
     finally:
         stop.set()
         writer.join(timeout=120)

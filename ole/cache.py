@@ -106,11 +106,14 @@ class Mirror:
         with self._lock:
             self._changes += 1
             if keys is None:
-                self._values.clear()
-                self._bytes = 0
+                self._drop_all()
             else:
                 for key in keys:
                     self._drop(key)
+
+    def _drop_all(self) -> None:
+        self._values.clear()
+        self._bytes = 0
 
     def _drop(self, key: str) -> None:
         kept = self._values.pop(key, None)
@@ -123,8 +126,7 @@ class Mirror:
         with self._lock:
             if self._pid != os.getpid():  # a forked worker: the connection and the copies were its parent's
                 self._pid, self._reports, self._connecting = os.getpid(), None, False
-                self._values.clear()
-                self._bytes = 0
+                self._drop_all()
             if self._reports is not None:
                 return True
             if self._refused or self._connecting or time.monotonic() < self._retry_at:
@@ -138,8 +140,7 @@ class Mirror:
                 self._retry_wait = min(self._retry_wait * 2, self.RETRY_SECONDS[1])
                 return False
             self._reports, self._retry_wait = reports, self.RETRY_SECONDS[0]
-            self._values.clear()  # nothing was reported while nobody listened
-            self._bytes = 0
+            self._drop_all()  # nothing was reported while nobody listened
             self._changes += 1
             self._looked_at = time.monotonic()
             return True
@@ -210,8 +211,7 @@ class Mirror:
             raise ValueError("an unexpected message on the reporting connection")
         self._changes += 1
         if report[2] is None:  # the database was flushed
-            self._values.clear()
-            self._bytes = 0
+            self._drop_all()
         else:
             for key in report[2]:
                 self._drop(key.decode())
@@ -220,8 +220,7 @@ class Mirror:
         with contextlib.suppress(Exception):
             self._reports.disconnect()
         self._reports = None
-        self._values.clear()
-        self._bytes = 0
+        self._drop_all()
         self._changes += 1
         self._retry_at = time.monotonic() + self._retry_wait
 

@@ -40,14 +40,12 @@ def story_submit(
     and False instead of making another; `allow_new` (a rate limit) is asked only before a new story,
     and SubmissionRefused is raised when it says no.
     """
-    existing = Story.objects.filter(submission_key=submission_key).first()
-    if existing:
-        return _same_writer(existing, fields), False
+    if (answer := _resent(submission_key, fields)) is not None:
+        return answer
     if not allow_new():
         # The same form sent twice at once may have been saved by the other request meanwhile.
-        existing = Story.objects.filter(submission_key=submission_key).first()
-        if existing:
-            return _same_writer(existing, fields), False
+        if (answer := _resent(submission_key, fields)) is not None:
+            return answer
         raise SubmissionRefused
     try:
         with transaction.atomic():
@@ -72,16 +70,20 @@ def story_submit(
                 queue_email("story.urgent", story)
     except IntegrityError:
         # The same form, submitted twice at once: the other request saved it first.
-        existing = Story.objects.filter(submission_key=submission_key).first()
-        if existing is None:
+        if (answer := _resent(submission_key, fields)) is None:
             raise
-        return _same_writer(existing, fields), False
+        return answer
     return story, True
 
 
-def _same_writer(story: Story, fields: dict[str, Any]) -> Story | None:
-    """A resent form gets its story back only if it is the same writer's; a copied key gets nothing."""
-    return story if story.email.lower() == str(fields.get("email", "")).lower() else None
+def _resent(submission_key: uuid.UUID, fields: dict[str, Any]) -> tuple[Story | None, bool] | None:
+    """The answer to a form already saved under this key, or None if none was. A resent form gets its story
+    back only if it is the same writer's; a copied key gets nothing."""
+    earlier = Story.objects.filter(submission_key=submission_key).first()
+    if earlier is None:
+        return None
+    same_writer = earlier.email.lower() == str(fields.get("email", "")).lower()
+    return (earlier if same_writer else None), False
 
 
 def writer_reply(*, story: Story, body: str) -> StoryMessage:

@@ -128,8 +128,7 @@ def _thanks_for(request: HttpRequest, story: Story | None) -> HttpResponse:
     """To the thank-you page, with this story's link for it, and never a link left from an earlier story."""
     response = redirect("stories:thanks")
     if story is None:
-        response.delete_cookie(THANKS_COOKIE, path=reverse("stories:thanks"), samesite="Strict")
-        return response
+        return _take_back_link(response)
     response.set_signed_cookie(
         THANKS_COOKIE,
         story.status_token(),
@@ -140,6 +139,11 @@ def _thanks_for(request: HttpRequest, story: Story | None) -> HttpResponse:
         httponly=True,
         samesite="Strict",
     )
+    return response
+
+
+def _take_back_link(response: HttpResponse) -> HttpResponse:
+    response.delete_cookie(THANKS_COOKIE, path=reverse("stories:thanks"), samesite="Strict")
     return response
 
 
@@ -176,9 +180,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
         "urgent": bool(story and story.urgent),
         "crisis_lines": CrisisLine.objects.all(),
     }
-    response = render(request, "stories/thanks.html", context)
-    response.delete_cookie(THANKS_COOKIE, path=reverse("stories:thanks"), samesite="Strict")
-    return response
+    return _take_back_link(render(request, "stories/thanks.html", context))
 
 
 @private
