@@ -14,12 +14,14 @@ so an old entry is never taken for a current one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,6 +35,12 @@ PERSONAL_COOKIES = ("messages", "ole_comments", "ole_likes")
 SITE_VERSION = "pages:v:site"
 NEXT_PUBLICATION = "pages:next-publication"
 STORED_HEADERS = ("Content-Type", "Last-Modified", "Link", "X-Pingback", "Content-Language")
+# Threads of one process that miss the same page take turns: one renders and stores it, the others then find
+# it. Without this, every thread of every worker rendered a popular page at once after each change (and in a
+# worker's first second), all under one GIL, and each of them waited for all of the renders. Locks are shared
+# by pages whose keys fall on the same stripe; rendering is CPU work under the GIL, so little is lost.
+RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
+RENDER_WAIT_SECONDS = 10.0
 
 
 def is_personal(request: HttpRequest) -> bool:
@@ -113,24 +121,59 @@ def public_page(
                 patch_vary_headers(response, ("Cookie",))
                 return response
             request.ole_public_page = True
-            key = versions = None
-            if settings.OLE_PAGE_CACHE:
-                key, versions, entry = _lookup(request, scope(kwargs) if scope else None)
-                if entry is not None:
-                    status, headers, content = entry
-                    response = HttpResponse(content, status=status, headers=headers)
-                    response["X-Page-Cache"] = "hit"
-                    return _shareable(response)
-            response = _rendered(view_func(request, *args, **kwargs))
-            if key is not None and _storable(response):
-                _store(key, versions, response, _lifetime(next_change))
-            if response.status_code == 200 and not response.has_header("Cache-Control"):
-                _shareable(response)
-            return response
+            scope_name = scope(kwargs) if scope else None
+            key, versions, entry = _lookup(request, scope_name) if settings.OLE_PAGE_CACHE else (None, None, None)
+            if entry is None and key is not None:
+                with _render_turn(key) as waited:
+                    if waited:
+                        key, versions, entry = _lookup(request, scope_name)
+                    if entry is None:
+                        return _fresh(view_func(request, *args, **kwargs), key, versions, next_change)
+            if entry is not None:
+                return _from_cache(entry)
+            return _fresh(view_func(request, *args, **kwargs), key, versions, next_change)
 
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+@contextlib.contextmanager
+def _render_turn(key: str) -> Iterator[bool]:
+    """This process's turn to render a missed page; yields whether another thread held it first (look again).
+
+    A turn held past RENDER_WAIT_SECONDS is stuck somewhere: the waiter goes ahead without it.
+    """
+    lock = RENDER_LOCKS[hash(key) % len(RENDER_LOCKS)]
+    waited = not lock.acquire(blocking=False)
+    held = not waited or lock.acquire(timeout=RENDER_WAIT_SECONDS)
+    try:
+        yield waited
+    finally:
+        if held:
+            lock.release()
+
+
+def _from_cache(entry: tuple) -> HttpResponse:
+    status, headers, content = entry
+    response = HttpResponse(content, status=status, headers=headers)
+    response["X-Page-Cache"] = "hit"
+    return _shareable(response)
+
+
+def _fresh(
+    response: HttpResponse,
+    key: str | None,
+    versions: tuple | None,
+    next_change: Callable[[], float | None] | None = None,
+) -> HttpResponse:
+    """A page just rendered: kept under `key` when it may be shared, and marked shareable."""
+    response = _rendered(response)
+    if key is not None and _storable(response):
+        _store(key, versions, response, _lifetime(next_change))
+    if response.status_code == 200 and not response.has_header("Cache-Control"):
+        _shareable(response)
+    return response
 
 
 def _rendered(response: HttpResponse) -> HttpResponse:

@@ -1,11 +1,15 @@
 """The page cache: shared anonymous pages, precise invalidation, proxy headers, and forms that still work."""
 
+import concurrent.futures
 import datetime
 import re
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,3 +253,81 @@ class TestFormsOnSharedPages:
             token = browser.get(reverse("series:form_token")).json()["token"]
             assert self.comment(browser, post, token, email=email, body=body, form_key=key).status_code == 302
         assert Comment.objects.count() == 2
+
+
+class TestOneRenderAtATime:
+    """Threads of one process that miss the same page: one renders it, the others are served what it stored."""
+
+    @staticmethod
+    def slow_page(calls: list, release: threading.Event | None = None):
+        def view(request):
+            calls.append(threading.get_ident())
+            if release is not None:
+                release.wait(5)
+            else:
+                time.sleep(0.2)
+            return HttpResponse(f"<p>render {len(calls)}</p>")
+
+        return pagecache.public_page(view)
+
+    @staticmethod
+    def in_threads(view, count: int) -> list:
+        requests = [RequestFactory().get("/turns/") for _ in range(count)]
+        with concurrent.futures.ThreadPoolExecutor(count) as pool:
+            return list(pool.map(view, requests))
+
+    def test_threads_missing_the_same_page_render_it_once(self):
+        calls: list = []
+        responses = self.in_threads(self.slow_page(calls), 6)
+        assert len(calls) == 1
+        assert {response.content for response in responses} == {b"<p>render 1</p>"}
+        assert sum(response.has_header(HIT) for response in responses) == 5
+
+    def test_a_render_that_fails_lets_the_next_thread_render(self):
+        calls: list = []
+
+        def view(request):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("the database went away")
+            return HttpResponse("<p>fine</p>")
+
+        page = pagecache.public_page(view)
+        with pytest.raises(RuntimeError):
+            page(RequestFactory().get("/turns/"))
+        assert page(RequestFactory().get("/turns/")).content == b"<p>fine</p>"
+
+    def test_a_render_stuck_past_the_wait_does_not_hold_the_others(self, monkeypatch):
+        monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.05)
+        calls: list = []
+        release = threading.Event()
+        page = self.slow_page(calls, release)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            stuck = pool.submit(page, RequestFactory().get("/turns/"))
+            while not calls:
+                time.sleep(0.01)
+            second = pool.submit(page, RequestFactory().get("/turns/"))
+            time.sleep(0.3)
+            assert not second.done(), "the second waits on the Event too, but only after the wait ran out"
+            assert len(calls) == 2
+            release.set()
+            assert stuck.result().status_code == second.result().status_code == 200
+
+    def test_different_pages_do_not_wait_for_each_other_unless_they_share_a_lock(self):
+        calls: list = []
+        release = threading.Event()
+        page = self.slow_page(calls, release)
+        first_key = pagecache._page_key(RequestFactory().get("/turns/a"))
+        other = next(
+            path
+            for path in (f"/turns/{n}" for n in range(1000))
+            if hash(pagecache._page_key(RequestFactory().get(path))) % 64 != hash(first_key) % 64
+        )
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            pool.submit(page, RequestFactory().get("/turns/a"))
+            pool.submit(page, RequestFactory().get(other))
+            deadline = time.monotonic() + 2
+            while len(calls) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(calls) == 2, "both pages render at once"
+            release.set()
