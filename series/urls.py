@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
+from .community import LIKES_COOKIE, MY_COMMENTS_COOKIE
 from .models import Post
 from .pagecache import public_page
 
@@ -13,7 +14,13 @@ def _public(view):
 
 
 def _post_page(view):
-    return public_page(view, scope=lambda kwargs: f"post:{kwargs['slug']}", next_change=Post.objects.next_publication)
+    """A post page: its own version besides the site's (likes), and personal to a browser with comments or likes."""
+    return public_page(
+        view,
+        scope=lambda kwargs: f"post:{kwargs['slug']}",
+        next_change=Post.objects.next_publication,
+        personal_cookies=(MY_COMMENTS_COOKIE, LIKES_COOKIE),
+    )
 
 
 urlpatterns = [

@@ -112,11 +112,24 @@ def test_anonymous_pages_come_from_the_proxy_and_changes_show_after_the_apps_lif
     assert "Second light" in body
 
 
-@pytest.mark.parametrize("cookie", ["sessionid=x", "messages=x", "ole_comments=x", "ole_likes=x"])
-def test_visitors_with_personal_state_always_reach_the_app(proxy, cookie):
+@pytest.mark.parametrize("cookies", ["sessionid=x", "csrftoken=abc; sessionid=x", "messages=x", "a=1;messages=x"])
+def test_visitors_signed_in_or_with_a_message_always_reach_the_app(proxy, cookies):
+    post = PostFactory()
+    for path in ("/", post.get_absolute_url()):
+        fetch(proxy + path)
+        _, headers, _ = fetch(proxy + path, cookie=cookies)
+        assert headers["X-Cache-Status"] == "BYPASS", path
+
+
+@pytest.mark.parametrize("cookies", ["ole_comments=x", "csrftoken=abc; ole_likes=x"])
+def test_a_browser_with_comments_or_likes_gets_post_pages_from_the_app_and_other_pages_from_the_proxy(proxy, cookies):
+    post = PostFactory()
+    fetch(proxy + post.get_absolute_url())
+    _, headers, _ = fetch(proxy + post.get_absolute_url(), cookie=cookies)
+    assert headers["X-Cache-Status"] == "BYPASS", "a post page shows this browser's own comments and likes"
     fetch(proxy + "/")
-    _, headers, _ = fetch(proxy + "/", cookie=f"csrftoken=abc; {cookie}")
-    assert headers["X-Cache-Status"] == "BYPASS"
+    _, headers, _ = fetch(proxy + "/", cookie=cookies)
+    assert headers["X-Cache-Status"] == "HIT", "the home page shows neither"
 
 
 def test_a_csrf_cookie_alone_does_not_make_a_page_personal(proxy):

@@ -331,3 +331,33 @@ class TestOneRenderAtATime:
                 time.sleep(0.01)
             assert len(calls) == 2, "both pages render at once"
             release.set()
+
+
+class TestWhatIsPersonalWhere:
+    """Own comments and likes show only on post pages: a browser that has them gets every other page shared."""
+
+    @pytest.mark.parametrize("cookie", ["ole_likes", "ole_comments"])
+    @pytest.mark.parametrize("name", ["series:home", "series:feed", "series:series_list", "series:help"])
+    def test_comment_and_like_cookies_leave_other_pages_shared(self, client, post, cookie, name):
+        client.get(reverse(name))
+        client.cookies[cookie] = "anything"
+        response = client.get(reverse(name))
+        assert response[HIT] == "hit"
+        assert "public" in response["Cache-Control"]
+
+    @pytest.mark.parametrize("cookie", ["messages", "sessionid"])
+    def test_a_session_or_a_message_makes_every_page_personal(self, client, post, cookie):
+        client.get(reverse("series:home"))
+        client.cookies[cookie] = "anything"
+        response = client.get(reverse("series:home"))
+        assert HIT not in response
+        assert "private" in response["Cache-Control"]
+
+    def test_a_reader_who_liked_and_commented_sees_the_same_home_page_as_a_stranger(self, client, post):
+        client.post(reverse("series:like", kwargs={"kind": "post", "pk": post.pk}))
+        assert "ole_likes" in client.cookies
+        stranger = Client().get(reverse("series:home"))
+        mine = client.get(reverse("series:home"))
+        assert mine[HIT] == "hit"
+        assert mine.content == stranger.content
+        assert "private" in client.get(url(post))["Cache-Control"], "their post page is still their own"
