@@ -38,11 +38,11 @@ PERSONAL_COOKIES = ("messages",)
 SITE_VERSION = "pages:v:site"
 NEXT_PUBLICATION = "pages:next-publication"
 STORED_HEADERS = ("Content-Type", "Last-Modified", "Link", "X-Pingback", "Content-Language")
-# Threads of one process that miss the same page take turns: one renders and stores it, the others then find
-# it. Without this, every thread of every worker rendered a popular page at once after each change (and in a
-# worker's first second), all under one GIL, and each of them waited for all of the renders. Locks are shared
-# by pages whose keys fall on the same stripe; rendering is CPU work under the GIL, so little is lost.
-RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
+# Threads of one process that miss the same page wait for the first one's render, then look again. Without
+# this, every thread of every worker rendered a popular page at once after each change (and in a worker's first
+# second), all under one GIL, and each of them waited for all of the renders.
+_rendering: dict[str, threading.Event] = {}
+_rendering_guard = threading.Lock()
 RENDER_WAIT_SECONDS = 10.0
 
 
@@ -145,18 +145,25 @@ def public_page(
 
 @contextlib.contextmanager
 def _render_turn(key: str) -> Iterator[bool]:
-    """This process's turn to render a missed page; yields whether another thread held it first (look again).
+    """Yields False to the thread that renders a missed page; True to one that waited for that render instead.
 
-    A turn held past RENDER_WAIT_SECONDS is stuck somewhere: the waiter goes ahead without it.
+    A thread that waited looks again and, if the page is still not there (a 404, a page that is never stored, a
+    render that failed or took longer than RENDER_WAIT_SECONDS), renders it itself: waiters never queue.
     """
-    lock = RENDER_LOCKS[hash(key) % len(RENDER_LOCKS)]
-    waited = not lock.acquire(blocking=False)
-    held = not waited or lock.acquire(timeout=RENDER_WAIT_SECONDS)
+    with _rendering_guard:
+        running = _rendering.get(key)
+        if running is None:
+            done = _rendering[key] = threading.Event()
+    if running is not None:
+        running.wait(RENDER_WAIT_SECONDS)
+        yield True
+        return
     try:
-        yield waited
+        yield False
     finally:
-        if held:
-            lock.release()
+        with _rendering_guard:
+            del _rendering[key]
+        done.set()
 
 
 def _from_cache(entry: tuple) -> HttpResponse:

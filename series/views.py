@@ -121,8 +121,10 @@ class PostDetailView(DetailView):
             comment.is_mine = comment.pk in mine
             comment.can_edit = comment.is_mine and comment.created >= editable_since
         initial = {"parent": self.request.GET.get("replyto", "")[:12] or None, "form_key": uuid.uuid4()}
-        user = self.request.user
-        if user.is_authenticated and user.is_staff:
+        # A shared page's visitor has no session, so no user to ask about; asking would load the session and
+        # make the page vary by cookie (a proxy would then keep one copy per visitor's cookies).
+        user = None if getattr(self.request, "ole_public_page", False) else self.request.user
+        if user is not None and user.is_authenticated and user.is_staff:
             contributor = getattr(user, "contributor", None)
             initial.update(
                 name=contributor.display_name if contributor else user.get_full_name() or user.username,

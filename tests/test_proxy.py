@@ -132,10 +132,21 @@ def test_a_browser_with_comments_or_likes_gets_post_pages_from_the_app_and_other
     assert headers["X-Cache-Status"] == "HIT", "the home page shows neither"
 
 
+@pytest.mark.parametrize("cookies", ["xsessionid=1", "csrftoken=abc; my_ole_likes=1", "note=sessionid"])
+def test_cookies_that_only_look_like_personal_ones_do_not_bypass(proxy, cookies):
+    post = PostFactory()
+    for path in ("/", post.get_absolute_url()):
+        fetch(proxy + path)
+        _, headers, _ = fetch(proxy + path, cookie=cookies)
+        assert headers["X-Cache-Status"] == "HIT", (path, cookies)
+
+
 def test_a_csrf_cookie_alone_does_not_make_a_page_personal(proxy):
-    fetch(proxy + "/")
-    _, headers, _ = fetch(proxy + "/", cookie="csrftoken=abc")
-    assert headers["X-Cache-Status"] == "HIT"
+    post = PostFactory()
+    for path in ("/", post.get_absolute_url()):
+        fetch(proxy + path)
+        _, headers, _ = fetch(proxy + path, cookie="csrftoken=abc")
+        assert headers["X-Cache-Status"] == "HIT", path
 
 
 def test_private_pages_and_forms_are_never_kept(proxy):
