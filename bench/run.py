@@ -654,10 +654,17 @@ def measure_pages(
 ) -> None:
     base = f"http://{HOST}:{port}"
     warm_up(port, [path for _, path in [CEILING, ANCHOR, *pages]], connections=options.connections)
-    ceiling = run_wrk(base + CEILING[1], seconds=options.seconds, connections=options.connections)
+    before = run_wrk(base + CEILING[1], seconds=options.seconds, connections=options.connections)
+    results = [
+        (page, path, run_wrk(base + path, seconds=options.seconds, connections=options.connections))
+        for page, path in [ANCHOR, *pages]
+    ]
+    # Measured again after the pages, and the faster of the two is the ceiling: one run that lands on a
+    # neighbour's burst would otherwise make every page look better against it.
+    after = run_wrk(base + CEILING[1], seconds=options.seconds, connections=options.connections)
+    ceiling = max(before, after, key=lambda result: result.requests_per_s)
     rows = [Row(CEILING[0], CEILING[1], name, workers, cache, ceiling, 0, ceiling.requests_per_s)]
-    for page, path in [ANCHOR, *pages]:
-        result = run_wrk(base + path, seconds=options.seconds, connections=options.connections)
+    for page, path, result in results:
         probed = report.queries[(name, cache)].get(path, {})
         rows.append(
             Row(
@@ -809,7 +816,8 @@ def render(report: Report, options: Options, *, began: str, elapsed: float, mach
         f"{load_average()} after it (other work shares the machine when it is above about 0.5).",
         f"Software: {versions()}.",
         f"wrk -t2 -c{options.connections} -d{options.seconds}s per page on {HOST}, after a warm-up (3 requests "
-        f"to each page one at a time, then {WARM_UP_SECONDS} s of wrk over all pages, not counted); "
+        f"to each page one at a time, then {WARM_UP_SECONDS} s of wrk over all pages, not counted); the ceiling is "
+        "run before and after the pages and the faster run counts; "
         "queries are those of a warm request, counted in-process against the same database.",
         "",
     ]
