@@ -1,6 +1,7 @@
 """Helpers for the community under a post: threads, and what this browser has written or liked.
 
-A browser remembers its own comments and likes in signed cookies: no account, and nothing to look up.
+A browser remembers its own comments and likes in signed cookies (no account), each noted with its post, so
+only the pages of those posts are its own and every other page can be the shared one.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
-from .models import Comment
+from .models import Comment, Post
 
 MY_COMMENTS_COOKIE = "ole_comments"
 LIKES_COOKIE = "ole_likes"
@@ -58,12 +59,25 @@ def _write(request: HttpRequest, response: HttpResponse, name: str, items: list)
     )
 
 
+def _is_pk(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _comment_entries(request: HttpRequest) -> list:
+    """[post pk, comment pk] pairs; a bare comment pk is an entry written before the post was noted with it."""
+    return [
+        item
+        for item in _read(request, MY_COMMENTS_COOKIE)
+        if _is_pk(item) or (isinstance(item, list) and len(item) == 2 and all(_is_pk(value) for value in item))
+    ]
+
+
 def my_comment_ids(request: HttpRequest) -> list[int]:
-    return [item for item in _read(request, MY_COMMENTS_COOKIE) if isinstance(item, int)]
+    return [item if _is_pk(item) else item[1] for item in _comment_entries(request)]
 
 
 def remember_comment(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:
-    _write(request, response, MY_COMMENTS_COOKIE, [*my_comment_ids(request), comment.pk])
+    _write(request, response, MY_COMMENTS_COOKIE, [*_comment_entries(request), [comment.post_id, comment.pk]])
 
 
 def _likes_in_order(request: HttpRequest) -> list[str]:
@@ -71,9 +85,42 @@ def _likes_in_order(request: HttpRequest) -> list[str]:
 
 
 def liked(request: HttpRequest) -> set[str]:
-    return set(_likes_in_order(request))
+    """What this browser liked, as "post:<pk>" and "comment:<pk>" (the template's keys)."""
+    return {item.partition("@")[0] for item in _likes_in_order(request)}
 
 
-def remember_like(request: HttpRequest, response: HttpResponse, key: str) -> None:
+def remember_like(request: HttpRequest, response: HttpResponse, key: str, *, post_pk: int) -> None:
+    # A comment's like notes its post ("comment:<pk>@<post pk>"), so other posts' pages stay shared.
     # Oldest first, so when the cookie is full the oldest likes are the ones forgotten.
-    _write(request, response, LIKES_COOKIE, [*_likes_in_order(request), key])
+    entry = key if key.startswith("post:") else f"{key}@{post_pk}"
+    _write(request, response, LIKES_COOKIE, [*_likes_in_order(request), entry])
+
+
+def posts_touched(request: HttpRequest) -> set[int] | None:
+    """The posts this browser commented on or liked (a post or one of its comments); None when some entry does
+    not say which post it belongs to (written before entries noted it): then any post may be one of them."""
+    posts = set()
+    for item in _comment_entries(request):
+        if _is_pk(item):
+            return None
+        posts.add(item[0])
+    for item in _likes_in_order(request):
+        kind, _, rest = item.partition(":")
+        pk, _, on_post = rest.partition("@")
+        if kind == "post" and pk.isdigit():
+            posts.add(int(pk))
+        elif kind == "comment" and on_post.isdigit():
+            posts.add(int(on_post))
+        elif kind == "comment":
+            return None
+    return posts
+
+
+def has_own_activity_on(request: HttpRequest, slug: str) -> bool:
+    """Whether the post's page shows something of this browser's own: its comments or its likes there."""
+    if not any(name in request.COOKIES for name in (MY_COMMENTS_COOKIE, LIKES_COOKIE)):
+        return False
+    touched = posts_touched(request)
+    if touched is None:
+        return True
+    return bool(touched) and Post.objects.filter(slug=slug, pk__in=touched).exists()

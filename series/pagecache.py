@@ -1,7 +1,7 @@
 """Anonymous public pages, kept in the shared cache under versioned keys, and the headers that let a proxy keep them.
 
 A page is shared only with visitors who carry nothing personal for it: no session, no flash message, and for
-a post page no comment or like this browser remembers (other pages show neither). Such a page is rendered
+a post page no comment or like this browser remembers on that post (no other page shows them). Such a page is rendered
 without a CSRF token (the comment and like forms get one when they are sent: static/js/community.js, or the
 confirm page of `series.views.csrf_failure` without JavaScript), so it can be handed to anyone, by this cache
 or by a proxy.
@@ -33,7 +33,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 logger = logging.getLogger(__name__)
 
 # Besides the session: a flash message waiting makes any page personal. Pages that show more of a visitor
-# (the post page: their own comments and likes) name their own cookies (`public_page(personal_cookies=...)`).
+# (the post page: their own comments and likes there) say so themselves (`public_page(personal=...)`).
 PERSONAL_COOKIES = ("messages",)
 SITE_VERSION = "pages:v:site"
 NEXT_PUBLICATION = "pages:next-publication"
@@ -46,9 +46,9 @@ _rendering_guard = threading.Lock()
 RENDER_WAIT_SECONDS = 10.0
 
 
-def is_personal(request: HttpRequest, page_cookies: tuple[str, ...] = ()) -> bool:
-    """Whether this request's page may differ from anyone else's: signed in, a message, or a cookie the page reads."""
-    names = (settings.SESSION_COOKIE_NAME, *PERSONAL_COOKIES, *page_cookies)
+def is_personal(request: HttpRequest) -> bool:
+    """Whether any page may differ for this visitor from anyone else's: signed in, or a message waiting."""
+    names = (settings.SESSION_COOKIE_NAME, *PERSONAL_COOKIES)
     return any(name in request.COOKIES for name in names)
 
 
@@ -108,19 +108,23 @@ def public_page(
     *,
     scope: Callable[[dict], str] | None = None,
     next_change: Callable[[], float | None] | None = None,
-    personal_cookies: tuple[str, ...] = (),
+    personal: Callable[[HttpRequest, dict], bool] | None = None,
 ):
     """Serve a public view from the shared cache to visitors without personal state, and mark it shareable.
 
     `scope` names a version besides the site's (e.g. the post a page shows); `next_change` tells when the
-    page will change by itself (a scheduled post going live); `personal_cookies` are the cookies this page
-    shows something of (besides the session and flash messages, which every page may show).
+    page will change by itself (a scheduled post going live); `personal(request, kwargs)` tells whether this
+    page shows something of this visitor's own besides what every page may show (the session, messages).
     """
 
     def decorator(view_func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view_func)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method not in ("GET", "HEAD") or is_personal(request, personal_cookies):
+            if (
+                request.method not in ("GET", "HEAD")
+                or is_personal(request)
+                or (personal is not None and personal(request, kwargs))
+            ):
                 response = _rendered(view_func(request, *args, **kwargs))
                 patch_cache_control(response, private=True, max_age=0)
                 patch_vary_headers(response, ("Cookie",))

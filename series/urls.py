@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
-from .community import LIKES_COOKIE, MY_COMMENTS_COOKIE
+from .community import has_own_activity_on
 from .models import Post
 from .pagecache import public_page
 
@@ -14,12 +14,13 @@ def _public(view):
 
 
 def _post_page(view):
-    """A post page: its own version besides the site's (likes), and personal to a browser with comments or likes."""
+    """A post page: its own version besides the site's (likes), and personal to a browser that commented or liked
+    there."""
     return public_page(
         view,
         scope=lambda kwargs: f"post:{kwargs['slug']}",
         next_change=Post.objects.next_publication,
-        personal_cookies=(MY_COMMENTS_COOKIE, LIKES_COOKIE),
+        personal=lambda request, kwargs: has_own_activity_on(request, kwargs["slug"]),
     )
 
 

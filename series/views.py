@@ -437,7 +437,7 @@ def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         response = redirect(target)
     if not already:
-        remember_like(request, response, key)
+        remember_like(request, response, key, post_pk=item.pk if kind == "post" else item.post_id)
     return response
 
 

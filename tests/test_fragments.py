@@ -109,7 +109,7 @@ class TestCommentForm:
 
     def test_each_private_page_view_still_gets_its_own_form_key(self, client):
         post = PostFactory()
-        client.cookies["ole_likes"] = "x"  # personal state: the page is rendered for this visitor
+        client.cookies["messages"] = "x"  # personal state: the page is rendered for this visitor
         first = client.get(post.get_absolute_url()).content.decode()
         second = client.get(post.get_absolute_url()).content.decode()
         assert hidden(first, "form_key") != hidden(second, "form_key")
