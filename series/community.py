@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core import signing
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from .models import Comment, Post
@@ -60,7 +61,11 @@ def _write(request: HttpRequest, response: HttpResponse, name: str, items: list)
 
 
 def _is_pk(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+def _pk_in(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdecimal() and _is_pk(int(text)) else None
 
 
 def _comment_entries(request: HttpRequest) -> list:
@@ -77,7 +82,16 @@ def my_comment_ids(request: HttpRequest) -> list[int]:
 
 
 def remember_comment(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:
-    _write(request, response, MY_COMMENTS_COOKIE, [*_comment_entries(request), [comment.post_id, comment.pk]])
+    entries = _comment_entries(request)
+    bare = [item for item in entries if _is_pk(item)]
+    if bare:  # written before entries noted their post: noted now, so they stop making every post page private
+        posts = dict(Comment.objects.filter(pk__in=bare).values_list("pk", "post_id"))
+        entries = [
+            [posts[item], item] if _is_pk(item) else item
+            for item in entries
+            if not _is_pk(item) or item in posts  # a comment since deleted is forgotten
+        ]
+    _write(request, response, MY_COMMENTS_COOKIE, [*entries, [comment.post_id, comment.pk]])
 
 
 def _likes_in_order(request: HttpRequest) -> list[str]:
@@ -93,7 +107,19 @@ def remember_like(request: HttpRequest, response: HttpResponse, key: str, *, pos
     # A comment's like notes its post ("comment:<pk>@<post pk>"), so other posts' pages stay shared.
     # Oldest first, so when the cookie is full the oldest likes are the ones forgotten.
     entry = key if key.startswith("post:") else f"{key}@{post_pk}"
-    _write(request, response, LIKES_COOKIE, [*_likes_in_order(request), entry])
+    entries = _likes_in_order(request)
+    bare = {_pk_in(item.partition(":")[2]) for item in entries if item.startswith("comment:") and "@" not in item}
+    if bare - {None}:  # comment likes written before they noted their post: noted now
+        posts = dict(Comment.objects.filter(pk__in=bare - {None}).values_list("pk", "post_id"))
+        entries = [_noted(item, posts) for item in entries]
+    _write(request, response, LIKES_COOKIE, [*entries, entry])
+
+
+def _noted(item: str, posts: dict[int, int]) -> str:
+    if not item.startswith("comment:") or "@" in item:
+        return item
+    pk = _pk_in(item.partition(":")[2])
+    return f"{item}@{posts[pk]}" if pk in posts else item
 
 
 def posts_touched(request: HttpRequest) -> set[int] | None:
@@ -107,10 +133,10 @@ def posts_touched(request: HttpRequest) -> set[int] | None:
     for item in _likes_in_order(request):
         kind, _, rest = item.partition(":")
         pk, _, on_post = rest.partition("@")
-        if kind == "post" and pk.isdigit():
-            posts.add(int(pk))
-        elif kind == "comment" and on_post.isdigit():
-            posts.add(int(on_post))
+        if kind == "post" and _pk_in(pk):
+            posts.add(_pk_in(pk))
+        elif kind == "comment" and _pk_in(on_post):
+            posts.add(_pk_in(on_post))
         elif kind == "comment":
             return None
     return posts
@@ -123,4 +149,9 @@ def has_own_activity_on(request: HttpRequest, slug: str) -> bool:
     touched = posts_touched(request)
     if touched is None:
         return True
-    return bool(touched) and Post.objects.filter(slug=slug, pk__in=touched).exists()
+    if not touched:
+        return False
+    try:
+        return Post.objects.filter(slug=slug, pk__in=touched).exists()
+    except DatabaseError:  # the shared copy never shows anyone's own things; at worst theirs are missing
+        return False

@@ -111,7 +111,10 @@ class PostDetailView(DetailView):
     def community(self, post: Post, *, comment_form: CommentForm | None) -> dict:
         """The threads under a post, this browser's own waiting comments, its likes, and the form."""
         rules = CommunitySettings.current()
-        mine = my_comment_ids(self.request)
+        # A shared page never reads this browser's cookies: if the page cache ever took a post for one the
+        # browser has nothing on, the worst outcome is that it misses its own things, never that others see them.
+        shared = getattr(self.request, "ole_public_page", False)
+        mine = [] if shared else my_comment_ids(self.request)
         visible = Q(status__in=(Comment.Status.APPROVED, Comment.Status.REMOVED)) | Q(
             pk__in=mine, status=Comment.Status.PENDING
         )
@@ -123,7 +126,7 @@ class PostDetailView(DetailView):
         initial = {"parent": self.request.GET.get("replyto", "")[:12] or None, "form_key": uuid.uuid4()}
         # A shared page's visitor has no session, so no user to ask about; asking would load the session and
         # make the page vary by cookie (a proxy would then keep one copy per visitor's cookies).
-        user = None if getattr(self.request, "ole_public_page", False) else self.request.user
+        user = None if shared else self.request.user
         if user is not None and user.is_authenticated and user.is_staff:
             contributor = getattr(user, "contributor", None)
             initial.update(
@@ -135,7 +138,7 @@ class PostDetailView(DetailView):
             "threads": thread(comments),
             "comment_form": form,
             "comments_open": post.comments_are_open(close_after_days=rules.close_after_days),
-            "liked": liked(self.request),
+            "liked": set() if shared else liked(self.request),
             "reply_depth": rules.reply_depth,
         }
 

@@ -432,8 +432,24 @@ class TestWhatIsPersonalWhere:
         assert comment["body"] not in mine.content.decode()
 
 
+def signed_cookie(client: Client, name: str, items: list) -> None:
+    """Put entries in a community cookie exactly as series.community signs them (old formats, odd values)."""
+    from django.core import signing
+
+    signed = HttpResponse()
+    signed.set_signed_cookie(name, signing.json.dumps(items), salt=name)
+    client.cookies[name] = signed.cookies[name].value
+
+
 class TestOwnActivityOnAPost:
     """A post page is a browser's own only where it commented or liked (the post or one of its comments)."""
+
+    @pytest.fixture(autouse=True)
+    def pks_that_differ(self):
+        # Posts and comments numbered apart, so a post pk taken for a comment pk (or the reverse) shows.
+        others = PostFactory.create_batch(3)
+        for n in range(7):
+            Comment.objects.create(post=others[0], name="N", email="n@example.org", body=f"{n}", status="approved")
 
     @staticmethod
     def like(client: Client, kind: str, pk: int):
@@ -482,15 +498,70 @@ class TestOwnActivityOnAPost:
 
     @pytest.mark.parametrize(("cookie", "items"), [("ole_comments", [12345]), ("ole_likes", ["comment:12345"])])
     def test_entries_from_before_posts_were_noted_make_every_post_page_its_own(self, client, post, cookie, items):
-        from django.core import signing
-
         Client().get(url(post))
-        signed = HttpResponse()
-        signed.set_signed_cookie(cookie, signing.json.dumps(items), salt=cookie)  # as series.community writes it
-        client.cookies[cookie] = signed.cookies[cookie].value
+        signed_cookie(client, cookie, items)
         response = client.get(url(post))
         assert HIT not in response and "private" in response["Cache-Control"]
         assert client.get(reverse("series:home")).status_code == 200
+
+    def test_an_old_comment_entry_still_shows_its_pending_comment_and_is_noted_on_the_next_comment(self, client, post):
+        other = PostFactory(title="Another day")
+        waiting = Comment.objects.create(post=post, name="Me", email="me@example.org", body="Old and waiting")
+        assert waiting.status == Comment.Status.PENDING
+        signed_cookie(client, "ole_comments", [waiting.pk])
+        page = client.get(url(post)).content.decode()
+        assert "Old and waiting" in page and "Edit or delete" in page
+        self.comment(client, other, "A new one elsewhere.")
+        assert "Old and waiting" in client.get(url(post)).content.decode(), "still theirs"
+        third = PostFactory(title="A third day")
+        Client().get(url(third))
+        assert client.get(url(third))[HIT] == "hit", "the old entry now names its post"
+
+    def test_an_old_comment_like_still_counts_once_and_is_noted_on_the_next_like(self, client, post):
+        comment = Comment.objects.create(post=post, name="Known", email="k@example.org", body="Hi", status="approved")
+        other = PostFactory(title="Another day")
+        signed_cookie(client, "ole_likes", [f"comment:{comment.pk}"])
+        self.like(client, "comment", comment.pk)
+        comment.refresh_from_db()
+        assert comment.like_count == 0, "already liked"
+        assert "Liked</button>" in client.get(url(post)).content.decode()
+        self.like(client, "post", other.pk)
+        third = PostFactory(title="A third day")
+        Client().get(url(third))
+        assert client.get(url(third))[HIT] == "hit", "the old like now names its post"
+        assert "Liked</button>" in client.get(url(post)).content.decode()
+
+    def test_a_page_first_rendered_for_a_browser_with_activity_elsewhere_is_the_strangers_page(self, client, post):
+        other = PostFactory(title="Another day")
+        self.like(client, "post", other.pk)
+        self.comment(client, other, "Mine, on the other post.")
+        mine = client.get(url(post))
+        assert HIT not in mine, "rendered now, for this browser"
+        stranger = Client().get(url(post))
+        assert stranger[HIT] == "hit" and stranger.content == mine.content
+        assert "Liked</button>" not in stranger.content.decode()
+
+    def test_a_shared_page_never_reads_the_browsers_own_comments_even_if_one_moved_post(self, client, post):
+        other = PostFactory(title="Another day")
+        self.comment(client, other, "Written on the other post.")
+        Comment.objects.filter(body="Written on the other post.").update(post=post)  # e.g. a data fix
+        client.get(url(post))
+        assert "Written on the other post." not in Client().get(url(post)).content.decode()
+
+    @pytest.mark.parametrize(
+        "items",
+        [
+            [True, -3, [1, 2, 3], [True, 1], {"a": 1}, 0],
+            ["comment:1@\u00b2", "post:\u00b2", "post:-1", "post:99999999999999999999999"],
+            [[99999999999999999999999, 1]],
+        ],
+    )
+    def test_odd_entries_are_ignored_not_a_500(self, client, post, items):
+        Client().get(url(post))
+        for name in ("ole_comments", "ole_likes"):
+            signed_cookie(client, name, items)
+            response = client.get(url(post))
+            assert response.status_code == 200
 
     def test_an_unreadable_cookie_shows_nothing_of_anyone_and_gets_the_shared_page(self, client, post):
         Client().get(url(post))
