@@ -2,7 +2,8 @@
 
 `python -m bench.probe queries URL...` prints the queries each page runs (the second, warm request);
 `python -m bench.probe stories PREFIX` prints how many stories, and how many distinct titles, start with PREFIX;
-`python -m bench.probe newest-post` prints the newest post's id and slug (its comments are open).
+`python -m bench.probe newest-post` prints the newest post's id and slug (its comments are open);
+`python -m bench.probe likes-cookie SLUG` prints the Cookie header of a browser that liked a post other than SLUG.
 Every answer is one line of JSON.
 """
 
@@ -120,6 +121,16 @@ def main(argv: list[str]) -> int:
 
         newest = Post.objects.published().order_by("-publish_at", "-pk").values("pk", "slug").first()
         answer = {"id": newest["pk"], "slug": newest["slug"]}
+    elif command == "likes-cookie":
+        from django.http import HttpResponse
+
+        from series.community import LIKES_COOKIE
+        from series.models import Post
+
+        other = Post.objects.published().exclude(slug=args[0]).order_by("-publish_at", "-pk").values("pk").first()
+        signed = HttpResponse()
+        signed.set_signed_cookie(LIKES_COOKIE, json.dumps([f"post:{other['pk']}"]), salt=LIKES_COOKIE)
+        answer = {"cookie": f"{LIKES_COOKIE}={signed.cookies[LIKES_COOKIE].value}"}
     else:
         print(f"unknown command {command}", file=sys.stderr)
         return 2

@@ -53,6 +53,8 @@ PAGES = [
     ("search", "/search/?q=sleep+tapering"),
 ]
 SEARCH_PATH = PAGES[-1][1]
+# The post page for a reader who has liked another post: their cookie makes only that post's page their own.
+LIKED_ELSEWHERE = ("post, for a reader who liked another post", "/posts/bench-post/")
 READ_MIX = ["/", "/posts/bench-post/"]
 READER_ADDRESS = "10.77.0.1"
 COMMENTS_PER_HOUR = 10
@@ -110,13 +112,22 @@ def parse_wrk(output: str) -> WrkResult:
 
 
 def run_wrk(
-    url: str, *, seconds: int, connections: int, threads: int = 2, paths: list[str] | None = None, address: str = ""
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+    paths: list[str] | None = None,
+    address: str = "",
+    cookie: str = "",
 ) -> WrkResult:
     settle_port = urllib.parse.urlsplit(url).port
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     command += ["-s", str(LUA)]
     if address:
         command += ["-H", f"X-Forwarded-For: {address}"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     env = {**os.environ, "OLE_PATHS": " ".join(paths or [])}
     done = subprocess.run(  # noqa: S603
         [*command, url], capture_output=True, text=True, timeout=seconds + 30, env=env, check=False
@@ -623,6 +634,7 @@ def measure_database(name: str, env: dict[str, str], options: Options, report: R
     report.seeding[name] = f"{seeded} (with migrations: {time.monotonic() - started:.0f} s)"
     print(f"[{name}] {report.seeding[name]}", flush=True)
     newest = probe(env, "newest-post")
+    liked_elsewhere = probe(env, "likes-cookie", LIKED_ELSEWHERE[1].strip("/").split("/")[-1])["cookie"]
     static_path = "/static/" + static_file(Path(env["STATIC_ROOT"]))
     # Search goes last: on PostgreSQL it is the slowest page, and its queue would spill into the next run.
     pages = [*PAGES[:-1], ("static file (CSS, WhiteNoise)", static_path), PAGES[-1]]
@@ -639,7 +651,7 @@ def measure_database(name: str, env: dict[str, str], options: Options, report: R
             label = f"[{name}, {workers} workers, page cache {cache}]"
             print(f"{label} starting gunicorn on port {port}", flush=True)
             with gunicorn(run_env, port=port, workers=workers, log=workdir / f"gunicorn-{port}.log"):
-                measure_pages(name, workers, cache, port, pages, options, report)
+                measure_pages(name, workers, cache, port, pages, options, report, liked_elsewhere=liked_elsewhere)
                 if cache == load_cache:
                     report.load.append(measure_load(name, workers, port, newest, run_env, options, report))
 
@@ -650,7 +662,15 @@ def static_file(static_root: Path) -> str:
 
 
 def measure_pages(
-    name: str, workers: int, cache: str, port: int, pages: list, options: Options, report: Report
+    name: str,
+    workers: int,
+    cache: str,
+    port: int,
+    pages: list,
+    options: Options,
+    report: Report,
+    *,
+    liked_elsewhere: str,
 ) -> None:
     base = f"http://{HOST}:{port}"
     warm_up(port, [path for _, path in [CEILING, ANCHOR, *pages]], connections=options.connections)
@@ -659,13 +679,21 @@ def measure_pages(
         (page, path, run_wrk(base + path, seconds=options.seconds, connections=options.connections))
         for page, path in [ANCHOR, *pages]
     ]
+    page, path = LIKED_ELSEWHERE
+    results.append(
+        (
+            page,
+            path,
+            run_wrk(base + path, seconds=options.seconds, connections=options.connections, cookie=liked_elsewhere),
+        )
+    )
     # Measured again after the pages, and the faster of the two is the ceiling: one run that lands on a
     # neighbour's burst would otherwise make every page look better against it.
     after = run_wrk(base + CEILING[1], seconds=options.seconds, connections=options.connections)
     ceiling = max(before, after, key=lambda result: result.requests_per_s)
     rows = [Row(CEILING[0], CEILING[1], name, workers, cache, ceiling, 0, ceiling.requests_per_s)]
     for page, path, result in results:
-        probed = report.queries[(name, cache)].get(path, {})
+        probed = {} if page == LIKED_ELSEWHERE[0] else report.queries[(name, cache)].get(path, {})
         rows.append(
             Row(
                 page,
@@ -878,7 +906,7 @@ def targets(report: Report) -> list[str]:
     """The issue's targets, each with what this run measured."""
     found = []
     for row in report.rows:
-        if row.path != "/posts/bench-post/":
+        if row.page != PAGES[1][0]:  # the post page with its 12 comments, for a visitor with nothing personal
             continue
         share = 100 * row.result.requests_per_s / row.ceiling if row.ceiling else 0
         wanted = 80 if row.cache == "on" else 30
