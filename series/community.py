@@ -142,8 +142,10 @@ def posts_touched(request: HttpRequest) -> set[int] | None:
     return posts
 
 
-def has_own_activity_on(request: HttpRequest, slug: str) -> bool:
-    """Whether the post's page shows something of this browser's own: its comments or its likes there."""
+def has_own_activity_on(request: HttpRequest, slug: str, *, cached_pk: int | None = None) -> bool:
+    """Whether the post's page shows something of this browser's own: its comments or its likes there.
+
+    `cached_pk` is the post's pk as a cached copy of its page knows it: then nothing is looked up."""
     if not any(name in request.COOKIES for name in (MY_COMMENTS_COOKIE, LIKES_COOKIE)):
         return False
     touched = posts_touched(request)
@@ -151,6 +153,8 @@ def has_own_activity_on(request: HttpRequest, slug: str) -> bool:
         return True
     if not touched:
         return False
+    if cached_pk is not None:
+        return cached_pk in touched
     try:
         return Post.objects.filter(slug=slug, pk__in=touched).exists()
     except DatabaseError:  # the shared copy never shows anyone's own things; at worst theirs are missing

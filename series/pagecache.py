@@ -108,30 +108,27 @@ def public_page(
     *,
     scope: Callable[[dict], str] | None = None,
     next_change: Callable[[], float | None] | None = None,
-    personal: Callable[[HttpRequest, dict], bool] | None = None,
+    personal: Callable[[HttpRequest, dict, int | None], bool] | None = None,
 ):
     """Serve a public view from the shared cache to visitors without personal state, and mark it shareable.
 
     `scope` names a version besides the site's (e.g. the post a page shows); `next_change` tells when the
-    page will change by itself (a scheduled post going live); `personal(request, kwargs)` tells whether this
-    page shows something of this visitor's own besides what every page may show (the session, messages).
+    page will change by itself (a scheduled post going live); `personal(request, kwargs, about)` tells whether
+    this page shows something of this visitor's own besides what every page may show (the session, messages);
+    `about` is what a cached copy says the page is about (`response.ole_page_about`, e.g. the post's pk), or
+    None when there is no copy.
     """
 
     def decorator(view_func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view_func)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if (
-                request.method not in ("GET", "HEAD")
-                or is_personal(request)
-                or (personal is not None and personal(request, kwargs))
-            ):
-                response = _rendered(view_func(request, *args, **kwargs))
-                patch_cache_control(response, private=True, max_age=0)
-                patch_vary_headers(response, ("Cookie",))
-                return response
-            request.ole_public_page = True
+            if request.method not in ("GET", "HEAD") or is_personal(request):
+                return _private(view_func(request, *args, **kwargs))
             scope_name = scope(kwargs) if scope else None
             key, versions, entry = _lookup(request, scope_name) if settings.OLE_PAGE_CACHE else (None, None, None)
+            if personal is not None and personal(request, kwargs, entry[3] if entry else None):
+                return _private(view_func(request, *args, **kwargs))
+            request.ole_public_page = True
             if entry is None and key is not None:
                 with _render_turn(key) as waited:
                     if waited:
@@ -170,8 +167,15 @@ def _render_turn(key: str) -> Iterator[bool]:
         done.set()
 
 
+def _private(response: HttpResponse) -> HttpResponse:
+    response = _rendered(response)
+    patch_cache_control(response, private=True, max_age=0)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
 def _from_cache(entry: tuple) -> HttpResponse:
-    status, headers, content = entry
+    status, headers, content, _about = entry
     response = HttpResponse(content, status=status, headers=headers)
     response["X-Page-Cache"] = "hit"
     return _shareable(response)
@@ -210,8 +214,9 @@ def _page_key(request: HttpRequest) -> str:
     address = "|".join(
         (request.scheme, request.META.get("HTTP_HOST", ""), request.path, request.META.get("QUERY_STRING", ""))
     )
-    # "e2": entries that carry their own end; servers still running the code before them read other keys.
-    return "pages:e2:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    # "e3": entries that carry their own end and what they are about; servers still running the code before
+    # them read other keys.
+    return "pages:e3:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
 
 
 def _lookup(request: HttpRequest, scope: str | None) -> tuple[str | None, tuple | None, tuple | None]:
@@ -226,7 +231,7 @@ def _lookup(request: HttpRequest, scope: str | None) -> tuple[str | None, tuple 
         request.ole_site_version = versions[0]
         # An entry carries its versions and the moment it stops being good (a copy kept in another process
         # does not learn of Redis's expiry time).
-        if entry is not None and len(entry) == 5 and entry[0] == versions and entry[1] > time.time():
+        if entry is not None and len(entry) == 6 and entry[0] == versions and entry[1] > time.time():
             return key, versions, entry[2:]
         return key, versions, None
     except Exception as error:  # the cache is down: serve the page without it
@@ -249,7 +254,8 @@ def _store(key: str, versions: tuple, response: HttpResponse, lifetime: int) -> 
     # Computed once here rather than on every hit (ConditionalGetMiddleware keeps an ETag it is given).
     headers["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     try:
-        entry = (versions, time.time() + lifetime, response.status_code, headers, response.content)
+        about = getattr(response, "ole_page_about", None)
+        entry = (versions, time.time() + lifetime, response.status_code, headers, response.content, about)
         cache.set(key, entry, lifetime)
     except Exception as error:
         logger.warning("Page cache: store failed (%s).", type(error).__name__)

@@ -20,7 +20,7 @@ def _post_page(view):
         view,
         scope=lambda kwargs: f"post:{kwargs['slug']}",
         next_change=Post.objects.next_publication,
-        personal=lambda request, kwargs: has_own_activity_on(request, kwargs["slug"]),
+        personal=lambda request, kwargs, about: has_own_activity_on(request, kwargs["slug"], cached_pk=about),
     )
 
 

@@ -88,6 +88,7 @@ class PostDetailView(DetailView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         if not self.preview:
+            response.ole_page_about = self.object.pk  # kept with a cached copy: whose activity this page shows
             response["X-Pingback"] = self.request.build_absolute_uri(reverse("series:pingback"))
             response["Link"] = f'<{self.request.build_absolute_uri(reverse("series:webmention"))}>; rel="webmention"'
         return response
