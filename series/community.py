@@ -133,10 +133,9 @@ def posts_touched(request: HttpRequest) -> set[int] | None:
     for item in _likes_in_order(request):
         kind, _, rest = item.partition(":")
         pk, _, on_post = rest.partition("@")
-        if kind == "post" and _pk_in(pk):
-            posts.add(_pk_in(pk))
-        elif kind == "comment" and _pk_in(on_post):
-            posts.add(_pk_in(on_post))
+        post = _pk_in(pk) if kind == "post" else _pk_in(on_post) if kind == "comment" else None
+        if post is not None:
+            posts.add(post)
         elif kind == "comment":
             return None
     return posts
