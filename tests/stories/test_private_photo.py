@@ -3,6 +3,7 @@
 
 import io
 import os
+import re
 import time
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import resolve, reverse
 from PIL import Image
 
 from ole.storage import private_storage
@@ -54,8 +55,12 @@ def test_a_submitted_photo_is_stored_privately_and_not_under_public_media(client
 def test_the_writer_sees_their_photo_through_the_private_link_and_it_is_never_cached(client):
     story = story_with_photo()
     page = client.get(story.get_status_url())
-    photo_url = reverse("stories:photo", kwargs={"token": story.status_token()})
-    assert photo_url in page.content.decode()
+    # Private links are signed with the time: follow the one on the page rather than making another.
+    found = re.search(r'src="(/stories/status/[^"]+/photo/)"', page.content.decode())
+    assert found, "the status page shows the photo"
+    photo_url = found.group(1)
+    link = resolve(photo_url)
+    assert link.view_name == "stories:photo" and Story.from_token(link.kwargs["token"]) == story
     response = client.get(photo_url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
