@@ -147,7 +147,8 @@ if REDIS_URL:
             if env_bool("OLE_PAGE_MIRROR", True)
             else {},
         },
-        # Parts of pages every visitor sees alike ({% cache %} in the templates), keyed by the site version.
+        # Parts of pages every visitor sees alike ({% cache %} in the templates), keyed by the site version or,
+        # for a post's comment thread, by the thread's own version.
         "template_fragments": {
             "BACKEND": "ole.cache.FragmentCache",
             "LOCATION": REDIS_URL,

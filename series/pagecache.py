@@ -62,6 +62,15 @@ def post_changed(slug: str) -> None:
     _bump(f"pages:v:post:{slug}")
 
 
+def thread_changed(post_pk: int) -> None:
+    """The comments under a post changed (one shown, edited, removed or liked): its thread renders afresh."""
+    _bump(_thread_key(post_pk))
+
+
+def _thread_key(post_pk: int) -> str:
+    return f"pages:v:thread:{post_pk}"
+
+
 def _bump(key: str) -> None:
     try:
         try:
@@ -77,12 +86,25 @@ def site_version(request: HttpRequest | None = None) -> int | str:
     known = getattr(request, "ole_site_version", None)
     if known is not None:
         return known
+    return _version(SITE_VERSION)
+
+
+def thread_version(post_pk: int) -> int | str:
+    """The version of the comments under a post: the key part of its shared thread fragment.
+
+    Kept apart from the site's and the post page's versions, so the thread, the costliest part of a post page to
+    render, outlives what does not touch it: a like on the post, a comment or a publication anywhere else.
+    """
+    return _version(_thread_key(post_pk))
+
+
+def _version(key: str) -> int | str:
     try:
-        found = cache.get_many([SITE_VERSION])
-        _start_versions(found, [SITE_VERSION])
-        return found[SITE_VERSION]
+        found = cache.get_many([key])
+        _start_versions(found, [key])
+        return found[key]
     except Exception as error:  # the cache is down: a value no fragment was kept under, so all render afresh
-        logger.warning("Page cache: could not read the site version (%s).", type(error).__name__)
+        logger.warning("Page cache: could not read version %s (%s).", key, type(error).__name__)
         return uuid.uuid4().hex
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -18,11 +21,15 @@ def _shown_publicly(sender, **kwargs) -> bool:
     return not (sender is Comment and kwargs.get("created") and instance.status in Comment.HIDDEN_WHEN_NEW)
 
 
-def _site_changed() -> None:
+def _now_and_on_commit(change: Callable[[], None]) -> None:
     # Once now, and again when the transaction commits: a page another request renders in between, from the
     # data as it was before the commit, and stores under the first new version, is not served after it.
-    pagecache.site_changed()
-    transaction.on_commit(pagecache.site_changed)
+    change()
+    transaction.on_commit(change)
+
+
+def _site_changed() -> None:
+    _now_and_on_commit(pagecache.site_changed)
 
 
 @receiver(post_save)
@@ -30,6 +37,8 @@ def _site_changed() -> None:
 def _model_changed(sender, **kwargs) -> None:
     if _shown_publicly(sender, **kwargs):
         _site_changed()
+        if sender is Comment:
+            _now_and_on_commit(functools.partial(pagecache.thread_changed, kwargs["instance"].post_id))
 
 
 @receiver(m2m_changed)

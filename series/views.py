@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -26,7 +27,7 @@ from django.views.generic.dates import ArchiveIndexView, MonthArchiveView
 
 from ole import ratelimit
 
-from . import mentions
+from . import mentions, pagecache
 from .community import liked, my_comment_ids, remember_comment, remember_like, thread
 from .forms import CommentEditForm, CommentForm, SearchForm
 from .models import Comment, CommunitySettings, Contributor, CrisisLine, InvalidTransition, Post, Series, Topic
@@ -119,11 +120,15 @@ class PostDetailView(DetailView):
         visible = Q(status__in=(Comment.Status.APPROVED, Comment.Status.REMOVED)) | Q(
             pk__in=mine, status=Comment.Status.PENDING
         )
-        comments = list(post.comments.filter(visible).order_by("created", "pk"))
         editable_since = timezone.now() - datetime.timedelta(minutes=rules.edit_minutes)
-        for comment in comments:
-            comment.is_mine = comment.pk in mine
-            comment.can_edit = comment.is_mine and comment.created >= editable_since
+
+        def threads() -> list:
+            comments = list(post.comments.filter(visible).order_by("created", "pk"))
+            for comment in comments:
+                comment.is_mine = comment.pk in mine
+                comment.can_edit = comment.is_mine and comment.created >= editable_since
+            return thread(comments)
+
         initial = {"parent": self.request.GET.get("replyto", "")[:12] or None, "form_key": uuid.uuid4()}
         # A shared page's visitor has no session, so no user to ask about; asking would load the session and
         # make the page vary by cookie (a proxy would then keep one copy per visitor's cookies).
@@ -136,7 +141,9 @@ class PostDetailView(DetailView):
             )
         form = comment_form or CommentForm(initial=initial)
         return {
-            "threads": thread(comments),
+            # Read only if the page renders the thread: a shared page takes it from its fragment when it can.
+            "threads": SimpleLazyObject(threads),
+            "thread_version": SimpleLazyObject(lambda: pagecache.thread_version(post.pk)) if shared else None,
             "comment_form": form,
             "comments_open": post.comments_are_open(close_after_days=rules.close_after_days),
             "liked": set() if shared else liked(self.request),

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from ole.cache import FragmentCache, RedisCache
+from series.models import Comment, CommunitySettings
 from stories.models import ConsentVersion
-from tests.factories import PostFactory, SeriesFactory, StaffFactory, current_consent
+from tests.factories import PostFactory, SeriesFactory, StaffFactory, current_consent, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +155,139 @@ class TestFooter:
         client.get(reverse("stories:submit"))
         with django_assert_num_queries(1):  # the consent wording; the crisis lines come with the footer
             client.get(reverse("stories:submit"))
+
+
+class TestCommentThread:
+    """A shared post page takes its comment thread from a fragment kept under the thread's own version."""
+
+    THREAD = "includes/comment.html"
+
+    @pytest.fixture(autouse=True)
+    def _without_the_page_cache(self, settings):
+        settings.OLE_PAGE_CACHE = False  # every request renders the page, so what the fragment does shows
+
+    @pytest.fixture
+    def post(self):
+        return PostFactory(publish_at=days_ago(3))
+
+    @pytest.fixture
+    def comment(self, post):
+        from tests.series.test_comments import approved
+
+        return approved(post, name="Thandi", body="Slow and steady worked for me.")
+
+    @staticmethod
+    def thread_of(response) -> str:
+        html = response.content.decode()
+        start = html.index('id="comments"')
+        return html[start : html.index("</section>", start)]
+
+    def test_the_second_visit_takes_the_thread_from_the_fragment_without_reading_the_comments(self, client, post):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.series.test_comments import approved
+
+        first = approved(post, name="Thandi", body="Slow and steady worked for me.")
+        approved(post, parent=first, name="Lee", body="Same here, thank you.")
+        fresh = client.get(post.get_absolute_url())
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(post.get_absolute_url())
+        assert self.THREAD in rendered(fresh)
+        assert self.THREAD not in rendered(again)
+        assert not [query for query in queries if 'FROM "series_comment"' in query["sql"]]
+        before_the_form = [self.thread_of(page).split("Leave a comment")[0] for page in (fresh, again)]
+        assert before_the_form[0] == before_the_form[1]
+        assert "Same here, thank you." in self.thread_of(again)
+
+    @pytest.mark.parametrize(
+        "change, shown, gone",
+        [
+            ("new comment", "A new voice here.", None),
+            ("approved", "Held until an editor read it.", None),
+            ("comment liked", "Liked by 1 person", None),
+            ("edited", "Edited by the moderator.", "Slow and steady worked for me."),
+            ("removed by writer", "Comment removed by its writer.", "Slow and steady worked for me."),
+            ("marked spam", None, "Slow and steady worked for me."),
+            ("deleted", None, "Slow and steady worked for me."),
+        ],
+    )
+    def test_a_change_to_the_comments_shows_on_the_next_visit(self, client, post, comment, change, shown, gone):
+        from tests.series.test_comments import approved
+
+        held = Comment.objects.create(
+            post=post, name="New", email="new@example.org", body="Held until an editor read it.", status="pending"
+        )
+        before = self.thread_of(client.get(post.get_absolute_url()))
+        assert "Held until an editor read it." not in before
+        if change == "new comment":
+            approved(post, name="Sipho", body="A new voice here.")
+        elif change == "approved":
+            held.approve()
+        elif change == "comment liked":
+            comment.like()
+        elif change == "edited":
+            comment.body = "Edited by the moderator."
+            comment.save()
+        elif change == "removed by writer":
+            approved(post, parent=comment, name="Lee", body="A reply keeps the place.")
+            client.get(post.get_absolute_url())  # the fragment now holds the reply
+            comment.remove_by_writer()
+        elif change == "marked spam":
+            comment.mark_spam()
+        else:
+            comment.delete()
+        after = self.thread_of(client.get(post.get_absolute_url()))
+        if shown:
+            assert shown in after
+        if gone:
+            assert gone not in after
+
+    @pytest.mark.parametrize("change", ["post liked", "comment elsewhere", "post published elsewhere"])
+    def test_what_does_not_touch_the_thread_leaves_its_fragment(self, client, post, comment, change):
+        from tests.series.test_comments import approved
+
+        client.get(post.get_absolute_url())
+        if change == "post liked":
+            post.like()
+        elif change == "comment elsewhere":
+            approved(PostFactory(), body="Somewhere else.")
+        else:
+            PostFactory(title="A new part")
+        again = client.get(post.get_absolute_url())
+        assert self.THREAD not in rendered(again)
+        assert "Slow and steady worked for me." in self.thread_of(again)
+        if change == "post liked":  # the post's own count is outside the thread, and is current
+            assert "Liked by 1 person</span>" in again.content.decode().split('id="comments"')[0]
+
+    def test_comments_closing_with_age_takes_the_reply_links_away(self, client, post, comment):
+        assert "Reply to Thandi" in self.thread_of(client.get(post.get_absolute_url()))
+        CommunitySettings.objects.filter(pk=CommunitySettings.current().pk).update(close_after_days=1)
+        page = client.get(post.get_absolute_url())
+        assert "Comments are closed on this post." in page.content.decode()
+        assert "Reply to Thandi" not in self.thread_of(page)
+
+    def test_a_reader_with_something_of_their_own_here_never_gets_the_shared_thread(self, client, post, comment):
+        like = client.post(reverse("series:like", kwargs={"kind": "comment", "pk": comment.pk}))
+        assert like.status_code == 302
+        Client().get(post.get_absolute_url())  # a visitor with nothing here: the shared fragment is kept
+        mine = client.get(post.get_absolute_url())
+        assert self.THREAD in rendered(mine)
+        assert 'aria-pressed="true"' in self.thread_of(mine)
+        shared = Client().get(post.get_absolute_url())
+        assert self.THREAD not in rendered(shared)
+        assert 'aria-pressed="true"' not in self.thread_of(shared)
+        assert "Liked by 1 person" in self.thread_of(shared)
+
+    def test_a_cache_that_is_down_renders_the_thread_each_time(self, client, post, comment, monkeypatch):
+        from django.core.cache import cache
+
+        def down(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(cache, "get_many", down)
+        for _visit in range(2):
+            page = client.get(post.get_absolute_url())
+            assert page.status_code == 200
+            assert self.THREAD in rendered(page)
+            assert "Slow and steady worked for me." in self.thread_of(page)

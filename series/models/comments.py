@@ -273,3 +273,4 @@ class Comment(models.Model):
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Comment.objects.filter(pk=self.pk).update(like_count=F("like_count") + 1)
         pagecache.post_changed(self.post.slug)
+        pagecache.thread_changed(self.post_id)
