@@ -53,6 +53,8 @@ PAGES = [
     ("search", "/search/?q=sleep+tapering"),
 ]
 SEARCH_PATH = PAGES[-1][1]
+# The page the issue's targets are about: the post with its 12 comments, for a visitor with nothing personal.
+JUDGED_PAGE = PAGES[1]
 # The post page for a reader who has liked another post: their cookie makes only that post's page their own.
 LIKED_ELSEWHERE = ("post, for a reader who liked another post", "/posts/bench-post/")
 READ_MIX = ["/", "/posts/bench-post/"]
@@ -558,6 +560,7 @@ class Options:
     seed_args: list[str]
     output: Path | None
     read_rounds: int = 3
+    judge_rounds: int = 3
 
 
 @dataclass
@@ -571,6 +574,29 @@ class Row:
     queries: int | None
     ceiling: float
     server_p95_ms: float | None = None
+
+
+@dataclass
+class Judged:
+    """The post page and the ceiling, run back to back in pairs (in alternating order), for the issue's targets."""
+
+    database: str
+    workers: int
+    cache: str
+    pairs: list[tuple[WrkResult, WrkResult]]  # (ceiling, post page)
+
+    @property
+    def shares(self) -> list[float]:
+        return [
+            100 * page.requests_per_s / ceiling.requests_per_s if ceiling.requests_per_s else 0.0
+            for ceiling, page in self.pairs
+        ]
+
+    def median_pair(self) -> tuple[float, WrkResult, WrkResult]:
+        """The pair whose share is the median (with an even count, the higher of the two middle ones)."""
+        ranked = sorted(zip(self.shares, self.pairs, strict=True), key=lambda found: found[0])
+        share, (ceiling, page) = ranked[len(ranked) // 2]
+        return share, ceiling, page
 
 
 @dataclass
@@ -590,6 +616,7 @@ class LoadRow:
 @dataclass
 class Report:
     rows: list[Row] = field(default_factory=list)
+    judged: list[Judged] = field(default_factory=list)
     load: list[LoadRow] = field(default_factory=list)
     queries: dict[tuple[str, str], dict] = field(default_factory=dict)
     seeding: dict[str, str] = field(default_factory=dict)
@@ -707,6 +734,20 @@ def measure_pages(
                 probed.get("server_p95_ms"),
             )
         )
+    report.judged.append(Judged(name, workers, cache, judge_post_page(base, options)))
+    rows += [
+        Row(
+            f"{JUDGED_PAGE[0]} (side by side with the ceiling, round {number})",
+            JUDGED_PAGE[1],
+            name,
+            workers,
+            cache,
+            page,
+            None,
+            ceiling_run.requests_per_s,
+        )
+        for number, (ceiling_run, page) in enumerate(report.judged[-1].pairs, start=1)
+    ]
     for row in rows:
         bad = row.result.non_2xx + row.result.status_errors + row.result.socket_errors
         where = f"{row.page} ({name}, {workers} workers, cache {cache})"
@@ -716,6 +757,20 @@ def measure_pages(
             report.failures.append(f"{where}: no request completed within the run")
         print(f"  {row.page:32} {row.result.requests_per_s:9.1f} req/s  p99 {row.result.p99_ms:7.1f} ms", flush=True)
     report.rows.extend(rows)
+
+
+def judge_post_page(base: str, options: Options) -> list[tuple[WrkResult, WrkResult]]:
+    """The post page and the ceiling back to back, `judge_rounds` times, the order alternating.
+
+    The machine's load from others drifts over seconds; a page and its ceiling measured next to each other see the
+    same drift, and taking the median of a few pairs leaves out one that lands on a neighbour's burst.
+    """
+    pairs = []
+    for number in range(options.judge_rounds):
+        order = [CEILING[1], JUDGED_PAGE[1]] if number % 2 == 0 else [JUDGED_PAGE[1], CEILING[1]]
+        found = {path: run_wrk(base + path, seconds=options.seconds, connections=options.connections) for path in order}
+        pairs.append((found[CEILING[1]], found[JUDGED_PAGE[1]]))
+    return pairs
 
 
 def measure_load(
@@ -845,7 +900,9 @@ def render(report: Report, options: Options, *, began: str, elapsed: float, mach
         f"Software: {versions()}.",
         f"wrk -t2 -c{options.connections} -d{options.seconds}s per page on {HOST}, after a warm-up (3 requests "
         f"to each page one at a time, then {WARM_UP_SECONDS} s of wrk over all pages, not counted); the ceiling is "
-        "run before and after the pages and the faster run counts; "
+        "run before and after the pages and the faster run counts; the targets are judged on the post page run "
+        f"side by side with the ceiling ({options.judge_rounds} pairs back to back, the order alternating; the "
+        "median pair counts; the rows marked 'side by side'); "
         "queries are those of a warm request, counted in-process against the same database.",
         "",
     ]
@@ -905,15 +962,15 @@ def render(report: Report, options: Options, *, began: str, elapsed: float, mach
 def targets(report: Report) -> list[str]:
     """The issue's targets, each with what this run measured."""
     found = []
-    for row in report.rows:
-        if row.page != PAGES[1][0]:  # the post page with its 12 comments, for a visitor with nothing personal
-            continue
-        share = 100 * row.result.requests_per_s / row.ceiling if row.ceiling else 0
-        wanted = 80 if row.cache == "on" else 30
-        verdict = "met" if share >= wanted and row.result.p99_ms < 50 else "NOT met"
+    for judged in report.judged:
+        share, _ceiling, page = judged.median_pair()
+        wanted = 80 if judged.cache == "on" else 30
+        verdict = "met" if share >= wanted and page.p99_ms < 50 else "NOT met"
+        every = ", ".join(f"{pair_share:.0f}%" for pair_share in judged.shares)
         found.append(
-            f"post page, {row.database}, {row.workers} workers, page cache {row.cache}: {share:.0f}% of the ceiling "
-            f"(target ≥ {wanted}%), p99 {row.result.p99_ms:.1f} ms (target < 50 ms): {verdict}"
+            f"post page, {judged.database}, {judged.workers} workers, page cache {judged.cache}: {share:.0f}% of the "
+            f"ceiling beside it (target ≥ {wanted}%; median of {len(judged.pairs)} pairs: {every}), p99 "
+            f"{page.p99_ms:.1f} ms (target < 50 ms): {verdict}"
         )
     server = report.queries.get(("postgres", "off"), {}).get(SEARCH_PATH, {}).get("server_p95_ms")
     if server is not None:
@@ -967,6 +1024,7 @@ def parse_options(argv: list[str]) -> Options:
         clients=args.clients,
         per_client=args.per_client or (10 if smoke else 150),
         read_rounds=1 if smoke else 3,
+        judge_rounds=1 if smoke else 3,
         seed_args=seed,
         output=args.output or default_output,
     )

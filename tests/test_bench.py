@@ -11,7 +11,18 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from bench.probe import story_form_data
-from bench.run import Submissions, hidden_fields, median_round, parse_wrk, percentile, to_ms
+from bench.run import (
+    Judged,
+    Report,
+    Submissions,
+    WrkResult,
+    hidden_fields,
+    median_round,
+    parse_wrk,
+    percentile,
+    targets,
+    to_ms,
+)
 from bench.views import CEILING_BYTES
 from ole.management.commands.seed_bench import BENCH_POST, BENCH_POST_COMMENTS
 from series.models import Comment, Contributor, Post, Series, TaggedPost, Topic
@@ -179,6 +190,21 @@ def test_reads_under_writes_report_the_median_round():
     rounds = [(2.4, "idle a", "busy a"), (1.1, "idle b", "busy b"), (1.6, "idle c", "busy c")]
     assert median_round(rounds) == (1.6, "idle c", "busy c")
     assert median_round(rounds[:1]) == rounds[0]
+
+
+def test_the_post_page_is_judged_on_the_median_pair_beside_its_ceiling():
+    def pair(ceiling: float, page: float, p99: float = 20.0) -> tuple[WrkResult, WrkResult]:
+        return WrkResult(ceiling, 3.0, 30.0), WrkResult(page, 4.0, p99)
+
+    # A page run that landed on a quiet moment (third pair) and one on a neighbour's burst (second) both drop out.
+    judged = Judged("postgres", 2, "on", [pair(3000, 2550), pair(3400, 1700), pair(2000, 2400, p99=80.0)])
+    assert judged.shares == [85.0, 50.0, 120.0]
+    assert judged.median_pair() == (85.0, *pair(3000, 2550))
+    report = Report(judged=[judged, Judged("sqlite", 4, "off", [pair(3000, 90, p99=300.0)])])
+    found = targets(report)
+    assert found[0].startswith("post page, postgres, 2 workers, page cache on: 85% of the ceiling beside it")
+    assert "85%, 50%, 120%" in found[0] and found[0].endswith(": met")
+    assert "3% of the ceiling beside it (target ≥ 30%" in found[1] and found[1].endswith("NOT met")
 
 
 def test_every_round_of_stories_is_counted():
