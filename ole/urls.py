@@ -4,8 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from series.models import Post
-from series.pagecache import public_page
+from series.pagecache import next_publication, public_page
 from series.sitemaps import SITEMAPS
 from series.views import robots_txt
 
@@ -17,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        public_page(sitemap, next_change=Post.objects.next_publication),
+        public_page(sitemap, next_change=next_publication),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

@@ -89,6 +89,39 @@ def site_version(request: HttpRequest | None = None) -> int | str:
     return _version(SITE_VERSION)
 
 
+def next_publication(request: HttpRequest | None = None) -> float | None:
+    """When the next scheduled post goes live (a timestamp, or None), read once per site version.
+
+    Kept with the site version it was read under, and read again once that moment has passed: saving, scheduling
+    or unscheduling a post moves the site version, and a post going live at its time is the one change no save
+    marks.
+    """
+    from .models import Post  # the models tell this module of their changes
+
+    version = site_version(request)
+    try:
+        known = cache.get(NEXT_PUBLICATION)
+    except Exception:  # the cache is down: ask the database
+        known = None
+    if isinstance(known, tuple) and len(known) == 2 and known[0] == version:
+        moment = known[1]
+        if moment is None or moment > time.time():
+            return moment
+    moment = Post.objects.next_publication()
+    try:
+        cache.set(NEXT_PUBLICATION, (version, moment), settings.OLE_PAGE_CACHE_SECONDS)
+    except Exception as error:
+        logger.warning("Page cache: could not keep the next publication (%s).", type(error).__name__)
+    return moment
+
+
+def publication_version(request: HttpRequest) -> str:
+    """The key part of a fragment of a post page that may change with any save or when a scheduled post goes
+    live (a new part changes the series navigation and "part 2 of 5"), for the address the page was asked at
+    (the fragment holds absolute links)."""
+    return f"{site_version(request)}|{next_publication(request)}|{request.scheme}://{request.get_host()}"
+
+
 def thread_version(post_pk: int) -> int | str:
     """The version of the comments under a post: the key part of its shared thread fragment.
 

@@ -2,15 +2,14 @@ from django.urls import path
 
 from . import feeds, views
 from .community import has_own_activity_on
-from .models import Post
-from .pagecache import public_page
+from .pagecache import next_publication, public_page
 
 app_name = "series"
 
 
 def _public(view):
     """A page every visitor without personal state shares (kept by the page cache and by proxies)."""
-    return public_page(view, next_change=Post.objects.next_publication)
+    return public_page(view, next_change=next_publication)
 
 
 def _post_page(view):
@@ -19,7 +18,7 @@ def _post_page(view):
     return public_page(
         view,
         scope=lambda kwargs: f"post:{kwargs['slug']}",
-        next_change=Post.objects.next_publication,
+        next_change=next_publication,
         personal=lambda request, kwargs, about: has_own_activity_on(request, kwargs["slug"], cached_pk=about),
     )
 

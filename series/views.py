@@ -96,16 +96,19 @@ class PostDetailView(DetailView):
 
     def get_queryset(self):
         posts = Post.objects.all() if self.preview else Post.objects.published()
-        return posts.select_related("contributor", "series").prefetch_related("tags", "content_notes")
+        return posts.select_related("contributor", "series")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
+        # Read only when the parts of the page that show them are rendered, not taken from their fragments
+        # (as are the post's tags and content notes).
         context.update(
             preview=self.preview,
-            previous_part=post.previous_in_series(),
-            next_part=post.next_in_series(),
-            position=post.series_position(),
+            previous_part=SimpleLazyObject(post.previous_in_series),
+            next_part=SimpleLazyObject(post.next_in_series),
+            position=SimpleLazyObject(post.series_position),
+            post_fragments=SimpleLazyObject(lambda: f"{post.pk}|{pagecache.publication_version(self.request)}"),
         )
         context.update(self.community(post, comment_form=kwargs.get("comment_form")))
         return context
@@ -156,6 +159,7 @@ class PostPreviewView(PostDetailView):
     """Staff see drafts and scheduled posts as they will look; never cached, never indexed."""
 
     preview = True
+    template_name = "series/post_preview.html"
 
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)

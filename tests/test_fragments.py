@@ -291,3 +291,107 @@ class TestCommentThread:
             assert page.status_code == 200
             assert self.THREAD in rendered(page)
             assert "Slow and steady worked for me." in self.thread_of(page)
+
+
+class TestPostParts:
+    """The post's meta tags, header and text (with its tags, notes and series navigation) are shared fragments."""
+
+    TEXT = "series/_post_text.html"
+
+    @pytest.fixture(autouse=True)
+    def _without_the_page_cache(self, settings):
+        settings.OLE_PAGE_CACHE = False
+
+    @pytest.fixture
+    def series(self):
+        return SeriesFactory(title="Coming off slowly")
+
+    @pytest.fixture
+    def post(self, series):
+        return PostFactory(series=series, part_number=1, publish_at=days_ago(2), title="The first step")
+
+    def test_the_second_visit_takes_the_text_and_navigation_from_fragments(self, client, post, series):
+        PostFactory(series=series, part_number=2, publish_at=days_ago(1), title="The second step")
+        fresh = client.get(post.get_absolute_url())
+        again = client.get(post.get_absolute_url())
+        assert self.TEXT in rendered(fresh)
+        assert self.TEXT not in rendered(again)
+        assert "The second step" in again.content.decode()
+        assert "Part 1 of 2 in" in again.content.decode()
+        assert again.content.decode().replace(hidden(again.content.decode(), "form_key"), "") == (
+            fresh.content.decode().replace(hidden(fresh.content.decode(), "form_key"), "")
+        )
+
+    @pytest.mark.parametrize("change", ["edited", "new part", "tagged", "series renamed"])
+    def test_a_change_shows_on_the_next_visit(self, client, post, series, change):
+        client.get(post.get_absolute_url())
+        if change == "edited":
+            post.title, post.body = "The first step, revised", "A new paragraph about mornings."
+            post.save()
+            expected = ["The first step, revised", "A new paragraph about mornings.", 'content="The first step, rev']
+        elif change == "new part":
+            PostFactory(series=series, part_number=2, publish_at=days_ago(1), title="The second step")
+            expected = ["The second step", "Part 1 of 2 in"]
+        elif change == "tagged":
+            from tests.factories import TopicFactory
+
+            post.tags.add(TopicFactory(name="Sleep"))
+            expected = ['rel="tag">Sleep</a>']
+        else:
+            series.title = "Tapering, slowly"
+            series.save()
+            expected = ["Tapering, slowly"]
+        page = client.get(post.get_absolute_url()).content.decode()
+        for text in expected:
+            assert text in page
+
+    def test_a_part_going_live_at_its_time_shows_without_a_save(self, client, post, series, monkeypatch):
+        import datetime
+        import time
+
+        from django.utils import timezone
+
+        from series.models import Post
+
+        live_at = timezone.now() + datetime.timedelta(seconds=60)
+        PostFactory(series=series, part_number=2, status=Post.Status.SCHEDULED, publish_at=live_at, title="Step two")
+        assert "Step two" not in client.get(post.get_absolute_url()).content.decode()
+        # Ninety seconds on: well within the fragments' lifetime, so only their key can bring the new part in.
+        later = live_at + datetime.timedelta(seconds=30)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        monkeypatch.setattr(time, "time", lambda: later.timestamp())
+        page = client.get(post.get_absolute_url()).content.decode()
+        assert "Step two" in page
+        assert "Part 1 of 2 in" in page
+
+    def test_a_like_on_the_post_leaves_its_text_and_thread_and_shows_the_count(self, client, post):
+        client.get(post.get_absolute_url())
+        post.like()
+        again = client.get(post.get_absolute_url())
+        assert self.TEXT not in rendered(again)
+        assert "Liked by 1 person" in again.content.decode()
+
+    def test_each_address_the_site_answers_at_gets_its_own_links(self, client, post):
+        client.get(post.get_absolute_url(), HTTP_HOST="localhost")
+        page = client.get(post.get_absolute_url(), HTTP_HOST="127.0.0.1").content.decode()
+        assert f'<link rel="canonical" href="http://127.0.0.1{post.get_absolute_url()}">' in page
+        assert "http://localhost" not in page
+
+    def test_a_preview_never_goes_into_a_shared_fragment(self, staff_client, series):
+        from series.models import Post
+
+        draft = PostFactory(series=series, status=Post.Status.DRAFT, publish_at=None, body="Draft words, not final.")
+        preview = staff_client.get(reverse("series:post_preview", kwargs={"slug": draft.slug}))
+        assert "Draft words, not final." in preview.content.decode()
+        # Published without a save that moves the site version: a fragment kept by the preview would now be served.
+        Post.objects.filter(pk=draft.pk).update(
+            status=Post.Status.PUBLISHED,
+            publish_at=days_ago(1),
+            body="Final words.",
+            body_html="<p>Final words.</p>",
+            summary="Final words.",
+        )
+        public = Client().get(draft.get_absolute_url())
+        assert self.TEXT in rendered(public)
+        assert "Final words." in public.content.decode()
+        assert "Draft words, not final." not in public.content.decode()

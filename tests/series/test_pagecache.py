@@ -177,6 +177,29 @@ class TestInvalidation:
     def test_without_a_scheduled_post_pages_are_kept_for_the_configured_time(self, post, settings):
         assert pagecache._lifetime(Post.objects.next_publication) == settings.OLE_PAGE_CACHE_SECONDS
 
+    def test_the_next_publication_is_read_once_per_site_version_until_it_passes(
+        self, post, django_assert_num_queries, monkeypatch
+    ):
+        first = PostFactory(status=Post.Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(seconds=30))
+        with django_assert_num_queries(1):
+            assert pagecache.next_publication() == first.publish_at.timestamp()
+        with django_assert_num_queries(0):
+            assert pagecache.next_publication() == first.publish_at.timestamp()
+        sooner = PostFactory(status=Post.Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(seconds=10))
+        with django_assert_num_queries(1):  # the save moved the site version
+            assert pagecache.next_publication() == sooner.publish_at.timestamp()
+        # Its moment passes (no save marks that): the one after it is read.
+        moment = sooner.publish_at.timestamp() + 1
+        monkeypatch.setattr(time, "time", lambda: moment)
+        monkeypatch.setattr(timezone, "now", lambda: datetime.datetime.fromtimestamp(moment, tz=datetime.UTC))
+        with django_assert_num_queries(1):
+            assert pagecache.next_publication() == first.publish_at.timestamp()
+
+    def test_with_nothing_scheduled_the_answer_is_kept_too(self, post, django_assert_num_queries):
+        pagecache.next_publication()
+        with django_assert_num_queries(0):
+            assert pagecache.next_publication() is None
+
 
 class TestConditionalGet:
     def test_an_unchanged_page_answers_304(self, client, post):
