@@ -86,7 +86,10 @@ def site_version(request: HttpRequest | None = None) -> int | str:
     known = getattr(request, "ole_site_version", None)
     if known is not None:
         return known
-    return _version(SITE_VERSION)
+    version = _version(SITE_VERSION)
+    if request is not None:  # one read per request: every fragment of a page is keyed alike
+        request.ole_site_version = version
+    return version
 
 
 def next_publication(request: HttpRequest | None = None) -> float | None:

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ole.cache import FragmentCache, RedisCache
-from series.models import Comment, CommunitySettings
+from series.models import Comment
 from stories.models import ConsentVersion
 from tests.factories import PostFactory, SeriesFactory, StaffFactory, current_consent, days_ago
 
@@ -261,8 +261,10 @@ class TestCommentThread:
             assert "Liked by 1 person</span>" in again.content.decode().split('id="comments"')[0]
 
     def test_comments_closing_with_age_takes_the_reply_links_away(self, client, post, comment):
+        from tests.series.test_comments import set_rules
+
         assert "Reply to Thandi" in self.thread_of(client.get(post.get_absolute_url()))
-        CommunitySettings.objects.filter(pk=CommunitySettings.current().pk).update(close_after_days=1)
+        set_rules(close_after_days=1)
         page = client.get(post.get_absolute_url())
         assert "Comments are closed on this post." in page.content.decode()
         assert "Reply to Thandi" not in self.thread_of(page)

@@ -37,6 +37,14 @@ def post_form(client, post, **data):
     return client.post(reverse("series:comment_create", kwargs={"slug": post.slug}), payload)
 
 
+def set_rules(**values) -> None:
+    """Change the community rules as an editor does in the admin (a save, which moves the site version)."""
+    rules = CommunitySettings.current()
+    for name, value in values.items():
+        setattr(rules, name, value)
+    rules.save()
+
+
 @pytest.fixture
 def post():
     return PostFactory()
@@ -118,7 +126,7 @@ class TestModeration:
 
 class TestThreads:
     def test_replies_nest_and_beyond_the_depth_join_the_deepest_level(self, post):
-        CommunitySettings.objects.update(reply_depth=3)
+        set_rules(reply_depth=3)
         root = approved(post)
         child = approved(post, parent=root)
         grandchild = approved(post, parent=child)
@@ -168,11 +176,24 @@ class TestClosing:
         assert not Comment.objects.exists()
 
     def test_comments_close_by_themselves_after_the_set_days(self, client):
-        CommunitySettings.objects.update(close_after_days=30)
+        set_rules(close_after_days=30)
         old = PostFactory(publish_at=days_ago(31))
         post_form(client, old)
         assert not Comment.objects.exists()
         assert "Comments are closed on this post." in client.get(old.get_absolute_url()).content.decode()
+
+    def test_an_editors_change_to_the_rules_applies_at_once_and_they_are_not_read_again_before(
+        self, admin_client, django_assert_num_queries
+    ):
+        rules = CommunitySettings.current()
+        with django_assert_num_queries(0):
+            assert CommunitySettings.current() is rules
+        change = reverse("admin:series_communitysettings_change", args=[rules.pk])
+        form = {"reply_depth": 2, "close_after_days": 7, "max_links": 1, "edit_minutes": 15}
+        assert admin_client.post(change, form).status_code == 302
+        with django_assert_num_queries(1):
+            fresh = CommunitySettings.current()
+        assert (fresh.close_after_days, fresh.max_links) == (7, 1)
 
     @pytest.mark.parametrize("trait", ["draft", "scheduled"])
     def test_unpublished_posts_take_no_comments(self, client, trait):
@@ -271,7 +292,7 @@ class TestEditWindow:
     def test_link_expires_after_the_window(self, client, post, settings):
         comment = approved(post)
         url = comment.get_edit_url()
-        CommunitySettings.objects.update(edit_minutes=0)
+        set_rules(edit_minutes=0)
         assert client.get(url).status_code == 404
 
     def test_a_tampered_link_is_refused(self, client, post):
@@ -421,7 +442,7 @@ class TestReviewFixes:
         assert client.get(comment.get_edit_url()).status_code == 404
 
     def test_a_reply_placed_higher_still_notifies_whom_it_answered(self, post):
-        CommunitySettings.objects.update(reply_depth=2)
+        set_rules(reply_depth=2)
         approved(post)  # makes known@example.org known
         root = approved(post, email="root@example.org", notify_replies=True)
         child = approved(post, parent=root, email="child@example.org", notify_replies=True)
