@@ -1,5 +1,6 @@
 """The Redis cache backend: one client per connection pool instead of one per command, and an optional mirror
-in each process of the keys under one prefix (the page cache's), kept true by Redis's reports of changes."""
+in each process of the keys under one prefix (the page cache's; the page fragments'), kept true by Redis's
+reports of changes."""
 
 from __future__ import annotations
 
@@ -95,9 +96,9 @@ class Mirror:
             for key in keys:
                 self._drop(key)
                 value = found.get(key, MISSING)
-                size = len(value[-1]) if isinstance(value, tuple) and isinstance(value[-1], bytes) else 0
-                self._values[key] = (value, size + 200)
-                self._bytes += size + 200
+                size = _size(value) + 200
+                self._values[key] = (value, size)
+                self._bytes += size
             while self._bytes > self.size_bytes and self._values:
                 self._drop(next(iter(self._values)))  # the copy used longest ago goes first
 
@@ -225,6 +226,15 @@ class Mirror:
         self._retry_at = time.monotonic() + self._retry_wait
 
 
+def _size(value: Any) -> int:
+    """Roughly what a copy holds: a page entry's content, or a rendered fragment."""
+    if isinstance(value, tuple) and value and isinstance(value[-1], bytes):
+        return len(value[-1])
+    if isinstance(value, str | bytes):
+        return len(value)
+    return 0
+
+
 class RedisCacheClient(django_redis.RedisCacheClient):
     # Django builds a new redis.Redis for every command, and redis-py fills its table of reply parsers each
     # time: a measurable part of a page-cache hit. A client is thread-safe and holds nothing but its pool.
@@ -239,6 +249,11 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
+
+    def get(self, key: str, default: Any) -> Any:
+        if self.mirror is not None and self.mirror.covers([key]):
+            return self.get_many([key]).get(key, default)
+        return super().get(key, default)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         keys, mark = list(keys), None

@@ -149,10 +149,17 @@ if REDIS_URL:
         },
         # Parts of pages every visitor sees alike ({% cache %} in the templates), keyed by the site version or,
         # for a post's comment thread, by the thread's own version.
+        # Mirrored in each process too (a page rendered in full reads half a dozen of them).
         "template_fragments": {
             "BACKEND": "ole.cache.FragmentCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ole") + ":f",
+            "OPTIONS": {
+                "mirror_prefix": "template.cache.",
+                "mirror_bytes": int(os.environ.get("OLE_FRAGMENT_MIRROR_MB", "16")) * MB,
+            }
+            if env_bool("OLE_PAGE_MIRROR", True)
+            else {},
         },
     }
 else:

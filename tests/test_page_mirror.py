@@ -160,3 +160,46 @@ def test_the_threads_of_a_process_share_one_mirror(servers):
     thread.start()
     thread.join()
     assert seen == [one._cache.mirror]
+
+
+def test_a_single_key_read_is_mirrored_too(servers, monkeypatch):
+    one, other = servers
+    other.set("pages:next-publication", (7, None))
+    assert one.get("pages:next-publication") == (7, None)
+    asked = asks_redis(one, monkeypatch)
+    assert one.get("pages:next-publication") == (7, None)
+    assert one.get("pages:never-written", "absent") == "absent"
+    assert one.get("pages:never-written", "absent") == "absent"
+    assert asked == ["command"]  # only the first read of the missing key
+    other.set("pages:next-publication", (8, None))
+    assert one.get("pages:next-publication") == (8, None)
+
+
+def test_page_fragments_are_mirrored_and_a_fragment_rendered_elsewhere_is_seen(monkeypatch):
+    from ole.cache import FragmentCache
+
+    prefix = f"fragments-{uuid.uuid4().hex[:8]}"
+    one = FragmentCache(REDIS_URL, {"KEY_PREFIX": prefix, "OPTIONS": {"mirror_prefix": "template.cache."}})
+    other = FragmentCache(REDIS_URL, {"KEY_PREFIX": prefix})
+    try:
+        other.set("template.cache.post_text.abc", "<p>The first text.</p>", 60)
+        assert one.get("template.cache.post_text.abc") == "<p>The first text.</p>"
+        asked = asks_redis(one, monkeypatch)
+        assert one.get("template.cache.post_text.abc") == "<p>The first text.</p>"
+        assert asked == []
+        other.set("template.cache.post_text.abc", "<p>The text, rendered again.</p>", 60)
+        assert one.get("template.cache.post_text.abc") == "<p>The text, rendered again.</p>"
+    finally:
+        connection = redis.Redis.from_url(REDIS_URL)
+        for key in connection.scan_iter(f"{prefix}:*"):
+            connection.delete(key)
+
+
+def test_a_mirror_counts_what_its_fragments_weigh_and_drops_the_oldest():
+    mirror = Mirror(REDIS_URL, "any:", 50_000)
+    assert mirror._ready()
+    for number in range(10):
+        mirror.keep([f"any:{number}"], {f"any:{number}": "x" * 10_000}, mirror._changes)
+    assert mirror._bytes <= 50_000
+    assert "any:9" in mirror._values and "any:0" not in mirror._values
+    mirror._stop()
