@@ -365,7 +365,9 @@ class Post(models.Model):
             # Lists walk this in their own order and stop after a page, instead of sorting every live post.
             models.Index(fields=["-publish_at", "-id"], name="post_publish_order_idx"),
             models.Index(fields=["series", "part_number"], name="post_series_part_idx"),
-            models.Index(fields=["featured", "publish_at"], name="post_featured_publish_idx"),
+            # Only the featured few: the home page finds its newest three at once, where walking every live post
+            # in order and skipping the others took 2 ms at 10,000 posts on SQLite, and grew with the archive.
+            models.Index(fields=["-publish_at", "-id"], condition=Q(featured=True), name="post_featured_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(
