@@ -227,11 +227,11 @@ class Mirror:
 
 
 def _size(value: Any) -> int:
-    """Roughly what a copy holds: a page entry's content, or a rendered fragment."""
-    if isinstance(value, tuple) and value and isinstance(value[-1], bytes):
-        return len(value[-1])
+    """Roughly what a copy holds: the text and bytes in it (a page entry's content, a rendered fragment)."""
     if isinstance(value, str | bytes):
         return len(value)
+    if isinstance(value, tuple | list):
+        return sum(len(part) for part in value if isinstance(part, str | bytes))
     return 0
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
 
@@ -271,16 +271,20 @@ class CommentAdmin(admin.ModelAdmin):
             "", "<p><strong>{}</strong>: {}</p>", ((c.name or "removed", c.body[:300]) for c in reversed(chain))
         )
 
+    # The count changes with the comments, in one transaction: pages are rendered afresh when it commits, never
+    # in between from the new comments and the old count.
     def delete_model(self, request, obj: Comment) -> None:
         post = obj.post
-        super().delete_model(request, obj)
-        post.refresh_comment_count()
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            post.refresh_comment_count()
 
     def delete_queryset(self, request, queryset) -> None:
         posts = {comment.post for comment in queryset.select_related("post")}
-        super().delete_queryset(request, queryset)
-        for post in posts:
-            post.refresh_comment_count()
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            for post in posts:
+                post.refresh_comment_count()
 
 
 @admin.register(CommunitySettings)

@@ -249,8 +249,9 @@ def verify(mention: Comment) -> None:
 def _drop(mention: Comment, why: str) -> None:
     logger.info("Mention %s dropped: %s.", mention.pk, why)
     post = mention.post
-    mention.delete()
-    post.refresh_comment_count()
+    with transaction.atomic():
+        mention.delete()
+        post.refresh_comment_count()
 
 
 def verify_due(limit: int = 20) -> int:

@@ -44,6 +44,9 @@ STORED_HEADERS = ("Content-Type", "Last-Modified", "Link", "X-Pingback", "Conten
 _rendering: dict[str, threading.Event] = {}
 _rendering_guard = threading.Lock()
 RENDER_WAIT_SECONDS = 10.0
+# Versions are kept until the cache has to let them go (they are tiny); with the cache's default lifetime every
+# page and fragment started again every five minutes.
+VERSION_SECONDS = None
 
 
 def is_personal(request: HttpRequest) -> bool:
@@ -76,7 +79,7 @@ def _bump(key: str) -> None:
         try:
             cache.incr(key)
         except ValueError:
-            cache.add(key, time.time_ns())
+            cache.add(key, time.time_ns(), VERSION_SECONDS)
     except Exception as error:  # a cache that is down holds no pages to go stale; it restarts versions from the clock
         logger.warning("Page cache: could not move version %s (%s).", key, type(error).__name__)
 
@@ -147,7 +150,7 @@ def _version(key: str) -> int | str:
 def _start_versions(found: dict, keys: list[str]) -> None:
     for key in keys:
         if key not in found:
-            cache.add(key, time.time_ns())
+            cache.add(key, time.time_ns(), VERSION_SECONDS)
             found[key] = cache.get(key, 0)
 
 

@@ -98,6 +98,12 @@ class PostDetailView(DetailView):
         posts = Post.objects.all() if self.preview else Post.objects.published()
         return posts.select_related("contributor", "series")
 
+    def get_object(self, queryset=None) -> Post:
+        # The version first, then the data: parts rendered from data read after an edit are never kept under
+        # the version from before it (an edit moves it again when it commits).
+        pagecache.site_version(self.request)
+        return super().get_object(queryset)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
@@ -322,10 +328,8 @@ def _post_page_with(request: HttpRequest, post: Post, **context) -> HttpResponse
 
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    post = get_object_or_404(
-        Post.objects.published().select_related("contributor", "series").prefetch_related("tags", "content_notes"),
-        slug=slug,
-    )
+    pagecache.site_version(request)  # before the post is read: see PostDetailView.get_object
+    post = get_object_or_404(Post.objects.published().select_related("contributor", "series"), slug=slug)
     form = CommentForm(request.POST)
     if form.is_bot:
         messages.info(request, "Thank you. Your comment is waiting for moderation.")

@@ -123,10 +123,11 @@ class TestBackends:
         assert backend.get_client() is backend.get_client()
         assert backend.get_client(write=True) is backend.get_client("key", write=True)
 
-    def test_fragments_are_skipped_not_fatal_when_redis_cannot_be_reached(self, caplog):
-        fragments = FragmentCache("redis://127.0.0.1:1/0", {})
-        assert fragments.get("story_form_fields", "missing") == "missing"
-        fragments.set("story_form_fields", "<p>fields</p>", 60)
+    @pytest.mark.parametrize("options", [{}, {"mirror_prefix": "template.cache."}], ids=["plain", "mirrored"])
+    def test_fragments_are_skipped_not_fatal_when_redis_cannot_be_reached(self, caplog, options):
+        fragments = FragmentCache("redis://127.0.0.1:1/0", {"OPTIONS": options})
+        assert fragments.get("template.cache.story_form_fields", "missing") == "missing"
+        fragments.set("template.cache.story_form_fields", "<p>fields</p>", 60)
         assert "Fragment cache: read failed (ConnectionError)" in caplog.text
         assert "Fragment cache: write failed (ConnectionError)" in caplog.text
 
@@ -365,6 +366,27 @@ class TestPostParts:
         page = client.get(post.get_absolute_url()).content.decode()
         assert "Step two" in page
         assert "Part 1 of 2 in" in page
+
+    def test_an_edit_landing_between_reading_the_post_and_rendering_it_is_not_kept(self, client, post, monkeypatch):
+        from series.models import Post
+        from series.views import PostDetailView
+
+        real = PostDetailView.get_object
+        edits = []
+
+        def read_then_edited(view, queryset=None):
+            found = real(view, queryset)
+            if not edits:  # an editor's save commits while this page is being put together
+                edits.append(Post.objects.get(pk=post.pk))
+                edits[0].title = "Renamed while rendering"
+                edits[0].save()
+            return found
+
+        monkeypatch.setattr(PostDetailView, "get_object", read_then_edited)
+        first = client.get(post.get_absolute_url()).content.decode()
+        assert "<h1>The first step</h1>" in first  # rendered from what it read
+        again = client.get(post.get_absolute_url()).content.decode()
+        assert "<h1>Renamed while rendering</h1>" in again
 
     def test_a_like_on_the_post_leaves_its_text_and_thread_and_shows_the_count(self, client, post):
         client.get(post.get_absolute_url())

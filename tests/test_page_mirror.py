@@ -195,6 +195,18 @@ def test_page_fragments_are_mirrored_and_a_fragment_rendered_elsewhere_is_seen(m
             connection.delete(key)
 
 
+def test_a_mirror_counts_what_a_page_entry_weighs():
+    import time
+
+    mirror = Mirror(REDIS_URL, "any:", 50_000)
+    assert mirror._ready()
+    # As series.pagecache._store keeps a page: versions, end, status, headers, content, what it is about.
+    entry = ((1, 2), time.time() + 60, 200, {"ETag": '"x"'}, b"<p>page</p>" * 1_000, 7)
+    mirror.keep(["any:page"], {"any:page": entry}, mirror._changes)
+    assert mirror._bytes >= 11_000
+    mirror._stop()
+
+
 def test_a_mirror_counts_what_its_fragments_weigh_and_drops_the_oldest():
     mirror = Mirror(REDIS_URL, "any:", 50_000)
     assert mirror._ready()

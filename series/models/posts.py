@@ -231,9 +231,12 @@ class PostQuerySet(models.QuerySet):
         )
 
     def next_publication(self) -> float | None:
-        """When the next scheduled post goes live (a timestamp), or None: pages change then without a save."""
+        """When the next post goes live by itself (a timestamp), or None: pages change then without a save.
+
+        Scheduled posts, and published ones given a moment still to come: both go live when it comes.
+        """
         moment = (
-            self.filter(status=Post.Status.SCHEDULED, publish_at__gt=timezone.now())
+            self.filter(status__in=Post.LIVE_STATUSES, publish_at__gt=timezone.now())
             .order_by("publish_at")
             .values_list("publish_at", flat=True)
             .first()

@@ -195,6 +195,24 @@ class TestInvalidation:
         with django_assert_num_queries(1):
             assert pagecache.next_publication() == first.publish_at.timestamp()
 
+    def test_a_published_post_given_a_later_moment_bounds_how_long_pages_are_kept_too(self, post):
+        PostFactory(status=Post.Status.PUBLISHED, publish_at=timezone.now() + datetime.timedelta(seconds=30))
+        assert 1 <= pagecache._lifetime(Post.objects.next_publication) <= 30
+
+    def test_versions_are_kept_without_an_end(self, post, monkeypatch):
+        added = {}
+        real = cache.add
+
+        def noting(key, value, timeout=..., **kwargs):
+            added[key] = timeout
+            return real(key, value, timeout, **kwargs)
+
+        cache.delete(pagecache.SITE_VERSION)
+        monkeypatch.setattr(cache, "add", noting)
+        pagecache.thread_changed(post.pk)  # a first change: the version starts
+        pagecache.site_version()  # a version lost with the cache: it starts again
+        assert added == {pagecache._thread_key(post.pk): None, pagecache.SITE_VERSION: None}
+
     def test_with_nothing_scheduled_the_answer_is_kept_too(self, post, django_assert_num_queries):
         pagecache.next_publication()
         with django_assert_num_queries(0):
