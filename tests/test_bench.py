@@ -204,6 +204,7 @@ def test_the_post_page_is_judged_on_the_median_pair_beside_its_ceiling():
     found = targets(report)
     assert found[0].startswith("post page, postgres, 2 workers, page cache on: 85% of the ceiling beside it")
     assert "85%, 50%, 120%" in found[0] and found[0].endswith(": met")
+    assert "p99 20.0 ms (target < 50 ms; the ceiling's own p99 in that pair: 30.0 ms)" in found[0]
     assert "3% of the ceiling beside it (target ≥ 30%" in found[1] and found[1].endswith("NOT met")
 
 
