@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,7 +37,6 @@ logger = logging.getLogger(__name__)
 # (the post page: their own comments and likes there) say so themselves (`public_page(personal=...)`).
 PERSONAL_COOKIES = ("messages",)
 SITE_VERSION = "pages:v:site"
-NEXT_PUBLICATION = "pages:next-publication"
 STORED_HEADERS = ("Content-Type", "Last-Modified", "Link", "X-Pingback", "Content-Language")
 # Threads of one process that miss the same page wait for the first one's render, then look again. Without
 # this, every thread of every worker rendered a popular page at once after each change (and in a worker's first
@@ -96,29 +96,44 @@ def site_version(request: HttpRequest | None = None) -> int | str:
 
 
 def next_publication(request: HttpRequest | None = None) -> float | None:
-    """When the next scheduled post goes live (a timestamp, or None), read once per site version.
+    """When the next scheduled post goes live (a timestamp, or None), read once per site version in each process.
 
-    Kept with the site version it was read under, and read again once that moment has passed: saving, scheduling
-    or unscheduling a post moves the site version, and a post going live at its time is the one change no save
-    marks.
+    Read again once that moment has passed: saving, scheduling or unscheduling a post moves the site version, and
+    a post going live at its time is the one change no save marks.
     """
     from .models import Post  # the models tell this module of their changes
 
+    return for_site_version(
+        "next publication",
+        Post.objects.next_publication,
+        request=request,
+        still_true=lambda moment: moment is None or moment > time.time(),
+    )
+
+
+def for_site_version(
+    name: str,
+    read: Callable[[], Any],
+    *,
+    request: HttpRequest | None = None,
+    still_true: Callable[[Any], bool] = lambda value: True,
+) -> Any:
+    """What `read()` returns, kept in this process until the site version moves (or `still_true` says otherwise).
+
+    For values every save may change and nothing else does (the community rules, the next publication). When the
+    cache is down, every call reads again (the version is then a new one each time).
+    """
     version = site_version(request)
-    try:
-        known = cache.get(NEXT_PUBLICATION)
-    except Exception:  # the cache is down: ask the database
-        known = None
-    if isinstance(known, tuple) and len(known) == 2 and known[0] == version:
-        moment = known[1]
-        if moment is None or moment > time.time():
-            return moment
-    moment = Post.objects.next_publication()
-    try:
-        cache.set(NEXT_PUBLICATION, (version, moment), settings.OLE_PAGE_CACHE_SECONDS)
-    except Exception as error:
-        logger.warning("Page cache: could not keep the next publication (%s).", type(error).__name__)
-    return moment
+    known = _kept_for_site_version.get(name)
+    if known is not None and known[0] == version and still_true(known[1]):
+        return known[1]
+    value = read()
+    _kept_for_site_version[name] = (version, value)
+    return value
+
+
+# Shared by the threads of a process; each entry only ever replaced whole, so a reader sees an old pair or a new one.
+_kept_for_site_version: dict[str, tuple[int | str, Any]] = {}
 
 
 def publication_version(request: HttpRequest) -> str:

@@ -45,17 +45,7 @@ class CommunitySettings(models.Model):
     @classmethod
     def current(cls) -> CommunitySettings:
         """The rules, read once per site version in each process: an editor's change moves that version."""
-        version = pagecache.site_version()
-        known = _known_rules.get("current")
-        if known is not None and known[0] == version:
-            return known[1]
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        _known_rules["current"] = (version, settings_row)
-        return settings_row
-
-
-# Shared by the threads of a process; only ever replaced whole, so a reader sees an old pair or a new one.
-_known_rules: dict[str, tuple[int | str, CommunitySettings]] = {}
+        return pagecache.for_site_version("community rules", lambda: cls.objects.get_or_create(pk=1)[0])
 
 
 class CommentQuerySet(models.QuerySet):
