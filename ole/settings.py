@@ -133,7 +133,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: one that every process sees. Redis when REDIS_URL is set (shared by every app server); otherwise a table
 # in the database, shared by the site, the worker, management commands and every gunicorn worker. With SQLite
 # that table has a file of its own (ole.dbrouters.CacheRouter), so storing a page never waits behind a story being
-# saved. The cache holds pages and other copies, never counters (ole/ratelimit.py keeps those in the database, where nothing evicts them).
+# saved. The cache holds pages and other copies, never counters (ole/ratelimit.py keeps those in the database,
+# where nothing evicts them).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
