@@ -8,7 +8,13 @@ class SeriesConfig(AppConfig):
     def ready(self) -> None:
         import defusedxml.xmlrpc
 
-        from . import emails, signals  # noqa: F401 - registers the comment emails and the page-cache versions
+        from ole.outbox import register_job
+
+        from . import checks, emails, mentions, signals  # noqa: F401 - registers the deployment check, the comment
+        # emails and the page-cache versions
+
+        register_job("mentions checked", mentions.verify_due)
+        register_job("posts announced", mentions.notify_due)
 
         # The pingback endpoint parses XML from anyone: refuse entity expansion, external entities and DTDs.
         defusedxml.xmlrpc.monkey_patch()

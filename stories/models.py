@@ -17,8 +17,9 @@ from ole.models import SafetyTerm
 from ole.outbox import cancel_for, queue_email
 from ole.privacy import scrub_admin_log
 from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for
-from ole.storage import get_private_storage
-from series.models import ContentNote, InvalidTransition, Series, delete_files_on_commit
+from ole.storage import delete_files_on_commit, get_private_storage
+from ole.workflow import InvalidTransition
+from series.models import ContentNote, Series
 
 STATUS_LINK_SALT = "stories.status-link"
 

@@ -19,7 +19,8 @@ from ole import images, ratelimit
 from ole.storage import private_file_response
 from ole.text import render_markdown, side_by_side
 from ole.turns import MachineTurns
-from series.models import CrisisLine, InvalidTransition, Series
+from ole.workflow import InvalidTransition
+from series.models import CrisisLine, Series
 
 from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
 from .models import ConsentVersion, LostLinkRequest, Story

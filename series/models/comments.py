@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from ole.outbox import queue_email
 from ole.text import render_comment
+from ole.workflow import InvalidTransition
 
 from .. import pagecache
-from .posts import InvalidTransition, Post
+from .posts import Post
 
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"

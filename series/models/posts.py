@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from ole import images
+from ole.storage import delete_files_on_commit
 from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
 from ole.workflow import InvalidTransition
 
@@ -25,17 +26,6 @@ IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are rem
 
 
 upload_rendition = images.GeneratedPath("renditions")
-
-
-def delete_files_on_commit(files) -> None:
-    """Remove stored files after the surrounding transaction commits (a rollback keeps them)."""
-    stored = [(file.storage, file.name) for file in files if file]
-
-    def remove() -> None:
-        for storage, name in stored:
-            storage.delete(name)
-
-    transaction.on_commit(remove)
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:

@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
-from series.models import InvalidTransition, Post, Series
+from ole.workflow import InvalidTransition
+from series.models import Post, Series
 from tests.factories import ContributorFactory, PostFactory, SeriesFactory, days_ago, image_file
 
 pytestmark = pytest.mark.django_db
