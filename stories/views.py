@@ -208,6 +208,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     if story.has_proposal:
         context["diff_title"] = side_by_side(story.title, story.proposed_title)
         context["diff_body"] = side_by_side(story.body, story.proposed_body)
+        context["proposed_changes"] = story.proposed_changes()
     return render(request, "stories/status.html", context)
 
 
@@ -220,7 +221,10 @@ def accept_edits(request: HttpRequest, token: str) -> HttpResponse:
     except InvalidTransition as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, "Thank you. You approved the edited version; the editors will take it from here.")
+        if story.status == Story.Status.PUBLISHED:
+            messages.success(request, "Thank you. You approved the edited version; your published story shows it now.")
+        else:
+            messages.success(request, "Thank you. You approved the edited version; the editors will take it from here.")
     return redirect(story.get_status_url())
 
 
