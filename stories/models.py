@@ -222,7 +222,13 @@ class Story(models.Model):
                 "to_light_editing": self.consent_version.editing_text,
                 "age": self.consent_version.age_text,
             },
-            "proposed_edit": {"title": self.proposed_title, "story": self.proposed_body}
+            "proposed_edit": {
+                "title": self.proposed_title,
+                "story": self.proposed_body,
+                "excerpt": self.proposed_excerpt,
+                "content_notes": [note.name for note in self.proposed_content_notes.all()],
+                "tags": [tag.name for tag in self.proposed_tags.all()],
+            }
             if self.proposed_body
             else None,
             "messages": [
