@@ -10,9 +10,10 @@ class SeriesConfig(AppConfig):
 
         from ole.outbox import register_job
 
-        from . import checks, emails, mentions, signals  # noqa: F401 - registers the deployment check, the comment
-        # emails and the page-cache versions
+        # Importing these registers the deployment check, the comment emails and the page-cache versions.
+        from . import checks, emails, mentions, signals  # noqa: F401
 
+        # The worker (ole's run_worker) runs these each round besides sending mail.
         register_job("mentions checked", mentions.verify_due)
         register_job("posts announced", mentions.notify_due)
 

@@ -541,6 +541,8 @@ class ContactAccessAdmin(admin.ModelAdmin):
 
 
 class ReadersPostForm(forms.ModelForm):
+    """The post form: on a post made from a story, the notes its writer chose cannot be unticked."""
+
     def clean_content_notes(self):
         notes = self.cleaned_data["content_notes"]
         story = _story_of(self.instance)
