@@ -49,6 +49,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -r ole series stories -x '*/migrations/*' --severity-level high
+	$(VENV)/bin/lint-imports
 
 check: $(VENV)/.dev
 	DEBUG=1 $(PY) -W error::DeprecationWarning manage.py check

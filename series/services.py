@@ -11,9 +11,10 @@ from django.utils import timezone
 from ole.models import SafetyTerm
 from ole.outbox import queue_digest, queue_email
 from ole.safety import judge_comment
+from ole.workflow import InvalidTransition
 
 from . import consent
-from .models import Comment, CommunitySettings, InvalidTransition, Post
+from .models import Comment, CommunitySettings, Post
 
 HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
 

@@ -26,11 +26,12 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import ArchiveIndexView, MonthArchiveView
 
 from ole import ratelimit
+from ole.workflow import InvalidTransition
 
 from . import mentions
 from .community import liked, my_comment_ids, remember_comment, remember_like, thread
 from .forms import CommentEditForm, CommentForm, SearchForm
-from .models import Comment, CommunitySettings, Contributor, CrisisLine, InvalidTransition, Post, Series, Topic
+from .models import Comment, CommunitySettings, Contributor, CrisisLine, Post, Series, Topic
 from .services import comment_edit as comment_edit_service
 from .services import comment_submit
 

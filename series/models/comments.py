@@ -14,8 +14,9 @@ from django.utils import timezone
 from ole import pagecache
 from ole.outbox import queue_email
 from ole.text import render_comment
+from ole.workflow import InvalidTransition
 
-from .posts import InvalidTransition, Post
+from .posts import Post
 
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"

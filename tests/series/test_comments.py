@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from ole.models import OutboundEmail
 from ole.outbox import deliver_due
-from series.models import Comment, CommunitySettings, InvalidTransition
+from ole.workflow import InvalidTransition
+from series.models import Comment, CommunitySettings
 from series.services import comment_submit
 from tests.factories import PostFactory, StaffFactory, UserFactory, days_ago
 
