@@ -69,11 +69,11 @@ class Comparison:
         shares = ", ".join(f"{each.share:.0f}%" for each in self.pairs)
         text = (
             f"{pair.share:.0f}% of the {self.ceiling}: {pair.page.rate:,.0f} against {pair.ceiling.rate:,.0f} req/s "
-            f"(median of {len(self.pairs)} pairs: {shares}); p99 {pair.page.p99_ms:.1f} ms, the ceiling's own p99 "
+            f"(pairs: {shares}; the median counts); p99 {pair.page.p99_ms:.1f} ms, the ceiling's own p99 "
             f"{pair.ceiling.p99_ms:.1f} ms"
         )
         if self.max_queries is not None:
-            text += f"; {'?' if self.queries is None else self.queries} queries"
+            text += f"; queries: {'?' if self.queries is None else self.queries}"
         if self.note:
             text += f"; {self.note}"
         if self.errors:
@@ -160,6 +160,7 @@ class Report:
     submissions: list[Submissions] = field(default_factory=list)
     context: list[str] = field(default_factory=list)  # when, where, how
     failures: list[str] = field(default_factory=list)  # something did not work (not a missed target)
+    smoke: bool = False  # tiny data and short runs: nothing is judged
 
     def figures(self) -> list[tuple[int, str, str, str, bool]]:
         """(figure, what, measured, target, met) for each line of the summary, in the issue's order."""
@@ -189,7 +190,8 @@ def render(report: Report) -> str:
     lines = ["# Benchmark results", "", *report.context, "", "## The four figures", ""]
     lines += ["| # | what | measured | target | verdict |", "| ---: | --- | --- | --- | --- |"]
     for figure, what, measured, wanted, met in report.figures():
-        lines.append(f"| {figure} | {cell(what)} | {cell(measured)} | {cell(wanted)} | {'met' if met else 'MISSED'} |")
+        verdict = "not judged (smoke)" if report.smoke else "met" if met else "MISSED"
+        lines.append(f"| {figure} | {cell(what)} | {cell(measured)} | {cell(wanted)} | {verdict} |")
     lines += ["", "## Every pair", ""]
     lines += [
         "| # | page | setting | pair | run first | page req/s | page p50 ms | page p99 ms | ceiling req/s "

@@ -27,21 +27,23 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import BENCH_POST
 from bench.load import HOST, BenchError, fetch, post_comment, submit_stories, wrk
 from bench.report import Comparison, Freshness, Pair, Report, Submissions, render
-from bench.seed import BENCH_POST
-from bench.servers import MINIMAL, ROOT, STATIC, gunicorn, nginx, postgres, redis, version
+from bench.servers import MINIMAL, NGINX, ROOT, STATIC, gunicorn, nginx, postgres, redis, version
 from bench.views import PAGE
 
 HOME = ("home", "/")
 POST = ("post, 12 comments", f"/posts/{BENCH_POST}/")
-NGINX_CEILING = "nginx serving a static 20 KB file"
+NGINX_CEILING = "static 20 KB file from nginx"
 DJANGO_CEILING = "minimal Django view"
-SETTINGS = {"sqlite": "SQLite, the embedded default's shared cache", "postgres": "PostgreSQL, Redis"}
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+CACHES = {"sqlite": "the embedded default's shared cache", "postgres": "Redis"}
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"  # noqa: S105
 SMOKE_SEED = ["--posts", "300", "--series", "10", "--comments", "600", "--stories", "50", "--tags", "40"]
 
@@ -153,10 +155,16 @@ def settle(app_port: int, *, seconds: float = 15) -> None:
 
 
 def warm(urls: list[str], app_port: int, options: Options) -> None:
-    """Bring every worker (and every cache) to its steady state before anything is measured; not counted."""
+    """Bring every worker (and every cache) to its steady state before anything is measured; not counted.
+
+    A smoke run sends one request to each: it measures nothing, and the first request fills the caches."""
     for url in urls:
-        wrk(url, seconds=1 if options.smoke else 2, connections=options.connections)
-        settle(app_port)
+        if options.smoke:
+            parts = urllib.parse.urlsplit(url)
+            fetch(parts.port, parts.path)
+        else:
+            wrk(url, seconds=2, connections=options.connections)
+            settle(app_port)
 
 
 def side_by_side(page_url: str, ceiling_url: str, app_port: int, options: Options) -> list[Pair]:
@@ -241,7 +249,7 @@ def measure_database(report: Report, name: str, env: dict[str, str], folder: Pat
     manage(env, "migrate", "--noinput", "-v0")
     seeded = probe(env, "seed", *(SMOKE_SEED if options.smoke else []))["summary"]
     report.context.append(f"- {name}: {seeded} (with the migrations: {time.monotonic() - started:.0f} s)")
-    setting = SETTINGS[name]
+    database = DATABASES[name]
     # nginx once, in front of the first database: it serves its own copies, whichever database is behind it.
     behind_nginx = name == options.databases[0]
 
@@ -254,12 +262,12 @@ def measure_database(report: Report, name: str, env: dict[str, str], folder: Pat
             base = f"http://{HOST}:{proxy}"
             warm([base + STATIC, base + HOME[1], base + POST[1]], app, options)
             for page, path in (HOME, POST):
-                found = Comparison(1, page, f"behind nginx ({name})", NGINX_CEILING, 70, [])
+                found = Comparison(1, page, f"behind nginx (gunicorn, {database})", NGINX_CEILING, 70, [])
                 found.note = cache_header(proxy, path, "X-Cache-Status")
                 compare(report, found, base + path, base + STATIC, app, options)
         warm([app_base + MINIMAL, app_base + HOME[1], app_base + POST[1]], app, options)
         for page, path in (HOME, POST):
-            found = Comparison(2, page, f"gunicorn, {setting}", DJANGO_CEILING, 50, [])
+            found = Comparison(2, page, f"gunicorn, {database} with {CACHES[name]}", DJANGO_CEILING, 50, [])
             found.note = cache_header(app, path, "X-Page-Cache")
             compare(report, found, app_base + path, app_base + MINIMAL, app, options)
         if behind_nginx:
@@ -275,7 +283,7 @@ def measure_database(report: Report, name: str, env: dict[str, str], folder: Pat
     with gunicorn(uncached, workers=options.workers, log=folder / "gunicorn-uncached.log") as app:
         app_base = f"http://{HOST}:{app}"
         warm([app_base + MINIMAL, app_base + POST[1]], app, options)
-        setting = f"gunicorn without the page cache, {setting}"
+        setting = f"gunicorn, {database}, without the page cache"
         found = Comparison(3, POST[0], setting, DJANGO_CEILING, None, [], queries=queries["queries"], max_queries=10)
         compare(report, found, app_base + POST[1], app_base + MINIMAL, app, options)
 
@@ -313,15 +321,15 @@ def context(options: Options, *, began: str, minutes: float, load_before: str) -
         "(other work shares the machine when it is above about 0.5).",
         f"Software: Python {platform.python_version()}, Django {django.get_version()}, gunicorn "
         f"{gunicorn_package.__version__} ({options.workers} workers, ole/gunicorn.conf.py), "
-        f"{version(['nginx', '-v'])}, {version(['wrk', '--version']).split('[')[0].strip()}, "
+        f"{version([NGINX, '-v'])}, {version(['wrk', '--version']).split('[')[0].strip()}, "
         f"{version([str(postgres_bin[-1]), '--version']) if postgres_bin else 'PostgreSQL missing'}, "
         f"{version(['redis-server', '--version']).split(' sha=')[0]}.",
         f"Method: wrk -t2 -c{options.connections} -d{options.seconds}s on {HOST}, after a warm-up that is not "
         f"counted. Each page is run side by side with its ceiling, {options.pairs} pairs back to back (the order "
-        "alternating), and judged on the median pair. nginx runs deploy/ole-http.conf and deploy/ole-server.conf as "
-        "shipped (one worker process, no access log) in front of the SQLite server; its ceiling is a 20 KB file it "
-        "serves itself. The minimal Django view sends the same 20 KB through the site's middleware. Queries are "
-        "those of a warm anonymous request, counted in-process. The databases are seeded by bench/seed.py.",
+        "alternating), and judged on the median pair. nginx runs deploy/ole-http.conf and deploy/ole-server.conf "
+        "as shipped (one worker process, no access log) in front of the first database's server; its ceiling is a "
+        "20 KB file it serves itself. The minimal Django view sends the same 20 KB through the site's middleware. "
+        "Queries are those of a warm anonymous request, counted in-process. bench/seed.py fills the databases:",
     ]
 
 
@@ -342,7 +350,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGALRM, out_of_time)
     signal.alarm(options.time_limit_s)
-    report = Report()
+    report = Report(smoke=options.smoke)
     began, load_before, started = time.strftime("%Y-%m-%d %H:%M", time.gmtime()), load_average(), time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="ole-bench-"))
     workdir.chmod(0o711)  # PostgreSQL's own user (when run as root) reaches its folder inside
@@ -367,6 +375,8 @@ def main(argv: list[str]) -> int:
         print("Interrupted: every process started here has been stopped.", file=sys.stderr)
         return 130
     except (BenchError, subprocess.SubprocessError, OSError) as error:
+        for log in sorted(workdir.rglob("*.log")):
+            print(f"--- the end of {log.relative_to(workdir)}", *log.read_text().splitlines()[-15:], sep="\n")
         print(f"The benchmark stopped: {error}", file=sys.stderr)
         return 1
     finally:

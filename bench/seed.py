@@ -16,12 +16,11 @@ import uuid
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench import BENCH_POST, BENCH_POST_COMMENTS
 from ole.text import count_words, derive_excerpt, plain_text, render_comment, render_markdown
 from series.models import Comment, ContentNote, Contributor, Post, Series, TaggedPost, Topic
 from stories.models import ConsentVersion, Story, StoryEvent
 
-BENCH_POST = "bench-post"
-BENCH_POST_COMMENTS = 12
 BATCH = 2000
 COLUMN_EVERY = 10  # every tenth series is a recurring column
 

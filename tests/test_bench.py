@@ -1,9 +1,11 @@
 """The benchmark's pieces: the seeding, its steps inside Django, the forms its clients fill, wrk's output, the nginx
 it starts, and how it judges and reports the four figures. CI runs the whole of it on tiny data (make bench-smoke)."""
 
+import os
 import re
 import runpy
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,12 @@ from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
+from bench import BENCH_POST, BENCH_POST_COMMENTS
 from bench.load import comment_form_data, hidden_fields, parse_wrk, story_form_data, to_ms
 from bench.probe import approve, count_queries, count_stories, newest_post
 from bench.report import Comparison, Freshness, Pair, Report, Run, Submissions, render
 from bench.run import parse_options, s_maxage
-from bench.seed import BENCH_POST, BENCH_POST_COMMENTS, SeedError, seed
+from bench.seed import SeedError, seed
 from bench.servers import DEPLOY, NGINX, STATIC, nginx_conf
 from bench.views import PAGE, PAGE_BYTES
 from series.models import Comment, Contributor, Post, Series, TaggedPost, Topic
@@ -251,7 +254,7 @@ def test_a_page_is_judged_on_the_median_of_its_pairs_beside_the_ceiling():
     assert [round(each.share) for each in found.pairs] == [85, 25, 120]
     assert found.median() == found.pairs[0]
     assert found.met
-    assert "85% of the minimal Django view: 2,550 against 3,000 req/s (median of 3 pairs: 85%, 25%, 120%)" in (
+    assert "85% of the minimal Django view: 2,550 against 3,000 req/s (pairs: 85%, 25%, 120%; the median counts)" in (
         found.measured()
     )
 
@@ -331,6 +334,12 @@ def test_the_table_lists_the_four_figures_in_order_and_every_pair():
 # How it is run --------------------------------------------------------------------------------------------------
 
 
+def test_a_smoke_run_judges_nothing():
+    found = Comparison(1, "post", "behind nginx", "static file", 70, [pair(100, 10000)])
+    table = render(Report(comparisons=[found], smoke=True))
+    assert "not judged (smoke)" in table and "MISSED" not in table
+
+
 def test_the_smoke_run_is_tiny_bounded_and_writes_no_results():
     smoke = parse_options(["--smoke"])
     assert (smoke.pairs, smoke.seconds, smoke.output) == (1, 1, None)
@@ -339,6 +348,14 @@ def test_the_smoke_run_is_tiny_bounded_and_writes_no_results():
     assert (full.pairs, full.databases) == (3, ["sqlite", "postgres"])
     assert full.output == ROOT / "bench" / "results" / "latest.md"
     assert full.time_limit_s <= 15 * 60
+
+
+def test_the_runner_starts_without_django_set_up():
+    """Django runs in the servers and in bench.probe's processes, each with its own environment; not in the runner."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    command = [sys.executable, "-c", "import bench.run"]
+    imported = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603
+    assert imported.returncode == 0, imported.stderr
 
 
 def test_ci_runs_the_smoke_run_of_the_benchmark():
@@ -372,8 +389,6 @@ def test_gunicorn_recycles_workers_only_when_asked(monkeypatch):
 
 
 def test_gunicorn_workers_switch_threads_every_millisecond(monkeypatch):
-    import sys
-
     monkeypatch.delenv("GUNICORN_SWITCH_INTERVAL_MS", raising=False)
     config = runpy.run_path(str(ROOT / "ole" / "gunicorn.conf.py"))
     before = sys.getswitchinterval()
