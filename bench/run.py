@@ -29,6 +29,7 @@ import tempfile
 import time
 import urllib.parse
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: 2 × cores + 1, as shipped; smoke 2).")
     parser.add_argument("--output", type=Path, help="Where the table goes (default bench/results/latest.md).")
     args = parser.parse_args(argv)
+    if set(args.databases.split(",")) - set(DATABASES):
+        parser.error(f"--databases: choose among {', '.join(DATABASES)}")
     smoke = args.smoke
     default_output = None if smoke else ROOT / "bench" / "results" / "latest.md"
     return Options(
@@ -333,6 +336,16 @@ def context(options: Options, *, began: str, minutes: float, load_before: str) -
     ]
 
 
+@contextlib.contextmanager
+def database(name: str, folder: Path) -> Iterator[tuple[str, str]]:
+    """(DATABASE_URL, REDIS_URL): a SQLite file with the embedded default's cache, or PostgreSQL with Redis."""
+    if name == "sqlite":
+        yield f"sqlite:///{folder / 'data' / 'bench.sqlite3'}", ""
+    else:
+        with postgres(folder / "pg") as database_url, redis(folder) as redis_url:
+            yield database_url, redis_url
+
+
 def interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -358,19 +371,11 @@ def main(argv: list[str]) -> int:
         for name in options.databases:
             folder = workdir / name
             folder.mkdir()
-            if name == "sqlite":
-                env = app_env(folder, f"sqlite:///{folder / 'data' / 'bench.sqlite3'}", "", options)
+            with database(name, folder) as (database_url, redis_url):
+                env = app_env(folder, database_url, redis_url, options)
                 if not (workdir / "static").exists():
                     manage(env, "collectstatic", "--noinput", "-v0")
                 measure_database(report, name, env, folder, options)
-            elif name == "postgres":
-                with postgres(folder / "pg") as database_url, redis(folder) as redis_url:
-                    env = app_env(folder, database_url, redis_url, options)
-                    if not (workdir / "static").exists():
-                        manage(env, "collectstatic", "--noinput", "-v0")
-                    measure_database(report, name, env, folder, options)
-            else:
-                raise BenchError(f"unknown database {name!r} (sqlite, postgres)")
     except KeyboardInterrupt:
         print("Interrupted: every process started here has been stopped.", file=sys.stderr)
         return 130

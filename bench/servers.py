@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.load import HOST, BenchError, Browser
+from bench.load import HOST, BenchError, fetch
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -35,11 +35,9 @@ def wait_for(port: int, path: str, *, seconds: float, process: subprocess.Popen 
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise BenchError(f"the server on port {port} stopped (exit {process.returncode})")
-        browser = Browser(port)
         with contextlib.suppress(OSError, http.client.HTTPException):
-            if browser.request("GET", path).status == 200:
+            if fetch(port, path).status == 200:
                 return
-        browser.close()
         time.sleep(0.2)
     raise BenchError(f"{HOST}:{port}{path} did not answer 200 within {seconds:.0f} s")
 
