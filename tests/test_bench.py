@@ -7,6 +7,7 @@ import runpy
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import get_commands
@@ -15,16 +16,17 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from bench import BENCH_POST, BENCH_POST_COMMENTS
-from bench.load import comment_form_data, hidden_fields, parse_wrk, story_form_data, to_ms
+from bench.load import comment_form_data, fetch, hidden_fields, parse_wrk, story_form_data, submit_stories, to_ms
 from bench.probe import approve, count_queries, count_stories, newest_post
 from bench.report import Comparison, Freshness, Pair, Report, Run, Submissions, render
 from bench.run import parse_options, s_maxage
 from bench.seed import SeedError, seed
-from bench.servers import DEPLOY, NGINX, STATIC, nginx_conf
+from bench.servers import DEPLOY, NGINX, STATIC, nginx, nginx_conf
 from bench.views import PAGE, PAGE_BYTES
 from series.models import Comment, Contributor, Post, Series, TaggedPost, Topic
 from stories.models import Story
-from tests.factories import StoryFactory
+from tests.conftest import reseed
+from tests.factories import PostFactory, StoryFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"posts": 40, "series": 4, "comments": 90, "stories": 15, "tags": 12, "contributors": 3}
@@ -193,6 +195,31 @@ def test_the_benchs_nginx_runs_the_shipped_parts_with_only_the_upstream_and_cach
         [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True, timeout=30, check=False
     )
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_benchs_nginx_serves_its_ceiling_itself_and_the_sites_pages_from_its_cache(live_server, tmp_path, settings):
+    settings.OLE_PUBLIC_MAX_AGE = 30
+    PostFactory(title="Behind the proxy")
+    upstream = urlsplit(live_server.url).port
+    with nginx(tmp_path / "nginx", upstream_port=upstream, static_page=PAGE) as port:
+        ceiling = fetch(port, STATIC)
+        assert (ceiling.status, ceiling.body) == (200, PAGE)
+        assert "x-cache-status" not in ceiling.headers, "nginx's own file, not a page of the app"
+        fetch(port, "/")
+        home = fetch(port, "/")
+        assert home.headers["x-cache-status"] == "HIT" and "Behind the proxy" in home.body
+        assert s_maxage(home.headers["cache-control"]) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_story_writers_send_through_the_real_form_and_every_story_is_counted(live_server, settings):
+    settings.OLE_STORY_SUBMISSIONS_PER_HOUR = 1000
+    reseed()  # the consent wording the form shows
+    sent = submit_stories(urlsplit(live_server.url).port, prefix="Bench live", clients=2, seconds=1)
+    assert sent.accepted and not sent.errors
+    stored = count_stories("Bench live")["counts"]
+    assert stored == dict.fromkeys(sent.accepted, 1)
 
 
 def test_s_maxage_is_read_from_cache_control():
