@@ -328,11 +328,12 @@ def context(options: Options, *, began: str, minutes: float, load_before: str) -
         f"{version([str(postgres_bin[-1]), '--version']) if postgres_bin else 'PostgreSQL missing'}, "
         f"{version(['redis-server', '--version']).split(' sha=')[0]}.",
         f"Method: wrk -t2 -c{options.connections} -d{options.seconds}s on {HOST}, after a warm-up that is not "
-        f"counted. Each page is run side by side with its ceiling, {options.pairs} pairs back to back (the order "
-        "alternating), and judged on the median pair. nginx runs deploy/ole-http.conf and deploy/ole-server.conf "
-        "as shipped (one worker process, no access log) in front of the first database's server; its ceiling is a "
-        "20 KB file it serves itself. The minimal Django view sends the same 20 KB through the site's middleware. "
-        "Queries are those of a warm anonymous request, counted in-process. bench/seed.py fills the databases:",
+        f"counted. Each page is run side by side with its ceiling ({options.pairs} pair(s) of runs back to back, "
+        "the order alternating) and judged on the median pair. nginx runs deploy/ole-http.conf and "
+        "deploy/ole-server.conf as shipped (one worker process, no access log) in front of the first database's "
+        "server; its ceiling is a 20 KB file it serves itself. The minimal Django view sends the same 20 KB through "
+        "the site's middleware. Queries are those of a warm anonymous request, counted in-process. bench/seed.py "
+        "fills the databases:",
     ]
 
 
