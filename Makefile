@@ -26,7 +26,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQLite
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
-	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with '$(PY) manage.py createsuperuser')"
+	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with 'OLE_ALLOW_DEV_SECRET=1 $(PY) manage.py createsuperuser')"
 	@echo "Emails are printed here by the mail worker, which runs alongside the site."
 	$(RUN_ENV) $(PY) manage.py run_worker --loop & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -9,7 +9,7 @@ import sys
 
 bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-# gthread keeps connections alive between requests; the benchmark measured it against sync (see README).
+# gthread keeps connections alive between requests; the benchmark measured it against sync (see docs/performance.md).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
@@ -18,7 +18,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 # Workers are not recycled unless asked (GUNICORN_MAX_REQUESTS, e.g. if a leak ever shows): a restart imports
 # the whole app again, and at the rate cached pages are served, recycling after 5,000 requests restarted each
-# worker every few seconds; the benchmark halved and its p99 tripled (README, "Production server").
+# worker every few seconds; the benchmark halved and its p99 tripled (docs/performance.md).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", str(max_requests // 10)))
 

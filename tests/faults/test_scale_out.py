@@ -35,7 +35,7 @@ from tests.conftest import reseed
 from tests.factories import PostFactory, UserFactory, image_bytes, image_file
 from tests.stories.test_submission import STORY_TEXT, form_data
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 KEYS = {"access_key": "ole-test-key", "secret_key": "ole-test-secret"}  # moto accepts any credentials
 HTTP_TIMEOUT = 15
@@ -62,7 +62,7 @@ class ObjectStore:
             aws_secret_access_key=KEYS["secret_key"],
         )
         self.client.create_bucket(Bucket=self.bucket)
-        # As the README's Deploying section says: anyone may read public media's folders, nothing else.
+        # As docs/deploying.md says: anyone may read public media's folders, nothing else.
         public = [f"arn:aws:s3:::{self.bucket}/{folder}/*" for folder in PUBLIC_FOLDERS]
         statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": public}
         self.client.put_bucket_policy(

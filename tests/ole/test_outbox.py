@@ -35,7 +35,7 @@ def test_the_queue_holds_a_kind_and_an_id_only():
 def test_a_mail_server_that_is_down_loses_nothing_and_logs_no_address(settings, caplog):
     story = StoryFactory(email="secret@example.org")
     queue_email("story.received", story)
-    settings.EMAIL_BACKEND = "tests.test_outbox.DownBackend"
+    settings.EMAIL_BACKEND = "tests.ole.test_outbox.DownBackend"
     with caplog.at_level(logging.WARNING, logger="ole.outbox"):
         assert deliver_due() == (0, 1)
     assert "secret@example.org" not in caplog.text
@@ -77,7 +77,7 @@ def test_each_row_is_sent_under_its_own_stable_message_id():
 
 def test_gives_up_after_the_last_attempt(settings):
     queue_email("story.received", StoryFactory())
-    settings.EMAIL_BACKEND = "tests.test_outbox.DownBackend"
+    settings.EMAIL_BACKEND = "tests.ole.test_outbox.DownBackend"
     for _ in range(OutboundEmail.MAX_ATTEMPTS):
         OutboundEmail.objects.update(send_after=timezone.now() - datetime.timedelta(seconds=1))
         deliver_due()

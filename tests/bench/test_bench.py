@@ -28,7 +28,7 @@ from stories.models import Story
 from tests.conftest import reseed
 from tests.factories import PostFactory, StoryFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"posts": 40, "series": 4, "comments": 90, "stories": 15, "tags": 12, "contributors": 3}
 
 
