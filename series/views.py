@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import OperationalError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -126,13 +125,10 @@ class PostDetailView(DetailView):
         # browser has nothing on, the worst outcome is that it misses its own things, never that others see them.
         shared = getattr(self.request, "ole_public_page", False)
         mine = [] if shared else my_comment_ids(self.request)
-        visible = Q(status__in=(Comment.Status.APPROVED, Comment.Status.REMOVED)) | Q(
-            pk__in=mine, status=Comment.Status.PENDING
-        )
         editable_since = timezone.now() - datetime.timedelta(minutes=rules.edit_minutes)
 
         def threads() -> list:
-            comments = list(post.comments.filter(visible).order_by("created", "pk"))
+            comments = list(post.comments.visible_to(mine).order_by("created", "pk"))
             for comment in comments:
                 comment.is_mine = comment.pk in mine
                 comment.can_edit = comment.is_mine and comment.created >= editable_since
@@ -363,6 +359,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             website=form.cleaned_data["website"],
             body=form.cleaned_data["body"],
             notify_replies=form.cleaned_data["notify_replies"],
+            own_comment_ids=my_comment_ids(request),
             user=request.user,
             form_key=key,
             consent_version=form.cleaned_data["consent_version"],
