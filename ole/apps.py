@@ -11,16 +11,16 @@ class OleConfig(AppConfig):
     verbose_name = "Site-wide settings"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in, user_login_failed
-        from django.db.models.signals import post_delete, post_save
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from . import checks  # noqa: F401 - registers the deployment checks
-        from .loginguard import clear_failures, record_failure
+        from .loginguard import clear_failures
         from .models import SafetyTerm
 
         user_logged_in.connect(expire_staff_sessions, dispatch_uid="ole.expire_staff_sessions")
         user_logged_in.connect(clear_failures, dispatch_uid="ole.clear_login_failures")
-        user_login_failed.connect(record_failure, dispatch_uid="ole.record_login_failure")
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="ole.create_cache_table")
         post_save.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_saved")
         post_delete.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_deleted")
 
@@ -38,3 +38,15 @@ def expire_staff_sessions(sender, request, user, **kwargs) -> None:
 
 def safety_terms_changed(sender, **kwargs) -> None:
     sender.lists_changed()
+
+
+def create_cache_table(sender, **kwargs) -> None:
+    """`migrate` also makes the database cache's table, wherever the cache lives (a no-op for Redis)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management import call_command
+    from django.db import router
+
+    cache = caches["default"]
+    if isinstance(cache, DatabaseCache):
+        call_command("createcachetable", database=router.db_for_write(cache.cache_model_class), verbosity=0)

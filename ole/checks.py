@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
 
 DEVELOPMENT_EMAIL = ("console", "locmem", "dummy", "filebased")
+PER_PROCESS_CACHES = ("LocMemCache", "DummyCache")
+
+
+@register(deploy=True)
+def cache_is_shared(app_configs, **kwargs) -> list[Error]:
+    """Pages are invalidated by whichever process changes them: every process must see the same cache."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.rsplit(".", 1)[-1] in PER_PROCESS_CACHES:
+        return [
+            Error(
+                "The cache is kept in each process: a change made in one would leave the others serving old pages.",
+                hint="Set REDIS_URL, or leave CACHES to OLE's default (files in the data folder).",
+                id="ole.E001",
+            )
+        ]
+    return []
 
 
 @register(deploy=True)

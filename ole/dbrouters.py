@@ -30,3 +30,21 @@ class PrimaryReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints) -> bool:
         return db == PRIMARY
+
+
+CACHE = "cache"
+
+
+class CacheRouter:
+    """The database cache's table lives in a SQLite file of its own (the "cache" database), so that storing a
+    page never waits behind a story being saved, and nothing but that table lives there."""
+
+    def db_for_read(self, model, **hints) -> str | None:
+        return CACHE if model._meta.app_label == "django_cache" else None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints) -> bool | None:
+        if app_label == "django_cache" or db == CACHE:
+            return app_label == "django_cache" and db == CACHE
+        return None

@@ -1,66 +1,61 @@
-"""Throttling sign-in to the admin: after repeated failures a username (or a connection) is locked for a while.
+"""Throttling sign-in to the admin: after repeated attempts a username (or a connection) is locked for a while.
 
-Counts live in the shared cache (Redis in production), keyed by keyed hashes, so they hold across app servers
-and store no username or address in clear.
+Every sign-in attempt is counted before the password is checked, and a success clears the username's count, so
+the count is the failures since the last success. Counts live in the database (`ole.ratelimit`), keyed by keyed
+hashes: they hold across app servers, store no username or address in clear, and nothing evicts them. When they
+cannot be written, nobody signs in (a lock that cannot count is no lock).
 """
 
 from __future__ import annotations
 
-import contextlib
 import unicodedata
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .ratelimit import client_address, increment, keyed_digest
+from .ratelimit import client_address, counter_key, forget, increment
 
 LOCK_SECONDS = 15 * 60
 
 
-def _key(kind: str, value: str) -> str:
-    return f"login-failures:{kind}:{keyed_digest(value.lower())}"
-
-
-def _keys(request: HttpRequest, username: str) -> list[tuple[str, int]]:
+def _counters(request: HttpRequest, username: str) -> list[tuple[str, int]]:
     # The same clean-up Django applies before signing in (NFKC, no surrounding spaces): " Editor" is "editor".
-    username = unicodedata.normalize("NFKC", username).strip()
+    username = unicodedata.normalize("NFKC", username).strip().lower()
     return [
-        (_key("user", username), settings.OLE_LOGIN_FAILURES_PER_USER),
-        (_key("client", client_address(request)), settings.OLE_LOGIN_FAILURES_PER_CLIENT),
+        (counter_key("login-user", username), settings.OLE_LOGIN_FAILURES_PER_USER),
+        (counter_key("login-client", client_address(request)), settings.OLE_LOGIN_FAILURES_PER_CLIENT),
     ]
 
 
-def record_failure(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
-    if request is None:
-        return
-    with contextlib.suppress(Exception):  # a cache that is down counts nothing; sign-in is not blocked by it
-        for key, _limit in _keys(request, str(credentials.get("username", ""))):
-            increment(key, window=LOCK_SECONDS)
+def attempt_allowed(request: HttpRequest, username: str) -> bool:
+    """Count this attempt; False once the username or the connection is past its limit. DatabaseError when the
+    counters cannot be written."""
+    counts = [(increment(key, window=LOCK_SECONDS), limit) for key, limit in _counters(request, username)]
+    return all(count <= limit for count, limit in counts)
 
 
 def clear_failures(sender, request: HttpRequest, user, **kwargs) -> None:
-    with contextlib.suppress(Exception):
-        cache.delete(_keys(request, user.get_username())[0][0])
-
-
-def is_locked(request: HttpRequest, username: str) -> bool:
-    try:
-        return any((cache.get(key) or 0) >= limit for key, limit in _keys(request, username))
-    except Exception:
-        return False
+    """A successful sign-in forgives the username's earlier failures (not the connection's)."""
+    if request is not None:
+        forget(_counters(request, user.get_username())[0][0])
 
 
 class LoginThrottleMiddleware:
-    """Answers 429 to a sign-in attempt while its username or connection is locked."""
+    """Answers 429 to a sign-in attempt while its username or connection is locked, and 503 when attempts
+    cannot be counted."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        signing_in = request.method == "POST" and request.path == reverse("admin:login")
-        if signing_in and is_locked(request, request.POST.get("username", "")):
-            return HttpResponse(render_to_string("admin/locked.html", request=request), status=429)
+        if request.method == "POST" and request.path == reverse("admin:login"):
+            try:
+                allowed = attempt_allowed(request, request.POST.get("username", ""))
+            except DatabaseError:
+                return HttpResponse(render_to_string("admin/unavailable.html", request=request), status=503)
+            if not allowed:
+                return HttpResponse(render_to_string("admin/locked.html", request=request), status=429)
         return self.get_response(request)

@@ -114,3 +114,21 @@ class OutboundEmail(models.Model):
         else:
             self.send_after = timezone.now() + datetime.timedelta(minutes=2 ** (self.attempts - 1))
         self.save(update_fields=["attempts", "last_error", "state", "send_after"])
+
+
+class Counter(models.Model):
+    """A count of attempts in a window (sign-in failures, comments, likes, stories...), keyed by a keyed hash.
+
+    Kept in the database, where nothing evicts it: a cache may drop any key under memory pressure, and its
+    read-then-write increments lose counts. `ole.ratelimit.increment` adds one in a single statement.
+    """
+
+    key = models.CharField(max_length=120, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends = models.BigIntegerField(help_text="When the window closes (seconds since 1970).")
+
+    class Meta:
+        indexes = [models.Index(fields=["window_ends"], name="counter_window_ends_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.count} until {self.window_ends}"

@@ -1,15 +1,34 @@
-"""Cache-based rate limits that hold across processes (Redis in production)."""
+"""Rate limits that hold across processes and servers: counters in the database (`ole.models.Counter`).
+
+Counters never live in the cache: pages there may evict them (a flood of made-up addresses would unlock a
+locked account), and a cache's increment is a read then a write that loses counts under load.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest
 
+from .models import Counter
+
 logger = logging.getLogger(__name__)
+
+_TABLE = Counter._meta.db_table
+# One statement adds one, or starts the window again once it has closed; both databases take it (SQLite >= 3.35).
+_INCREMENT = f"""
+    INSERT INTO {_TABLE} ("key", "count", "window_ends") VALUES (%s, 1, %s)
+    ON CONFLICT ("key") DO UPDATE SET
+        "count" = CASE WHEN {_TABLE}."window_ends" <= %s THEN 1 ELSE {_TABLE}."count" + 1 END,
+        "window_ends" = CASE WHEN {_TABLE}."window_ends" <= %s
+            THEN excluded."window_ends" ELSE {_TABLE}."window_ends" END
+    RETURNING "count"
+"""  # noqa: S608 - the table name is ours; every value is a parameter
 
 
 def client_address(request: HttpRequest) -> str:
@@ -29,17 +48,24 @@ def allow(scope: str, request: HttpRequest, *, limit: int, window: int, fail_ope
 
 
 def allow_key(scope: str, value: str, *, limit: int, window: int, fail_open: bool = False) -> bool:
-    """Count one attempt for any value (hashed, so e.g. an email address is never stored in the cache).
+    """Count one attempt for any value (hashed, so e.g. an email address is never stored).
 
-    If the cache itself is down, the answer is `fail_open`: writing (stories, comments, mentions) waits until
-    it is back, so floods stay stopped; light actions such as a like go through.
+    If the counters cannot be written, a light action (`fail_open`, such as a like) goes through; anything else
+    fails closed: the DatabaseError is raised, so the form's "busy, nothing lost" answer (or the 503 page of
+    ole.dbdown) applies and a flood stays stopped.
     """
     try:
-        count = increment(f"ratelimit:{scope}:{keyed_digest(value)}", window=window)
-    except Exception as error:
-        logger.warning("Rate limit %s: the cache is not answering (%s).", scope, type(error).__name__)
-        return fail_open
+        count = increment(counter_key(scope, value), window=window)
+    except DatabaseError as error:
+        logger.warning("Rate limit %s: the counters cannot be written (%s).", scope, type(error).__name__)
+        if fail_open:
+            return True
+        raise
     return count <= limit
+
+
+def counter_key(scope: str, value: str) -> str:
+    return f"{scope}:{keyed_digest(value)}"
 
 
 def keyed_digest(value: str) -> str:
@@ -48,11 +74,25 @@ def keyed_digest(value: str) -> str:
 
 
 def increment(key: str, *, window: int) -> int:
-    """Add one to a counter in the shared cache whose `window` seconds start at the first count."""
-    if cache.add(key, 1, timeout=window):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return 1
+    """Add one to a counter whose `window` seconds start at its first count; the new count."""
+    now = int(time.time())
+    # Inside a transaction, a savepoint: a refused write leaves the transaction usable. Alone, one statement.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with guard, connection.cursor() as cursor:
+        cursor.execute(_INCREMENT, [key, now + window, now, now])
+        return cursor.fetchone()[0]
+
+
+def current(key: str) -> int:
+    """The count in a counter's open window (0 when there is none)."""
+    found = Counter.objects.filter(key=key, window_ends__gt=int(time.time())).values_list("count", flat=True)
+    return next(iter(found), 0)
+
+
+def forget(key: str) -> None:
+    Counter.objects.filter(key=key).delete()
+
+
+def delete_closed_windows() -> int:
+    """Remove counters whose window has closed (the retention command runs this); returns how many."""
+    return Counter.objects.filter(window_ends__lte=int(time.time())).delete()[0]

@@ -5,13 +5,10 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and the email variables.
 """
 
 import os
-import tempfile
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-
-from ole.turns import half_the_cores
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -117,6 +114,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
         "transaction_mode": "IMMEDIATE",
     }
+DATABASE_ROUTERS: list[str] = []
 # An optional read replica: plain reads go there, writes, locking reads and transactions to the primary.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
@@ -125,53 +123,55 @@ if DATABASE_REPLICA_URL:
     )
     # Tests have one database: the "replica" is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["ole.dbrouters.PrimaryReplicaRouter"]
+    DATABASE_ROUTERS.append("ole.dbrouters.PrimaryReplicaRouter")
 for _database in DATABASES.values():
     if _database["ENGINE"] != "django.db.backends.sqlite3":
         # A persistent connection is checked before each request reuses it, so a restarted server costs no error.
         _database["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every app server), local memory otherwise.
+# Cache: one that every process sees. Redis when REDIS_URL is set (shared by every app server); otherwise a table
+# in the database, shared by the site, the worker, management commands and every gunicorn worker. With SQLite
+# that table has a file of its own (ole.dbrouters.CacheRouter), so storing a page never waits behind a story being
+# saved. The cache holds pages and other copies, never counters (ole/ratelimit.py keeps those in the database,
+# where nothing evicts them).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-MB = 1024 * 1024
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "ole.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ole"),
-            # Each process keeps copies of cached pages and their versions, true to Redis (ole/cache.py Mirror):
-            # a page-cache hit then makes no round trip. OLE_PAGE_MIRROR=0 turns it off.
-            "OPTIONS": {"mirror_prefix": "pages:", "mirror_bytes": int(os.environ.get("OLE_PAGE_MIRROR_MB", "16")) * MB}
-            if env_bool("OLE_PAGE_MIRROR", True)
-            else {},
-        },
-        # Parts of pages every visitor sees alike ({% cache %} in the templates), keyed by the site version or,
-        # for a post's comment thread, by the thread's own version.
-        # Mirrored in each process too (a page rendered in full reads half a dozen of them).
-        "template_fragments": {
-            "BACKEND": "ole.cache.FragmentCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ole") + ":f",
-            "OPTIONS": {
-                "mirror_prefix": "template.cache.",
-                "mirror_bytes": int(os.environ.get("OLE_FRAGMENT_MIRROR_MB", "16")) * MB,
-            }
-            if env_bool("OLE_PAGE_MIRROR", True)
-            else {},
-        },
+        }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ole_cache",
+            # Sized for the archive: every page and list page, with room for searches.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("OLE_CACHE_MAX_ENTRIES", "50000"))},
+        }
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["cache"] = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "cache.sqlite3",
+            "CONN_MAX_AGE": 0,
+            "OPTIONS": {
+                # Deleted pages are overwritten in the file, not only unlinked: withdrawn text leaves no trace.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
+                "timeout": 5,
+            },
+        }
+        DATABASE_ROUTERS.insert(0, "ole.dbrouters.CacheRouter")
 
 # Sessions: with Redis, read from the shared cache and written through to the database, so every app server
-# sees them and an evicted or flushed cache signs nobody out. Without Redis there is one process and a
-# local-memory cache that other processes cannot see, so sessions stay in the database alone.
+# sees them and an evicted or flushed cache signs nobody out; without it, in the database alone.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
-# Anonymous public pages are kept in the cache above under versioned keys (ole/pagecache.py): any change
-# to what they show moves the version, so nothing is flushed. OLE_PUBLIC_MAX_AGE is how long a proxy or a
+# Anonymous public pages are kept whole in the cache above (ole/pagecache.py) for at most OLE_PAGE_CACHE_SECONDS;
+# any change to what they show moves the site version. OLE_PUBLIC_MAX_AGE is how long a proxy or a
 # CDN may keep such a page (a new comment or publication shows there within that time).
 OLE_PAGE_CACHE = env_bool("OLE_PAGE_CACHE", True)
 OLE_PAGE_CACHE_SECONDS = int(os.environ.get("OLE_PAGE_CACHE_SECONDS", "600"))
@@ -325,12 +325,6 @@ OLE_SITE_NAME = os.environ.get("OLE_SITE_NAME", "Our Lived Experience")
 OLE_SITE_URL = os.environ.get("OLE_SITE_URL", "http://127.0.0.1:8000")
 # At most this many stories from one address in an hour; the rest are asked to try later.
 OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_HOUR", "5"))
-# Stories saved at once on each app server (all its processes; by default half its cores, at least one); more
-# wait their turn, so readers keep the rest of the machine (ole/turns.py). The lock files live in
-# OLE_TURNS_DIR, on the machine's own disk.
-OLE_SUBMISSIONS_AT_ONCE = int(os.environ.get("OLE_SUBMISSIONS_AT_ONCE", half_the_cores()))
-_TURNS_DEFAULT = Path(tempfile.gettempdir()) / f"ole-turns-{os.getuid()}-{os.environ.get('CACHE_KEY_PREFIX', 'ole')}"
-OLE_TURNS_DIR = Path(os.environ.get("OLE_TURNS_DIR", _TURNS_DEFAULT))
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
 # Days after which a declined or withdrawn story's email address is removed (manage.py apply_retention).
 OLE_RETENTION_DAYS = int(os.environ.get("OLE_RETENTION_DAYS", "90"))

@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
-from series.pagecache import next_publication, public_page
+from ole.pagecache import public_page
 from series.sitemaps import SITEMAPS
 from series.views import robots_txt
 
@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        public_page(sitemap, next_change=next_publication),
+        public_page(sitemap, params=["p"]),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),

@@ -68,92 +68,63 @@ def _pk_in(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdecimal() and _is_pk(int(text)) else None
 
 
-def _comment_entries(request: HttpRequest) -> list:
-    """[post pk, comment pk] pairs; a bare comment pk is an entry written before the post was noted with it."""
+def _comment_entries(request: HttpRequest) -> list[list[int]]:
+    """This browser's comments, as [post pk, comment pk] pairs."""
     return [
         item
         for item in _read(request, MY_COMMENTS_COOKIE)
-        if _is_pk(item) or (isinstance(item, list) and len(item) == 2 and all(_is_pk(value) for value in item))
+        if isinstance(item, list) and len(item) == 2 and all(_is_pk(value) for value in item)
     ]
 
 
 def my_comment_ids(request: HttpRequest) -> list[int]:
-    return [item if _is_pk(item) else item[1] for item in _comment_entries(request)]
+    return [comment for _post, comment in _comment_entries(request)]
 
 
 def remember_comment(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:
-    entries = _comment_entries(request)
-    bare = [item for item in entries if _is_pk(item)]
-    if bare:  # written before entries noted their post: noted now, so they stop making every post page private
-        posts = dict(Comment.objects.filter(pk__in=bare).values_list("pk", "post_id"))
-        entries = [
-            [posts[item], item] if _is_pk(item) else item
-            for item in entries
-            if not _is_pk(item) or item in posts  # a comment since deleted is forgotten
-        ]
-    _write(request, response, MY_COMMENTS_COOKIE, [*entries, [comment.post_id, comment.pk]])
+    _write(request, response, MY_COMMENTS_COOKIE, [*_comment_entries(request), [comment.post_id, comment.pk]])
 
 
-def _likes_in_order(request: HttpRequest) -> list[str]:
-    return [item for item in _read(request, LIKES_COOKIE) if isinstance(item, str)]
+def _like_entries(request: HttpRequest) -> list[tuple[str, int, int]]:
+    """This browser's likes, oldest first, as (kind, pk, post pk): "post:<pk>" and "comment:<pk>@<post pk>"."""
+    entries = []
+    for item in _read(request, LIKES_COOKIE):
+        if not isinstance(item, str):
+            continue
+        kind, _, rest = item.partition(":")
+        pk, _, on_post = rest.partition("@")
+        pk = _pk_in(pk)
+        post = pk if kind == "post" else _pk_in(on_post) if kind == "comment" else None
+        if pk is not None and post is not None:
+            entries.append((kind, pk, post))
+    return entries
 
 
 def liked(request: HttpRequest) -> set[str]:
     """What this browser liked, as "post:<pk>" and "comment:<pk>" (the template's keys)."""
-    return {item.partition("@")[0] for item in _likes_in_order(request)}
+    return {f"{kind}:{pk}" for kind, pk, _post in _like_entries(request)}
 
 
 def remember_like(request: HttpRequest, response: HttpResponse, key: str, *, post_pk: int) -> None:
-    # A comment's like notes its post ("comment:<pk>@<post pk>"), so other posts' pages stay shared.
-    # Oldest first, so when the cookie is full the oldest likes are the ones forgotten.
+    # A comment's like notes its post, so other posts' pages stay shared. Oldest first, so when the cookie is
+    # full the oldest likes are the ones forgotten.
+    entries = [f"{kind}:{pk}" if kind == "post" else f"{kind}:{pk}@{post}" for kind, pk, post in _like_entries(request)]
     entry = key if key.startswith("post:") else f"{key}@{post_pk}"
-    entries = _likes_in_order(request)
-    bare = {_pk_in(item.partition(":")[2]) for item in entries if item.startswith("comment:") and "@" not in item}
-    if bare - {None}:  # comment likes written before they noted their post: noted now
-        posts = dict(Comment.objects.filter(pk__in=bare - {None}).values_list("pk", "post_id"))
-        entries = [_noted(item, posts) for item in entries]
     _write(request, response, LIKES_COOKIE, [*entries, entry])
 
 
-def _noted(item: str, posts: dict[int, int]) -> str:
-    if not item.startswith("comment:") or "@" in item:
-        return item
-    pk = _pk_in(item.partition(":")[2])
-    return f"{item}@{posts[pk]}" if pk in posts else item
+def posts_touched(request: HttpRequest) -> set[int]:
+    """The posts this browser commented on or liked (a post or one of its comments)."""
+    return {post for post, _comment in _comment_entries(request)} | {post for *_, post in _like_entries(request)}
 
 
-def posts_touched(request: HttpRequest) -> set[int] | None:
-    """The posts this browser commented on or liked (a post or one of its comments); None when some entry does
-    not say which post it belongs to (written before entries noted it): then any post may be one of them."""
-    posts = set()
-    for item in _comment_entries(request):
-        if _is_pk(item):
-            return None
-        posts.add(item[0])
-    for item in _likes_in_order(request):
-        kind, _, rest = item.partition(":")
-        pk, _, on_post = rest.partition("@")
-        post = _pk_in(pk) if kind == "post" else _pk_in(on_post) if kind == "comment" else None
-        if post is not None:
-            posts.add(post)
-        elif kind == "comment":
-            return None
-    return posts
-
-
-def has_own_activity_on(request: HttpRequest, slug: str, *, cached_pk: int | None = None) -> bool:
-    """Whether the post's page shows something of this browser's own: its comments or its likes there.
-
-    `cached_pk` is the post's pk as a cached copy of its page knows it: then nothing is looked up."""
+def has_own_activity_on(request: HttpRequest, slug: str) -> bool:
+    """Whether the post's page shows something of this browser's own: its comments or its likes there."""
     if not any(name in request.COOKIES for name in (MY_COMMENTS_COOKIE, LIKES_COOKIE)):
         return False
     touched = posts_touched(request)
-    if touched is None:
-        return True
     if not touched:
         return False
-    if cached_pk is not None:
-        return cached_pk in touched
     try:
         return Post.objects.filter(slug=slug, pk__in=touched).exists()
     except DatabaseError:  # the shared copy never shows anyone's own things; at worst theirs are missing

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from . import pagecache
 from .models import CrisisLine
 
 
@@ -11,7 +10,4 @@ def site(request: HttpRequest) -> dict:
     return {
         "site_name": settings.OLE_SITE_NAME,
         "footer_crisis_lines": SimpleLazyObject(lambda: list(CrisisLine.objects.all()[:3])),
-        # For {% cache fragment_seconds name fragment_version ... %}: read from the cache only when used.
-        "fragment_version": SimpleLazyObject(lambda: pagecache.site_version(request)),
-        "fragment_seconds": settings.OLE_PAGE_CACHE_SECONDS,
     }

@@ -1,6 +1,6 @@
 from django import forms
 
-from ole.forms import PlainSelect, SharedBlankMixin
+from ole.forms import PlainSelect
 from ole.safety import looks_like_contact_details
 
 from . import consent
@@ -39,9 +39,7 @@ class SearchForm(forms.Form):
         return bool(data.get("q", "").strip() or data.get("tag") or data.get("series"))
 
 
-class CommentForm(SharedBlankMixin, forms.Form):
-    per_visitor_fields = frozenset({"parent", "form_key", "consent_version"})
-
+class CommentForm(forms.Form):
     name = forms.CharField(label="Name or pen name", max_length=80)
     email = forms.EmailField(
         label="Email", help_text="Private: never shown. Only used to tell you about replies, if you ask."

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from django.views.generic.dates import ArchiveIndexView, MonthArchiveView
 
 from ole import ratelimit
 
-from . import mentions, pagecache
+from . import mentions
 from .community import liked, my_comment_ids, remember_comment, remember_like, thread
 from .forms import CommentEditForm, CommentForm, SearchForm
 from .models import Comment, CommunitySettings, Contributor, CrisisLine, InvalidTransition, Post, Series, Topic
@@ -88,7 +88,6 @@ class PostDetailView(DetailView):
     def render_to_response(self, context, **kwargs):
         response = super().render_to_response(context, **kwargs)
         if not self.preview:
-            response.ole_page_about = self.object.pk  # kept with a cached copy: whose activity this page shows
             response["X-Pingback"] = self.request.build_absolute_uri(reverse("series:pingback"))
             response["Link"] = f'<{self.request.build_absolute_uri(reverse("series:webmention"))}>; rel="webmention"'
         return response
@@ -97,23 +96,14 @@ class PostDetailView(DetailView):
         posts = Post.objects.all() if self.preview else Post.objects.published()
         return posts.select_related("contributor", "series")
 
-    def get_object(self, queryset=None) -> Post:
-        # The version first, then the data: parts rendered from data read after an edit are never kept under
-        # the version from before it (an edit moves it again when it commits).
-        pagecache.site_version(self.request)
-        return super().get_object(queryset)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
-        # Read only when the parts of the page that show them are rendered, not taken from their fragments
-        # (as are the post's tags and content notes).
         context.update(
             preview=self.preview,
             previous_part=SimpleLazyObject(post.previous_in_series),
             next_part=SimpleLazyObject(post.next_in_series),
             position=SimpleLazyObject(post.series_position),
-            post_fragments=SimpleLazyObject(lambda: f"{post.pk}|{pagecache.publication_version(self.request)}"),
         )
         context.update(self.community(post, comment_form=kwargs.get("comment_form")))
         return context
@@ -146,9 +136,7 @@ class PostDetailView(DetailView):
             )
         form = comment_form or CommentForm(initial=initial)
         return {
-            # Read only if the page renders the thread: a shared page takes it from its fragment when it can.
-            "threads": SimpleLazyObject(threads),
-            "thread_version": SimpleLazyObject(lambda: pagecache.thread_version(post.pk)) if shared else None,
+            "threads": threads(),
             "comment_form": form,
             "comments_open": post.comments_are_open(close_after_days=rules.close_after_days),
             "liked": set() if shared else liked(self.request),
@@ -291,8 +279,10 @@ def search(request: HttpRequest) -> HttpResponse:
         # Only a search with words is capped (see Post.objects.search); a tag or a series alone lists all.
         if words and page.paginator.count >= Post.SEARCH_MATCHES:
             capped_at = Post.SEARCH_MATCHES
-    criteria = request.GET.copy()
-    criteria.pop("page", None)
+    # Only what the search reads: the page is shared by everyone who searches for the same thing.
+    criteria = QueryDict(mutable=True)
+    for name in ("q", "tag", "series"):
+        criteria.setlist(name, request.GET.getlist(name))
     context = {"form": form, "page_obj": page, "query": criteria.urlencode(), "capped_at": capped_at}
     return render(request, "series/search.html", context)
 
@@ -324,7 +314,6 @@ def _post_page_with(request: HttpRequest, post: Post, **context) -> HttpResponse
 
 @require_POST
 def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    pagecache.site_version(request)  # before the post is read: see PostDetailView.get_object
     post = get_object_or_404(Post.objects.published().select_related("contributor", "series"), slug=slug)
     form = CommentForm(request.POST)
     if form.is_bot:

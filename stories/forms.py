@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.html import format_html
 
-from ole.forms import PlainSelect, SharedBlankMixin
+from ole.forms import PlainSelect
 from ole.safety import looks_like_contact_details
 from ole.text import count_words
 from series.models import ContentNote, Series
@@ -50,10 +50,7 @@ class StoryTextMixin:
         return body
 
 
-class StoryForm(StoryTextMixin, SharedBlankMixin, forms.ModelForm):
-    per_visitor_fields = frozenset({"submission_key", "consent_version"})
-    fragment_varies_on = ("series",)  # the series an invitation chose
-
+class StoryForm(StoryTextMixin, forms.ModelForm):
     consent_publish = forms.BooleanField(required=True)
     consent_editing = forms.BooleanField(required=True)
     consent_adult = forms.BooleanField(required=True)

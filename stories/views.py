@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ole import images, ratelimit
 from ole.storage import private_file_response
 from ole.text import render_markdown, side_by_side
-from ole.turns import MachineTurns
 from series.models import CrisisLine, InvalidTransition, Series
 
 from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
@@ -29,9 +28,6 @@ from .services import SubmissionRefused, story_submit, writer_reply
 # no session (nor a row holding the link) is made for it.
 THANKS_COOKIE = "ole_thanks"
 THANKS_SECONDS = 600
-# Stories take turns to be saved on each app server (ole/turns.py); a writer waits at most this long.
-SAVING = MachineTurns("story-saving", slots=settings.OLE_SUBMISSIONS_AT_ONCE, folder=settings.OLE_TURNS_DIR)
-SAVING_WAIT_SECONDS = 15
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,160}")
 
 
@@ -76,15 +72,10 @@ def share(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        # The body is read first, however slowly it arrives; then, in a burst, the story waits for its turn
-        # to be saved, so that readers' pages are served meanwhile.
         form = StoryForm(request.POST, request.FILES, consent=_consent_shown(request.POST))
         if form.is_bot:
             return _thanks_for(request, None)  # accepted silently; nothing is kept
-        with SAVING.turn(wait=SAVING_WAIT_SECONDS) as my_turn:
-            if my_turn:
-                return _submit(request, form)
-        return _render_form(request, form, status=503, busy=True)
+        return _submit(request, form)
     series = _series_from(request)
     form = StoryForm(
         consent=ConsentVersion.current(), initial={"series": series, "submission_key": StoryForm.new_key()}

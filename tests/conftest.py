@@ -22,6 +22,27 @@ def reseed() -> None:
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """With SQLite the database cache has a database of its own ("cache"): a test that uses the database may use
+    that one too, as every request does."""
+    from django.conf import settings
+
+    if "cache" not in settings.DATABASES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        if kwargs.get("databases") == "__all__":
+            continue
+        kwargs["databases"] = sorted({*(kwargs.get("databases") or ["default"]), "cache"})
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _seeded_rows(request):
     """Whatever ran before, a database test starts with the rows the migrations seed."""
@@ -42,9 +63,19 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
+def _clear_cache(request):
+    """Every test starts with an empty cache. The database cache is in a test database, which only a test that
+    uses the database may touch."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
+    cache = caches["default"]
+    if isinstance(cache, DatabaseCache):
+        if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
+            yield
+            return
+        transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+        request.getfixturevalue("transactional_db" if transactional else "db")
     cache.clear()
     yield
     cache.clear()

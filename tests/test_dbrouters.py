@@ -66,6 +66,6 @@ def test_a_replica_url_adds_the_replica_and_the_router(tmp_path):
     assert json.loads(out) == [["default", "replica"], "replica.example.org", "default", [ROUTER]]
 
 
-def test_without_a_replica_url_there_is_no_router(settings):
+def test_without_a_replica_url_there_is_no_replica_router(settings):
     assert "replica" not in settings.DATABASES
-    assert not getattr(settings, "DATABASE_ROUTERS", [])
+    assert "ole.dbrouters.PrimaryReplicaRouter" not in settings.DATABASE_ROUTERS

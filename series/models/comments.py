@@ -12,11 +12,11 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from ole import pagecache
 from ole.outbox import queue_email
 from ole.text import render_comment
 from ole.workflow import InvalidTransition
 
-from .. import pagecache
 from .posts import Post
 
 EDIT_SALT = "series.comment-edit"
@@ -46,8 +46,8 @@ class CommunitySettings(models.Model):
 
     @classmethod
     def current(cls) -> CommunitySettings:
-        """The rules, read once per site version in each process: an editor's change moves that version."""
-        return pagecache.for_site_version("community rules", lambda: cls.objects.get_or_create(pk=1)[0])
+        """The rules, in their one row."""
+        return cls.objects.get_or_create(pk=1)[0]
 
 
 class CommentQuerySet(models.QuerySet):
@@ -290,6 +290,7 @@ class Comment(models.Model):
             else:
                 self.delete()
                 self.post.refresh_comment_count()
+            pagecache.text_erased()
 
     @property
     def replying_to(self) -> Comment | None:
@@ -310,4 +311,3 @@ class Comment(models.Model):
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Comment.objects.filter(pk=self.pk).update(like_count=F("like_count") + 1)
         pagecache.post_changed(self.post.slug)
-        pagecache.thread_changed(self.post_id)

@@ -15,11 +15,9 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from ole import images
+from ole import images, pagecache
 from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
 from ole.workflow import InvalidTransition
-
-from .. import pagecache
 
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
 
@@ -471,6 +469,7 @@ class Post(models.Model):
         """Delete the post and, once that is committed, its image files (a withdrawn story leaves nothing)."""
         delete_files_on_commit([getattr(self, field) for field in ("feature_image", *self.RENDITIONS)])
         self.delete()
+        pagecache.text_erased()
 
     # Community ------------------------------------------------------------------------------
 

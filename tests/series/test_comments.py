@@ -313,17 +313,12 @@ class TestClosing:
         assert not Comment.objects.exists()
         assert "Comments are closed on this post." in client.get(old.get_absolute_url()).content.decode()
 
-    def test_an_editors_change_to_the_rules_applies_at_once_and_they_are_not_read_again_before(
-        self, admin_client, django_assert_num_queries
-    ):
+    def test_an_editors_change_to_the_rules_applies_at_once(self, admin_client):
         rules = CommunitySettings.current()
-        with django_assert_num_queries(0):
-            assert CommunitySettings.current() is rules
         change = reverse("admin:series_communitysettings_change", args=[rules.pk])
         form = {"reply_depth": 2, "close_after_days": 7, "max_links": 1, "edit_minutes": 15}
         assert admin_client.post(change, form).status_code == 302
-        with django_assert_num_queries(1):
-            fresh = CommunitySettings.current()
+        fresh = CommunitySettings.current()
         assert (fresh.close_after_days, fresh.max_links) == (7, 1)
 
     @pytest.mark.parametrize("trait", ["draft", "scheduled"])

@@ -1,19 +1,15 @@
 """The page cache: shared anonymous pages, precise invalidation, proxy headers, and forms that still work."""
 
-import concurrent.futures
 import datetime
 import re
-import threading
-import time
 
 import pytest
-from django.core.cache import cache
-from django.http import Http404, HttpResponse
-from django.test import Client, RequestFactory
+from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from series import pagecache
+from ole import pagecache
 from series.models import Comment, Post
 from stories.services import story_promote
 from tests.factories import PostFactory, StaffFactory, StoryFactory
@@ -46,17 +42,6 @@ class TestSharedPages:
             second = client.get(url(post))
         assert second[HIT] == "hit"
         assert second.content == first.content
-
-    def test_an_entry_past_its_own_end_is_not_served_even_if_the_cache_still_holds_it(self, client, post):
-        # A copy kept in another process (ole/cache.py Mirror) does not know Redis's expiry time: the entry does.
-        import time
-
-        client.get(url(post))
-        key = pagecache._page_key(client.get(url(post)).wsgi_request)
-        versions, _ends, *rest = cache.get(key)
-        cache.set(key, (versions, time.time() - 1, *rest), 600)
-        assert HIT not in client.get(url(post))
-        assert client.get(url(post))[HIT] == "hit"
 
     @pytest.mark.parametrize(
         "name",
@@ -162,61 +147,16 @@ class TestInvalidation:
         assert "What the nights were like" not in client.get(reverse("series:home")).content.decode()
         assert client.get(url(post)).status_code == 404
 
-    def test_versions_lost_with_the_cache_start_above_the_old_ones(self, client, post):
-        client.get(url(post))
-        before = cache.get(pagecache.SITE_VERSION)
-        cache.delete(pagecache.SITE_VERSION)
-        response = client.get(url(post))
-        assert HIT not in response
-        assert cache.get(pagecache.SITE_VERSION) > before
-
     def test_a_scheduled_post_going_live_bounds_how_long_pages_are_kept(self, post):
         PostFactory(status=Post.Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(seconds=30))
-        assert 1 <= pagecache._lifetime(Post.objects.next_publication) <= 30
+        assert 1 <= pagecache._lifetime() <= 30
 
     def test_without_a_scheduled_post_pages_are_kept_for_the_configured_time(self, post, settings):
-        assert pagecache._lifetime(Post.objects.next_publication) == settings.OLE_PAGE_CACHE_SECONDS
-
-    def test_the_next_publication_is_read_once_per_site_version_until_it_passes(
-        self, post, django_assert_num_queries, monkeypatch
-    ):
-        first = PostFactory(status=Post.Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(seconds=30))
-        with django_assert_num_queries(1):
-            assert pagecache.next_publication() == first.publish_at.timestamp()
-        with django_assert_num_queries(0):
-            assert pagecache.next_publication() == first.publish_at.timestamp()
-        sooner = PostFactory(status=Post.Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(seconds=10))
-        with django_assert_num_queries(1):  # the save moved the site version
-            assert pagecache.next_publication() == sooner.publish_at.timestamp()
-        # Its moment passes (no save marks that): the one after it is read.
-        moment = sooner.publish_at.timestamp() + 1
-        monkeypatch.setattr(time, "time", lambda: moment)
-        monkeypatch.setattr(timezone, "now", lambda: datetime.datetime.fromtimestamp(moment, tz=datetime.UTC))
-        with django_assert_num_queries(1):
-            assert pagecache.next_publication() == first.publish_at.timestamp()
+        assert pagecache._lifetime() == settings.OLE_PAGE_CACHE_SECONDS
 
     def test_a_published_post_given_a_later_moment_bounds_how_long_pages_are_kept_too(self, post):
         PostFactory(status=Post.Status.PUBLISHED, publish_at=timezone.now() + datetime.timedelta(seconds=30))
-        assert 1 <= pagecache._lifetime(Post.objects.next_publication) <= 30
-
-    def test_versions_are_kept_without_an_end(self, post, monkeypatch):
-        added = {}
-        real = cache.add
-
-        def noting(key, value, timeout=..., **kwargs):
-            added[key] = timeout
-            return real(key, value, timeout, **kwargs)
-
-        cache.delete(pagecache.SITE_VERSION)
-        monkeypatch.setattr(cache, "add", noting)
-        pagecache.thread_changed(post.pk)  # a first change: the version starts
-        pagecache.site_version()  # a version lost with the cache: it starts again
-        assert added == {pagecache._thread_key(post.pk): None, pagecache.SITE_VERSION: None}
-
-    def test_with_nothing_scheduled_the_answer_is_kept_too(self, post, django_assert_num_queries):
-        pagecache.next_publication()
-        with django_assert_num_queries(0):
-            assert pagecache.next_publication() is None
+        assert 1 <= pagecache._lifetime() <= 30
 
 
 class TestConditionalGet:
@@ -301,135 +241,6 @@ class TestFormsOnSharedPages:
             token = browser.get(reverse("series:form_token")).json()["token"]
             assert self.comment(browser, post, token, email=email, body=body, form_key=key).status_code == 302
         assert Comment.objects.count() == 2
-
-
-class TestOneRenderAtATime:
-    """Threads of one process that miss the same page: one renders it, the others are served what it stored."""
-
-    @staticmethod
-    def slow_page(calls: list, release: threading.Event | None = None):
-        def view(request):
-            calls.append(threading.get_ident())
-            if release is not None:
-                release.wait(5)
-            else:
-                time.sleep(0.2)
-            return HttpResponse(f"<p>render {len(calls)}</p>")
-
-        return pagecache.public_page(view)
-
-    @staticmethod
-    def in_threads(view, count: int, path: str = "/turns/") -> list:
-        requests = [RequestFactory().get(path) for _ in range(count)]
-        with concurrent.futures.ThreadPoolExecutor(count) as pool:
-            return list(pool.map(view, requests))
-
-    @staticmethod
-    def wait_for(condition, seconds: float = 3.0) -> None:
-        deadline = time.monotonic() + seconds
-        while not condition() and time.monotonic() < deadline:
-            time.sleep(0.01)
-
-    def test_threads_missing_the_same_page_render_it_once(self):
-        calls: list = []
-        release = threading.Event()
-        page = self.slow_page(calls, release)
-        with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            first = pool.submit(page, RequestFactory().get("/turns/"))
-            self.wait_for(lambda: calls)
-            others = [pool.submit(page, RequestFactory().get("/turns/")) for _ in range(5)]
-            self.wait_for(lambda: len(calls) > 1, seconds=0.3)
-            release.set()
-            responses = [first.result(), *(other.result() for other in others)]
-        assert len(calls) == 1
-        assert {response.content for response in responses} == {b"<p>render 1</p>"}
-        assert sum(response.has_header(HIT) for response in responses) == 5
-        assert not pagecache._rendering, "nothing is left marked as being rendered"
-
-    def test_pages_that_are_never_stored_are_rendered_side_by_side_not_in_a_queue(self):
-        # A 404 (a withdrawn post still being shared) is never stored: after the first render, the threads that
-        # waited for it all render at once. If they queued, the barrier (all five together) would break.
-        first_done = threading.Event()
-        together = threading.Barrier(5, timeout=3)
-
-        def view(request):
-            if not first_done.is_set():
-                time.sleep(0.1)
-                first_done.set()
-            else:
-                together.wait()
-            raise Http404("gone")
-
-        page = pagecache.public_page(view)
-        with concurrent.futures.ThreadPoolExecutor(6) as pool:
-            first = pool.submit(page, RequestFactory().get("/gone/"))
-            others = [pool.submit(page, RequestFactory().get("/gone/")) for _ in range(5)]
-            for future in [first, *others]:
-                with pytest.raises(Http404):
-                    future.result()
-        assert not together.broken
-
-    def test_a_render_that_fails_lets_the_next_thread_render(self):
-        calls: list = []
-
-        def view(request):
-            calls.append(1)
-            if len(calls) == 1:
-                raise RuntimeError("the database went away")
-            return HttpResponse("<p>fine</p>")
-
-        page = pagecache.public_page(view)
-        with pytest.raises(RuntimeError):
-            page(RequestFactory().get("/turns/"))
-        assert not pagecache._rendering, "a failed render gives its turn back"
-        assert page(RequestFactory().get("/turns/")).content == b"<p>fine</p>"
-
-    def test_a_render_stuck_past_the_wait_does_not_hold_the_others(self, monkeypatch):
-        monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.05)
-        calls: list = []
-        release = threading.Event()
-        page = self.slow_page(calls, release)
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            stuck = pool.submit(page, RequestFactory().get("/turns/"))
-            self.wait_for(lambda: calls)
-            second = pool.submit(page, RequestFactory().get("/turns/"))
-            self.wait_for(lambda: len(calls) == 2)
-            assert len(calls) == 2, "the second renders once the wait ran out"
-            release.set()
-            assert stuck.result().status_code == second.result().status_code == 200
-
-    def test_a_change_while_waiting_means_the_waiter_renders_afresh(self):
-        calls: list = []
-        changed_meanwhile = threading.Event()
-
-        def view(request):
-            calls.append(1)
-            if len(calls) == 1:
-                changed_meanwhile.wait(3)
-                pagecache.site_changed()  # an edit saved while the first render ran: its page is already old
-                return HttpResponse("<p>before the edit</p>")
-            return HttpResponse("<p>after the edit</p>")
-
-        page = pagecache.public_page(view)
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            first = pool.submit(page, RequestFactory().get("/turns/"))
-            self.wait_for(lambda: calls)
-            second = pool.submit(page, RequestFactory().get("/turns/"))
-            time.sleep(0.05)
-            changed_meanwhile.set()
-            assert first.result().content == b"<p>before the edit</p>"
-            assert second.result().content == b"<p>after the edit</p>"
-
-    def test_different_pages_render_at_the_same_time(self):
-        calls: list = []
-        release = threading.Event()
-        page = self.slow_page(calls, release)
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            pool.submit(page, RequestFactory().get("/turns/a"))
-            pool.submit(page, RequestFactory().get("/turns/b"))
-            self.wait_for(lambda: len(calls) == 2)
-            assert len(calls) == 2, "both pages render at once"
-            release.set()
 
 
 class TestWhatIsPersonalWhere:
@@ -537,41 +348,6 @@ class TestOwnActivityOnAPost:
         for _ in range(2):
             assert "Mine, still waiting." not in Client().get(url(post)).content.decode()
 
-    @pytest.mark.parametrize(("cookie", "items"), [("ole_comments", [12345]), ("ole_likes", ["comment:12345"])])
-    def test_entries_from_before_posts_were_noted_make_every_post_page_its_own(self, client, post, cookie, items):
-        Client().get(url(post))
-        signed_cookie(client, cookie, items)
-        response = client.get(url(post))
-        assert HIT not in response and "private" in response["Cache-Control"]
-        assert client.get(reverse("series:home")).status_code == 200
-
-    def test_an_old_comment_entry_still_shows_its_pending_comment_and_is_noted_on_the_next_comment(self, client, post):
-        other = PostFactory(title="Another day")
-        waiting = Comment.objects.create(post=post, name="Me", email="me@example.org", body="Old and waiting")
-        assert waiting.status == Comment.Status.PENDING
-        signed_cookie(client, "ole_comments", [waiting.pk])
-        page = client.get(url(post)).content.decode()
-        assert "Old and waiting" in page and "Edit or delete" in page
-        self.comment(client, other, "A new one elsewhere.")
-        assert "Old and waiting" in client.get(url(post)).content.decode(), "still theirs"
-        third = PostFactory(title="A third day")
-        Client().get(url(third))
-        assert client.get(url(third))[HIT] == "hit", "the old entry now names its post"
-
-    def test_an_old_comment_like_still_counts_once_and_is_noted_on_the_next_like(self, client, post):
-        comment = Comment.objects.create(post=post, name="Known", email="k@example.org", body="Hi", status="approved")
-        other = PostFactory(title="Another day")
-        signed_cookie(client, "ole_likes", [f"comment:{comment.pk}"])
-        self.like(client, "comment", comment.pk)
-        comment.refresh_from_db()
-        assert comment.like_count == 0, "already liked"
-        assert "Liked</button>" in client.get(url(post)).content.decode()
-        self.like(client, "post", other.pk)
-        third = PostFactory(title="A third day")
-        Client().get(url(third))
-        assert client.get(url(third))[HIT] == "hit", "the old like now names its post"
-        assert "Liked</button>" in client.get(url(post)).content.decode()
-
     def test_a_page_first_rendered_for_a_browser_with_activity_elsewhere_is_the_strangers_page(self, client, post):
         other = PostFactory(title="Another day")
         self.like(client, "post", other.pk)
@@ -608,15 +384,6 @@ class TestOwnActivityOnAPost:
         Client().get(url(post))
         client.cookies["ole_likes"] = "forged"
         assert client.get(url(post))[HIT] == "hit"
-
-    def test_a_cached_post_page_for_a_browser_with_activity_elsewhere_costs_no_query(
-        self, client, post, django_assert_num_queries
-    ):
-        other = PostFactory(title="Another day")
-        self.like(client, "post", other.pk)
-        Client().get(url(post))
-        with django_assert_num_queries(0):  # the cached copy says which post it is
-            assert client.get(url(post))[HIT] == "hit"
 
     def test_a_cached_copy_of_the_post_a_browser_liked_is_not_what_it_gets(self, client, post):
         comment = Comment.objects.create(post=post, name="Known", email="k@example.org", body="Hi", status="approved")
