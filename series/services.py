@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ole import ratelimit
 from ole.models import SafetyTerm
 from ole.outbox import queue_digest, queue_email
 from ole.safety import Verdict, judge_comment
@@ -21,10 +24,15 @@ HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
 MENTION_MAX_LINKS = 99  # a mention is judged by its page's title, where a link is no sign of spam
 
 
+class TooManyComments(Exception):
+    """Too many comments from one sender in a short time; the message says so, for people."""
+
+
 @dataclass(frozen=True)
 class CommentOutcome:
     comment: Comment | None
     crisis: bool = False
+    repeat: bool = False  # the same form sent again: `comment` is the one it made the first time
 
     @property
     def discarded(self) -> bool:
@@ -86,17 +94,26 @@ def comment_submit(
     website: str,
     body: str,
     notify_replies: bool,
+    sender: str,
     own_comment_ids: Iterable[int] = (),
     user=None,
-    form_key=None,
+    form_key: uuid.UUID | None = None,
     consent_version: str | None = None,
 ) -> CommentOutcome:
     """Take a comment: discard spam, hold what needs an editor, publish the rest, and queue the emails.
 
-    `own_comment_ids` are the comments this browser's signed cookie says it wrote: a reader is trusted only when
-    one of them is an approved comment from the same address. The comment records the consent line its writer
-    posted under (`consent_version`, else the current one).
+    The same form sent again (its `form_key`, address and text) makes nothing new. `sender` (the client's
+    address) is held to OLE_COMMENTS_PER_HOUR. `own_comment_ids` are the comments this browser's signed cookie
+    says it wrote: a reader is trusted only when one of them is an approved comment from the same address. The
+    comment records the consent line its writer posted under (`consent_version`, else the current one).
     """
+    earlier = Comment.objects.filter(form_key=form_key).first() if form_key else None
+    if earlier is not None:
+        if earlier.email.lower() == email.lower() and earlier.body == body:
+            return CommentOutcome(comment=earlier, repeat=True)
+        form_key = uuid.uuid4()  # someone else's key (a shared page whose key was not renewed): this one gets its own
+    if not ratelimit.allow_key("comment", sender, limit=settings.OLE_COMMENTS_PER_HOUR, window=3600):
+        raise TooManyComments("You have written several comments in a short time. Please wait a little and try again.")
     rules = CommunitySettings.current()
     if not post.comments_are_open(close_after_days=rules.close_after_days):
         raise InvalidTransition("Comments are closed on this post.")
@@ -134,7 +151,7 @@ def comment_submit(
             raise
         earlier = Comment.objects.filter(form_key=form_key, email__iexact=email, body=body).first()
         if earlier is not None:  # the same form, sent twice at once: the other request saved it
-            return CommentOutcome(comment=earlier)
+            return CommentOutcome(comment=earlier, repeat=True)
         # Someone else's key (a copied page), or another comment from a restored page: new, keyed to nothing.
         comment.pk, comment.form_key = None, None
         with transaction.atomic():

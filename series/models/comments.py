@@ -199,6 +199,10 @@ class Comment(models.Model):
             return None
         return cls.objects.filter(pk=pk).first()
 
+    def stop_reply_emails(self) -> None:
+        """No more reply emails for this address's comments in the conversation under this post, not just this one."""
+        Comment.objects.filter(post=self.post_id, email__iexact=self.email).update(notify_replies=False)
+
     def erase_url(self) -> str:
         """A link that erases every comment written from this comment's address (and the address itself).
 

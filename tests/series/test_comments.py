@@ -31,7 +31,7 @@ def approved(post, *, parent=None, email="known@example.org", name="Known", body
 
 
 def submit(post, *, parent=None, email="known@example.org", body="Thank you for writing this.", **extra):
-    defaults = {"name": "Reader", "website": "", "notify_replies": False}
+    defaults = {"name": "Reader", "website": "", "notify_replies": False, "sender": "203.0.113.7"}
     defaults.update(extra)
     return comment_submit(post=post, parent=parent, email=email, body=body, **defaults)
 
@@ -669,3 +669,19 @@ def test_a_different_comment_from_a_restored_page_is_not_swallowed(client):
         "First thought",
         "A second, different thought",
     }
+
+
+def test_a_form_sent_again_from_another_browser_shows_the_comment_but_proves_nothing(client):
+    import uuid
+
+    post = PostFactory()
+    prove(client, approved(post, email="reader@example.org"))
+    key = str(uuid.uuid4())
+    sent = {"email": "reader@example.org", "body": "Words anyone can read", "form_key": key}
+    first = post_form(client, post, **sent)
+    assert Comment.objects.get(form_key=key).status == A
+    copier = Client()
+    again = post_form(copier, post, **sent)
+    assert again["Location"] == first["Location"] and MY_COMMENTS_COOKIE not in again.cookies
+    post_form(copier, post, email="reader@example.org", body="Now in their name")
+    assert Comment.objects.get(body="Now in their name").status == P
