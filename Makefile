@@ -49,6 +49,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -r ole series stories -x '*/migrations/*' --severity-level high
+	$(VENV)/bin/lint-imports
 
 check: $(VENV)/.dev
 	DEBUG=1 $(PY) -W error::DeprecationWarning manage.py check
@@ -60,13 +61,13 @@ test: $(VENV)/.dev browser lint check  ## Set up and run every test, browser tes
 screenshots: $(VENV)/.dev browser  ## Refresh the README's screenshots
 	OLE_UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/e2e -k screenshot -q
 
-# The benchmark needs wrk, and for its PostgreSQL pass postgresql and redis-server (installed when run as root).
-BENCH_PACKAGES ?= wrk postgresql redis-server
+# The benchmark needs wrk, nginx, and for its PostgreSQL pass postgresql and redis-server (installed when run as root).
 BENCH_ARGS ?=
 
 bench-tools:
 	@missing=""; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing="$$missing nginx-light"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
@@ -79,10 +80,10 @@ bench-tools:
 		fi; \
 	fi
 
-bench: $(VENV)/.runtime bench-tools  ## Seed, serve with gunicorn and measure with wrk (about 15 minutes); table in bench/results/latest.md
+bench: $(VENV)/.runtime bench-tools  ## Seed, serve (gunicorn, nginx) and measure the four performance figures with wrk (about 8 minutes; a quiet machine); table in bench/results/latest.md
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-bench-smoke: $(VENV)/.runtime bench-tools  ## The benchmark in about a minute on tiny data (SQLite, 2 workers): checks it works, measures nothing
+bench-smoke: $(VENV)/.runtime bench-tools  ## The benchmark in about a minute on tiny data: checks that every step works, measures nothing
 	$(PY) -m bench.run --smoke $(BENCH_ARGS)
 
 clean:

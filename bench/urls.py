@@ -1,12 +1,8 @@
-"""The production URLs plus the ceiling and the ten-row anchor; used only when OLE_ROOT_URLCONF=bench.urls."""
+"""The site's URLs plus the minimal view; used only when OLE_ROOT_URLCONF=bench.urls (the benchmark's servers)."""
 
 from django.urls import path
 
-from bench.views import ceiling, ten_rows
+from bench.views import minimal
 from ole.urls import urlpatterns as site_patterns
 
-urlpatterns = [
-    *site_patterns,
-    path("bench/ceiling/", ceiling, name="bench_ceiling"),
-    path("bench/ten-rows/", ten_rows, name="bench_ten_rows"),
-]
+urlpatterns = [*site_patterns, path("bench/minimal/", minimal, name="bench_minimal")]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
-from django.db import DatabaseError
 
 DEVELOPMENT_EMAIL = ("console", "locmem", "dummy", "filebased")
 PER_PROCESS_CACHES = ("LocMemCache", "DummyCache")
@@ -45,22 +44,3 @@ def production_settings(app_configs, **kwargs) -> list[Warning]:
             )
         )
     return problems
-
-
-@register(deploy=True)
-def crisis_help_is_there(app_configs, **kwargs) -> list[Warning]:
-    from series.models import CrisisLine
-
-    try:
-        empty = not CrisisLine.objects.exists()
-    except DatabaseError:
-        return []  # no database yet (e.g. before the first migrate): nothing to say
-    if empty:
-        return [
-            Warning(
-                "The crisis help page lists no lines: every page links to it.",
-                hint="Add crisis lines in the admin (Posts and series → Crisis lines).",
-                id="ole.W003",
-            )
-        ]
-    return []

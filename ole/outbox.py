@@ -3,7 +3,8 @@
 `queue_email(kind, obj)` records what to send (a kind and a record id) inside the caller's transaction, so an
 email exists exactly when the change that caused it was committed. `deliver_due()` (run by
 `manage.py run_worker`) builds each message from the record as it is *then* and sends it; a mail
-server that is down only delays it. Builders are registered per kind by the apps.
+server that is down only delays it. Builders are registered per kind by the apps, and so are the other jobs
+the worker runs each round (`register_job`), so that this module knows nothing of the apps.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ logger = logging.getLogger("ole.outbox")
 
 Builder = Callable[[int], EmailMessage | None]
 _builders: dict[str, Builder] = {}
+# What the worker does each round besides sending mail: a label for its report, and a job returning a count.
+Job = Callable[[], int]
+_jobs: dict[str, Job] = {}
 
 
 def register(kind: str) -> Callable[[Builder], Builder]:
@@ -34,6 +38,16 @@ def register(kind: str) -> Callable[[Builder], Builder]:
         return builder
 
     return decorator
+
+
+def register_job(label: str, job: Job) -> None:
+    """Have the worker run `job()` each round (once per app start; registering a label again replaces it)."""
+    _jobs[label] = job
+
+
+def run_jobs() -> dict[str, int]:
+    """Run each registered job once; returns how much each did, by label."""
+    return {label: job() for label, job in _jobs.items()}
 
 
 def queue_email(kind: str, obj: models.Model) -> OutboundEmail:

@@ -8,6 +8,7 @@ import mimetypes
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import FileResponse
 from django.utils.functional import LazyObject, cached_property, empty
@@ -63,3 +64,14 @@ def private_file_response(file) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response
+
+
+def delete_files_on_commit(files) -> None:
+    """Remove stored files after the surrounding transaction commits (a rollback keeps them)."""
+    stored = [(file.storage, file.name) for file in files if file]
+
+    def remove() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(remove)

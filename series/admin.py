@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db import models, transaction
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
 
@@ -29,6 +31,32 @@ def publish_now(modeladmin, request, queryset):
     apply_each(modeladmin, request, queryset, publish, "published")
 
 
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label="Go live at", help_text="A moment still to come, e.g. 2026-12-24 08:00 (the site's time zone)."
+    )
+
+
+@admin.action(description="Schedule…", permissions=["change"])
+def schedule(modeladmin, request, queryset):
+    form = ScheduleForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        when = form.cleaned_data["publish_at"]
+        apply_each(modeladmin, request, queryset, lambda post: post.schedule(when), "scheduled")
+        return None
+    return TemplateResponse(
+        request,
+        "admin/series/post/schedule.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Schedule",
+            "posts": queryset,
+            "form": form,
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
 @admin.action(description="Feature on the home page", permissions=["change"])
 def feature(modeladmin, request, queryset):
     apply_each(modeladmin, request, queryset, lambda post: post.set_featured(True), "featured")
@@ -54,8 +82,10 @@ class PostAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["contributor", "series"]
     filter_horizontal = ["content_notes"]
-    actions = [publish_now, feature, unfeature, unpublish]
-    readonly_fields = ["preview_link", "provenance", "created", "updated"]
+    actions = [publish_now, schedule, unpublish, feature, unfeature]
+    # The status changes only through the actions (publish now, schedule, move back to draft): a new post is
+    # a draft.
+    readonly_fields = ["status", "preview_link", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "contributor", "body", "excerpt"]}),
         ("Series", {"fields": ["series", "part_number"]}),
@@ -65,16 +95,13 @@ class PostAdmin(admin.ModelAdmin):
             "Publication",
             {"fields": ["status", "publish_at", "featured", "comments_open", "preview_link", "created", "updated"]},
         ),
-        ("Provenance", {"fields": ["byline", "from_reader", "provenance"]}),
+        ("Provenance", {"fields": ["byline", "from_reader"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.slug_is_locked:
             fields.append("slug")
-        if obj is not None and obj.from_reader:
-            # A reader's words change only with their approval: propose edits on the story, then promote again.
-            fields += ["title", "body", "byline", "from_reader"]
         return fields
 
     def get_prepopulated_fields(self, request, obj=None):
@@ -88,21 +115,6 @@ class PostAdmin(admin.ModelAdmin):
             return "Save the post to preview it."
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">Preview as readers will see it</a>', post.get_preview_url()
-        )
-
-    @admin.display(description="Made from")
-    def provenance(self, post: Post) -> str:
-        # A reader's story fills in this reverse link; the series app itself knows nothing of stories.
-        story = getattr(post, "story", None)
-        if story is None:
-            return "Written for the site"
-        return format_html(
-            'A reader\'s story (<a href="{}">the submission</a>), consent wording v{} given {}, approved by {} on {}',
-            f"/admin/stories/story/{story.pk}/change/",
-            story.consent_version.version,
-            story.consented_at.strftime("%-d %b %Y"),
-            story.approved_by or "an editor",
-            story.approved_at.strftime("%-d %b %Y") if story.approved_at else "—",
         )
 
     def save_model(self, request, obj: Post, form, change) -> None:

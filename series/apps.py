@@ -9,8 +9,10 @@ class SeriesConfig(AppConfig):
         import defusedxml.xmlrpc
 
         from ole import pagecache
+        from ole.outbox import register_job
 
-        from . import emails  # noqa: F401 - registers the comment emails
+        # Importing these registers the deployment check and the comment emails.
+        from . import checks, emails, mentions  # noqa: F401
         from .models import (
             Comment,
             CommunitySettings,
@@ -28,6 +30,10 @@ class SeriesConfig(AppConfig):
         pagecache.watch(Post, Series, Contributor, Topic, TaggedPost, ContentNote, CrisisLine, CommunitySettings)
         pagecache.watch(Comment, unless=lambda comment, created: created and comment.status in Comment.HIDDEN_WHEN_NEW)
         pagecache.bound_lifetime_by(Post.objects.next_publication)
+
+        # The worker (ole's run_worker) runs these each round besides sending mail.
+        register_job("mentions checked", mentions.verify_due)
+        register_job("posts announced", mentions.notify_due)
 
         # The pingback endpoint parses XML from anyone: refuse entity expansion, external entities and DTDs.
         defusedxml.xmlrpc.monkey_patch()

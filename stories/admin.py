@@ -13,7 +13,8 @@ from django.utils.html import format_html, format_html_join
 
 from ole.storage import private_file_response
 from ole.workflow import apply_each
-from series.models import Series
+from series.admin import PostAdmin
+from series.models import ContentNote, Post, Series, Topic
 
 from .forms import StoryTextMixin
 from .models import ConsentVersion, ContactAccess, EditorialNote, MessageTemplate, Story, StoryEvent, StoryMessage
@@ -55,12 +56,40 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
 
     title = forms.CharField(max_length=Story.TITLE_MAX)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "cols": 100}), max_length=Story.BODY_MAX_CHARS)
+    content_notes = forms.ModelMultipleChoiceField(
+        queryset=ContentNote.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The writer's content notes. Unticking one proposes removing it; only the writer's approval "
+        "removes it. (To add a note to a published post at once, add it on the post.)",
+    )
+    excerpt = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 100}),
+        required=False,
+        max_length=500,
+        label="Short text on the post's card",
+        help_text="Shown on cards, in the feed and in search results. Empty: the start of the story.",
+    )
+    tags = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), required=False)
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 100}),
         required=False,
         max_length=5000,
         label="A note to the writer (optional)",
     )
+
+    def __init__(self, *args, story: Story, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not story.post_id:
+            # The card text and tags belong to the published post: proposed once there is one.
+            del self.fields["excerpt"], self.fields["tags"]
+
+    @classmethod
+    def for_story(cls, story: Story) -> ProposeEditsForm:
+        initial = {"title": story.title, "body": story.body, "content_notes": story.content_notes.all()}
+        if story.post_id:
+            initial |= {"excerpt": story.post.excerpt, "tags": story.post.tags.all()}
+        return cls(initial=initial, story=story)
 
 
 class PromoteForm(forms.Form):
@@ -149,7 +178,7 @@ def propose_edits(modeladmin, request, queryset):
         return None
     story = queryset.get()
     if "apply" in request.POST:
-        form = ProposeEditsForm(request.POST)
+        form = ProposeEditsForm(request.POST, story=story)
         if form.is_valid():
             apply_each(
                 modeladmin,
@@ -160,7 +189,7 @@ def propose_edits(modeladmin, request, queryset):
             )
             return None
     else:
-        form = ProposeEditsForm(initial={"title": story.title, "body": story.body})
+        form = ProposeEditsForm.for_story(story)
     return _step(
         modeladmin,
         request,
@@ -169,6 +198,17 @@ def propose_edits(modeladmin, request, queryset):
         title="Propose edits",
         form=form,
         button="Send the edited version to the writer",
+    )
+
+
+@admin.action(description="Withdraw the proposed edits", permissions=["change"])
+def withdraw_proposal(modeladmin, request, queryset):
+    apply_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda story: story.withdraw_proposal(editor=request.user),
+        "back as they were, without the proposed edits",
     )
 
 
@@ -293,7 +333,16 @@ class StoryAdmin(admin.ModelAdmin):
     search_fields = ["title", "credit_name", "body"]
     list_select_related = ["assigned_to", "series"]
     ordering = ["-urgent", "status_changed_at"]
-    actions = [start_review, assign_to_me, request_changes, propose_edits, approve, decline, promote]
+    actions = [
+        start_review,
+        assign_to_me,
+        request_changes,
+        propose_edits,
+        withdraw_proposal,
+        approve,
+        decline,
+        promote,
+    ]
     inlines = [StoryMessageInline, EditorialNoteInline, StoryEventInline]
     fieldsets = [
         ("Workflow", {"fields": ["status", "status_changed_at", "assigned_to", "safety_flags", "published_post"]}),
@@ -305,6 +354,9 @@ class StoryAdmin(admin.ModelAdmin):
                     "body",
                     "proposed_title",
                     "proposed_body",
+                    "proposed_excerpt",
+                    "proposed_tags",
+                    "proposed_content_notes",
                     "photo_preview",
                     "content_notes",
                     "suggested_tags",
@@ -339,6 +391,9 @@ class StoryAdmin(admin.ModelAdmin):
         "body",
         "proposed_title",
         "proposed_body",
+        "proposed_excerpt",
+        "proposed_tags",
+        "proposed_content_notes",
         "photo_preview",
         "content_notes",
         "suggested_tags",
@@ -483,3 +538,79 @@ class ContactAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadersPostForm(forms.ModelForm):
+    """The post form: on a post made from a story, the notes its writer chose cannot be unticked."""
+
+    def clean_content_notes(self):
+        notes = self.cleaned_data["content_notes"]
+        story = _story_of(self.instance)
+        if story is not None:
+            dropped = story.content_notes.exclude(pk__in=[note.pk for note in notes])
+            if dropped:
+                raise forms.ValidationError(
+                    "The writer chose “%(notes)s”: a writer's content note stays (propose its removal on the story). "
+                    "You may add notes.",
+                    params={"notes": ", ".join(note.name for note in dropped)},
+                )
+        return notes
+
+
+def _story_of(post: Post | None) -> Story | None:
+    return getattr(post, "story", None) if post is not None and post.pk else None
+
+
+class ReadersPostAdmin(PostAdmin):
+    """The post admin, with what a reader's story adds: where the post came from, and the writer's lock."""
+
+    form = ReadersPostForm
+    # A reader's post is the writer's: these change only by an edit the writer approves (propose edits on the
+    # story). Editors may still add content notes, never remove the writer's.
+    WRITERS_FIELDS = (
+        "title",
+        "body",
+        "excerpt",
+        "feature_image",
+        "feature_image_alt",
+        "tags",
+        "byline",
+        "contributor",
+        "from_reader",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), "provenance"]
+        if _story_of(obj) is not None:
+            fields += self.WRITERS_FIELDS
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [
+            (name, {**options, "fields": [*options["fields"], "provenance"]})
+            if name == "Provenance"
+            else (name, options)
+            for name, options in fieldsets
+        ]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if _story_of(obj) is not None else super().get_prepopulated_fields(request, obj)
+
+    @admin.display(description="Made from")
+    def provenance(self, post: Post) -> str:
+        story = _story_of(post)
+        if story is None:
+            return "Written for the site"
+        return format_html(
+            'A reader\'s story (<a href="{}">the submission</a>), consent wording v{} given {}, approved by {} on {}',
+            reverse("admin:stories_story_change", args=[story.pk]),
+            story.consent_version.version,
+            story.consented_at.strftime("%-d %b %Y"),
+            story.approved_by or "an editor",
+            story.approved_at.strftime("%-d %b %Y") if story.approved_at else "—",
+        )
+
+
+admin.site.unregister(Post)
+admin.site.register(Post, ReadersPostAdmin)

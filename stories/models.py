@@ -17,8 +17,9 @@ from ole.models import SafetyTerm
 from ole.outbox import cancel_for, queue_email
 from ole.privacy import scrub_admin_log
 from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for
-from ole.storage import get_private_storage
-from series.models import ContentNote, InvalidTransition, Series, delete_files_on_commit
+from ole.storage import delete_files_on_commit, get_private_storage
+from ole.workflow import InvalidTransition
+from series.models import ContentNote, Series, Topic
 
 STATUS_LINK_SALT = "stories.status-link"
 
@@ -138,8 +139,14 @@ class Story(models.Model):
     flag_crisis = models.BooleanField("writer may be in crisis", default=False)
     urgent = models.BooleanField(default=False, help_text="Set when the writer may be in crisis: top of the queue.")
 
+    # The editors' proposed version, whole: the writer approves it or not. For a published story it also holds
+    # the post's card text (excerpt) and tags; the content notes are the writer's (editors add their own to the
+    # post directly, and remove one of the writer's only through this).
     proposed_title = models.CharField(max_length=TITLE_MAX, blank=True)
     proposed_body = models.TextField(max_length=BODY_MAX_CHARS, blank=True)
+    proposed_excerpt = models.TextField(max_length=500, blank=True)
+    proposed_tags = models.ManyToManyField(Topic, blank=True, related_name="+")
+    proposed_content_notes = models.ManyToManyField(ContentNote, blank=True, related_name="+")
 
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="approved_stories"
@@ -215,7 +222,13 @@ class Story(models.Model):
                 "to_light_editing": self.consent_version.editing_text,
                 "age": self.consent_version.age_text,
             },
-            "proposed_edit": {"title": self.proposed_title, "story": self.proposed_body}
+            "proposed_edit": {
+                "title": self.proposed_title,
+                "story": self.proposed_body,
+                "excerpt": self.proposed_excerpt,
+                "content_notes": [note.name for note in self.proposed_content_notes.all()],
+                "tags": [tag.name for tag in self.proposed_tags.all()],
+            }
             if self.proposed_body
             else None,
             "messages": [
@@ -338,50 +351,132 @@ class Story(models.Model):
         """Ask the writer for changes; the writer may then edit the story."""
         self._require((self.Status.IN_REVIEW, self.Status.EDITS_PROPOSED), "sent back for changes")
         message = self._message_required(message)
-        self.proposed_title, self.proposed_body = "", ""
+        if self.post_id:
+            raise InvalidTransition("A published story is not sent back for changes: propose edits instead.")
+        self._clear_proposal()
         event = self._move_to(
             self.Status.CHANGES_REQUESTED,
             by=editor,
             message=message,
-            fields=["proposed_title", "proposed_body"],
+            fields=PROPOSAL_FIELDS,
             notify="story.changes_requested",
         )
         StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message)
         return event
 
     @transition
-    def propose_edits(self, *, editor, title: str, body: str, message: str = "") -> StoryEvent:
-        """Offer the writer an edited version; nothing edited is published without the writer's approval."""
-        self._require((self.Status.IN_REVIEW,), "given proposed edits")
+    def propose_edits(
+        self,
+        *,
+        editor,
+        title: str,
+        body: str,
+        message: str = "",
+        content_notes: list[ContentNote] | None = None,
+        excerpt: str | None = None,
+        tags: list[Topic] | None = None,
+    ) -> StoryEvent:
+        """Offer the writer an edited version; nothing edited is published without the writer's approval.
+
+        A published story's post stays live meanwhile; its excerpt and tags can be proposed too. Content notes
+        left out (None) stay as they are; a note missing from the list is a proposed removal.
+        """
+        self._require((self.Status.IN_REVIEW, self.Status.PUBLISHED), "given proposed edits")
         if not body.strip() or not title.strip():
             raise InvalidTransition("The edited version needs a title and text.")
-        if title.strip() == self.title.strip() and body.strip() == self.body.strip():
+        notes = set(self.content_notes.all() if content_notes is None else content_notes)
+        post = self.post if self.post_id else None
+        if post is None and (excerpt is not None or tags is not None):
+            raise InvalidTransition("The excerpt and tags can be proposed once the story is published.")
+        excerpt = (post.excerpt if excerpt is None else excerpt.strip()) if post else ""
+        tags = set(post.tags.all() if tags is None else tags) if post else set()
+        unchanged = (
+            title.strip() == self.title.strip()
+            and body.strip() == self.body.strip()
+            and notes == set(self.content_notes.all())
+            and (post is None or (excerpt == post.excerpt.strip() and tags == set(post.tags.all())))
+        )
+        if unchanged:
             raise InvalidTransition("The edited version is the same as the writer's text.")
-        self.proposed_title, self.proposed_body = title.strip(), body.strip()
+        self.proposed_title, self.proposed_body, self.proposed_excerpt = title.strip(), body.strip(), excerpt
+        self.proposed_content_notes.set(notes)
+        self.proposed_tags.set(tags)
         event = self._move_to(
             self.Status.EDITS_PROPOSED,
             by=editor,
             message=message,
-            fields=["proposed_title", "proposed_body"],
+            fields=PROPOSAL_FIELDS,
             notify="story.edits_proposed",
         )
         if message.strip():
             StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message.strip())
         return event
 
+    def proposed_changes(self) -> list[tuple[str, str, str]]:
+        """Besides the title and text, what the proposed version changes: (what, now, proposed), for the writer."""
+        changes = []
+        mine, proposed = set(self.content_notes.all()), set(self.proposed_content_notes.all())
+        if mine != proposed:
+            changes.append(("Content notes", _names(mine), _names(proposed)))
+        if self.post_id:
+            if self.proposed_excerpt != self.post.excerpt.strip():
+                now = self.post.excerpt or "(taken from the start of your story)"
+                changes.append(
+                    ("Short text on the post's card", now, self.proposed_excerpt or "(taken from the start)")
+                )
+            tags, proposed_tags = set(self.post.tags.all()), set(self.proposed_tags.all())
+            if tags != proposed_tags:
+                changes.append(("Tags", _names(tags), _names(proposed_tags)))
+        return changes
+
     @transition
     def accept_edits(self) -> StoryEvent:
-        """The writer approves the editors' version: it becomes the story's text, back with the editors."""
+        """The writer approves the editors' version: it becomes the story's text. A published story's post
+        takes it at once (it stays live) and the story stays published; otherwise it goes back to the editors."""
         self._require((self.Status.EDITS_PROPOSED,), "approved by the writer")
-        self.title, self.body = self.proposed_title, self.proposed_body
-        self.proposed_title, self.proposed_body = "", ""
-        self.refresh_flags()
+        with transaction.atomic():
+            self.title, self.body = self.proposed_title, self.proposed_body
+            kept = list(self.proposed_content_notes.all())
+            removed = set(self.content_notes.all()) - set(kept)
+            self.content_notes.set(kept)
+            if self.post_id:
+                post = self.post
+                post.title, post.body, post.excerpt = self.title, self.body, self.proposed_excerpt
+                post.save()
+                post.tags.set(self.proposed_tags.all())
+                post.content_notes.remove(*removed)  # the writer no longer holds them: this is allowed now
+                post.content_notes.add(*kept)
+            self._clear_proposal()
+            self.refresh_flags()
+            fields = ["title", "body", *PROPOSAL_FIELDS, *FLAG_FIELDS]
+            if self.post_id:
+                return self._move_to(
+                    self.Status.PUBLISHED,
+                    by_writer=True,
+                    message="The writer approved the edited version; the published post now shows it.",
+                    fields=fields,
+                )
+            return self._move_to(
+                self.Status.IN_REVIEW,
+                by_writer=True,
+                message="The writer approved the edited version.",
+                fields=fields,
+            )
+
+    @transition
+    def withdraw_proposal(self, *, editor) -> StoryEvent:
+        """The editors take back their proposed version: the story is as it was (a published post never moved)."""
+        self._require((self.Status.EDITS_PROPOSED,), "have its proposed edits withdrawn")
+        self._clear_proposal()
+        back = self.Status.PUBLISHED if self.post_id else self.Status.IN_REVIEW
         return self._move_to(
-            self.Status.IN_REVIEW,
-            by_writer=True,
-            message="The writer approved the edited version.",
-            fields=["title", "body", "proposed_title", "proposed_body", *FLAG_FIELDS],
+            back, by=editor, message="The editors withdrew the proposed edits.", fields=PROPOSAL_FIELDS
         )
+
+    def _clear_proposal(self) -> None:
+        self.proposed_title = self.proposed_body = self.proposed_excerpt = ""
+        self.proposed_tags.clear()
+        self.proposed_content_notes.clear()
 
     @transition
     def revise(self, *, title: str, body: str) -> StoryEvent | None:
@@ -416,6 +511,8 @@ class Story(models.Model):
     def decline(self, *, editor, message: str) -> StoryEvent:
         """Decline with a message that always goes to the writer."""
         self._require((*self.EDITOR_TURN, self.Status.CHANGES_REQUESTED, self.Status.EDITS_PROPOSED), "declined")
+        if self.post_id:
+            raise InvalidTransition("A published story is not declined: its writer can withdraw it.")
         message = self._message_required(message)
         event = self._move_to(self.Status.DECLINED, by=editor, message=message, notify="story.declined")
         StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message)
@@ -443,8 +540,8 @@ class Story(models.Model):
             self.notes.all().delete()
             self.events.update(message="", actor=None)
             self.content_notes.clear()
-            self.title = self.body = self.credit_name = self.email = ""
-            self.proposed_title = self.proposed_body = self.suggested_tags = ""
+            self._clear_proposal()
+            self.title = self.body = self.credit_name = self.email = self.suggested_tags = ""
             self.credit = self.Credit.ANONYMOUS
             self.photo = None
             self.post = None
@@ -461,6 +558,7 @@ class Story(models.Model):
                     "email",
                     "proposed_title",
                     "proposed_body",
+                    "proposed_excerpt",
                     "suggested_tags",
                     "credit",
                     "photo",
@@ -469,6 +567,34 @@ class Story(models.Model):
                     *FLAG_FIELDS,
                 ],
             )
+
+
+def _names(items) -> str:
+    return ", ".join(sorted(item.name for item in items)) or "none"
+
+
+def keep_writers_content_notes(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """m2m_changed on Post.content_notes: a writer's content notes stay on the post made from their story.
+
+    Editors may add notes (a safety measure) but never remove one the writer chose; only an edit the writer
+    approves does (accept_edits takes it off the story first). Checked here, where every path passes: the admin,
+    a service, the shell.
+    """
+    if action not in ("pre_remove", "pre_clear"):
+        return
+    if reverse:  # note.posts.remove(post) or note.posts.clear()
+        chosen = Story.objects.filter(content_notes=instance, post__isnull=False)
+        if action == "pre_remove":
+            chosen = chosen.filter(post__in=pk_set)
+    else:
+        chosen = Story.objects.filter(post=instance)
+        chosen = (
+            chosen.filter(content_notes__in=pk_set)
+            if action == "pre_remove"
+            else chosen.filter(content_notes__isnull=False)
+        )
+    if chosen.exists():
+        raise InvalidTransition("A content note the writer chose stays: propose its removal to the writer instead.")
 
 
 # Which record each of the writer's emails is built from: the story, a step of its history (which carries that
@@ -485,6 +611,7 @@ WRITER_EMAIL_SOURCES = {
     "story.message": "message",
 }
 FLAG_FIELDS = ["flag_identity", "flag_medication", "flag_crisis", "urgent"]
+PROPOSAL_FIELDS = ["proposed_title", "proposed_body", "proposed_excerpt"]
 
 
 class StoryEvent(models.Model):

@@ -100,6 +100,18 @@ def _tags_from(suggestion: str) -> list[Topic]:
     return list(Topic.objects.filter(slug__in=slugs - {""}))
 
 
+def _photo_copy(story: Story) -> ContentFile | None:
+    """A public copy of the story's private photo for its post, or None (no photo, or its file is missing)."""
+    if not story.photo:
+        return None
+    try:
+        with story.photo.open("rb") as photo:
+            return ContentFile(photo.read(), name="story.jpg")
+    except OSError:
+        logger.warning("Story %s: its photo file is missing; promoted without it.", story.pk)
+        return None
+
+
 def story_promote(*, story: Story, editor, series: Series | None) -> Post:
     """Create (or, when promoted again, update) the featured post made from an approved story."""
     with transaction.atomic():
@@ -109,24 +121,12 @@ def story_promote(*, story: Story, editor, series: Series | None) -> Post:
             slug=READERS_CONTRIBUTOR["slug"], defaults={"display_name": READERS_CONTRIBUTOR["display_name"]}
         )
         post = story.post or Post(contributor=readers, from_reader=True)
-        post.title = story.title
-        post.body = story.body
-        post.byline = story.public_credit
-        post.series = series
-        post.featured = True
-        post.from_reader = True
-        if not post.is_published():
-            post.status = Post.Status.PUBLISHED
-            post.publish_at = timezone.now()
-        if story.photo and not post.feature_image:
-            try:
-                with story.photo.open("rb") as photo:
-                    post.feature_image = ContentFile(photo.read(), name="story.jpg")
-                post.feature_image_alt = f"A photo shared by {story.public_credit}"
-            except OSError:
-                logger.warning("Story %s: its photo file is missing; promoted without it.", story.pk)
-        post.save()
-        post.tags.set(_tags_from(story.suggested_tags))
-        post.content_notes.set(story.content_notes.all())
+        post.publish_from(
+            story,
+            series=series,
+            tags=_tags_from(story.suggested_tags),
+            content_notes=story.content_notes.all(),
+            image=None if post.feature_image else _photo_copy(story),
+        )
         story.mark_published(editor=editor, post=post)
     return post

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ole import images, ratelimit
 from ole.storage import private_file_response
 from ole.text import render_markdown, side_by_side
-from series.models import CrisisLine, InvalidTransition, Series
+from ole.workflow import InvalidTransition
+from series.models import CrisisLine, Series
 
 from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
 from .models import ConsentVersion, LostLinkRequest, Story
@@ -198,6 +199,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     if story.has_proposal:
         context["diff_title"] = side_by_side(story.title, story.proposed_title)
         context["diff_body"] = side_by_side(story.body, story.proposed_body)
+        context["proposed_changes"] = story.proposed_changes()
     return render(request, "stories/status.html", context)
 
 
@@ -210,7 +212,10 @@ def accept_edits(request: HttpRequest, token: str) -> HttpResponse:
     except InvalidTransition as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, "Thank you. You approved the edited version; the editors will take it from here.")
+        if story.status == Story.Status.PUBLISHED:
+            messages.success(request, "Thank you. You approved the edited version; your published story shows it now.")
+        else:
+            messages.success(request, "Thank you. You approved the edited version; the editors will take it from here.")
     return redirect(story.get_status_url())
 
 

@@ -1,39 +1,35 @@
-"""The benchmark's pieces: the seed command, the ceiling page, the form client and wrk's output."""
+"""The benchmark's pieces: the seeding, its steps inside Django, the forms its clients fill, wrk's output, the nginx
+it starts, and how it judges and reports the four figures. CI runs the whole of it on tiny data (make bench-smoke)."""
 
-import io
+import os
+import re
 import runpy
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
+from django.core.management import get_commands
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from bench.probe import story_form_data
-from bench.run import (
-    Judged,
-    Report,
-    Submissions,
-    WrkResult,
-    hidden_fields,
-    median_round,
-    parse_wrk,
-    percentile,
-    targets,
-    to_ms,
-)
-from bench.views import CEILING_BYTES
-from ole.management.commands.seed_bench import BENCH_POST, BENCH_POST_COMMENTS
+from bench import BENCH_POST, BENCH_POST_COMMENTS
+from bench.load import comment_form_data, fetch, hidden_fields, parse_wrk, story_form_data, submit_stories, to_ms
+from bench.probe import approve, count_queries, count_stories, newest_post
+from bench.report import Comparison, Freshness, Pair, Report, Run, Submissions, render
+from bench.run import parse_options, s_maxage
+from bench.seed import SeedError, seed
+from bench.servers import DEPLOY, NGINX, STATIC, nginx, nginx_conf
+from bench.views import PAGE, PAGE_BYTES
 from series.models import Comment, Contributor, Post, Series, TaggedPost, Topic
 from stories.models import Story
+from tests.conftest import reseed
+from tests.factories import PostFactory, StoryFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {"posts": 40, "series": 4, "comments": 90, "stories": 15, "tags": 12, "contributors": 3}
-
-
-def seed(**counts) -> None:
-    call_command("seed_bench", stdout=io.StringIO(), **counts)
 
 
 def queries_for(client, url: str) -> int:
@@ -44,8 +40,11 @@ def queries_for(client, url: str) -> int:
     return len(queries)
 
 
+# The seeding -------------------------------------------------------------------------------------------------
+
+
 @pytest.mark.django_db
-def test_seed_bench_makes_the_rows_it_is_asked_for():
+def test_seed_makes_the_rows_it_is_asked_for():
     seed(**SMALL)
     assert Post.objects.published().count() == SMALL["posts"]
     assert Series.objects.count() == SMALL["series"]
@@ -59,7 +58,7 @@ def test_seed_bench_makes_the_rows_it_is_asked_for():
 
 
 @pytest.mark.django_db
-def test_seed_bench_keeps_every_comment_count_in_step():
+def test_seed_keeps_every_comment_count_in_step():
     seed(**SMALL)
     counted = Post.objects.annotate(real=Count("comments"))
     assert all(post.comment_count == post.real for post in counted)
@@ -78,9 +77,9 @@ def test_seeded_posts_are_complete_rows():
 
 
 @pytest.mark.django_db
-def test_seed_bench_refuses_a_database_it_has_already_filled():
+def test_seed_refuses_a_database_it_has_already_filled():
     seed(**SMALL)
-    with pytest.raises(Exception, match="already seeded"):
+    with pytest.raises(SeedError, match="already seeded"):
         seed(**SMALL)
 
 
@@ -93,9 +92,7 @@ def test_the_bench_post_has_twelve_threaded_comments_and_renders(client):
     assert sum(comment.parent_id is None for comment in comments) == 3
     assert max(comment.depth for comment in comments) == 2
     assert all(c.depth == (c.parent.depth + 1 if c.parent else 0) for c in comments)
-    response = client.get(post.get_absolute_url())
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = client.get(post.get_absolute_url()).content.decode()
     assert all(f'id="comment-{comment.pk}"' in html for comment in comments)
 
 
@@ -111,20 +108,49 @@ def test_the_bench_pages_run_the_same_queries_on_more_data(client):
     assert few == many
 
 
-@pytest.mark.django_db
-def test_the_ceiling_is_twenty_kilobytes_without_a_query(client, settings):
-    settings.ROOT_URLCONF = "bench.urls"
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/bench/ceiling/")
-    assert response.status_code == 200
-    assert len(response.content) == CEILING_BYTES == 20 * 1024
-    assert response["Content-Type"].startswith("text/html")
-    assert len(queries) == 0
+# The steps the run takes inside Django ----------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_the_ceiling_is_not_part_of_the_site(client):
-    assert client.get("/bench/ceiling/").status_code == 404
+def test_the_post_page_without_the_page_cache_stays_within_ten_queries(settings):
+    settings.OLE_PAGE_CACHE = False
+    seed(**SMALL)
+    found = count_queries(f"/posts/{BENCH_POST}/")
+    assert found["status"] == 200
+    assert 0 < found["queries"] <= 10
+
+
+@pytest.mark.django_db
+def test_the_new_comment_goes_on_the_newest_post_whose_comments_are_open(client):
+    seed(**SMALL)
+    slug = newest_post()["slug"]
+    assert slug != BENCH_POST
+    page = client.get(f"/posts/{slug}/").content.decode()
+    assert f'action="/posts/{slug}/comments/' in page
+
+
+@pytest.mark.django_db
+def test_the_benchs_comment_is_sent_through_the_real_form_and_published_by_approval(client):
+    seed(**SMALL)
+    slug = newest_post()["slug"]
+    page = client.get(f"/posts/{slug}/").content.decode()
+    form = comment_form_data(page, "A comment with bench-marker-1 in it.", csrf_token="unused-by-the-test-client")
+    assert client.post(f"/posts/{slug}/comments/", form).status_code == 302
+    comment = Comment.objects.get(body__contains="bench-marker-1")
+    answer = approve("bench-marker-1")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    assert answer["status_before"] in {Comment.Status.PENDING, Comment.Status.APPROVED}
+    assert approve("bench-marker-1")["status_before"] == Comment.Status.APPROVED, "approving twice changes nothing"
+
+
+@pytest.mark.django_db
+def test_stories_are_counted_per_title_so_a_duplicate_shows():
+    StoryFactory(title="Bench x w1 n1")
+    StoryFactory(title="Bench x w1 n1")
+    StoryFactory(title="Bench x w2 n1")
+    StoryFactory(title="Another story")
+    assert count_stories("Bench x ")["counts"] == {"Bench x w1 n1": 2, "Bench x w2 n1": 1}
 
 
 @pytest.mark.django_db
@@ -132,12 +158,76 @@ def test_the_bench_client_fills_the_real_share_form(client):
     form = client.get("/stories/share/write/")
     fields = hidden_fields(form.content.decode())
     assert {"submission_key", "consent_version", "csrfmiddlewaretoken"} <= set(fields)
-    data = story_form_data("A bench story", key=fields["submission_key"], consent_version=fields["consent_version"])
-    response = client.post("/stories/share/write/", data)
+    response = client.post("/stories/share/write/", story_form_data("A bench story", fields))
     assert response.status_code == 302
     assert response["Location"].endswith("/stories/share/thanks/")
     assert Story.objects.filter(title="A bench story").count() == 1
 
+
+@pytest.mark.django_db
+def test_the_minimal_view_is_twenty_kilobytes_without_a_query(client, settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/bench/minimal/")
+    assert response.status_code == 200
+    assert len(response.content) == PAGE_BYTES == 20 * 1024
+    assert response["Content-Type"].startswith("text/html")
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_the_minimal_view_is_not_part_of_the_site(client):
+    assert client.get("/bench/minimal/").status_code == 404
+
+
+# The nginx it starts -------------------------------------------------------------------------------------------
+
+
+def test_the_benchs_nginx_runs_the_shipped_parts_with_only_the_upstream_and_cache_moved(tmp_path):
+    conf = nginx_conf(tmp_path, port=18080, upstream="127.0.0.1:18081", static_page=PAGE)
+    shipped = (DEPLOY / "ole-http.conf").read_text()
+    moved = shipped.replace("127.0.0.1:8000", "127.0.0.1:18081").replace("/var/cache/nginx/ole", f"{tmp_path}/cache")
+    assert (tmp_path / "ole-http.conf").read_text() == moved != shipped
+    assert (tmp_path / "ole-server.conf").read_text() == (DEPLOY / "ole-server.conf").read_text()
+    assert (tmp_path / "www" / STATIC.lstrip("/")).read_text() == PAGE
+    assert Path(NGINX).exists(), "nginx is needed (make bench-tools or make browser installs it)"
+    checked = subprocess.run(  # noqa: S603
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_benchs_nginx_serves_its_ceiling_itself_and_the_sites_pages_from_its_cache(live_server, tmp_path, settings):
+    settings.OLE_PUBLIC_MAX_AGE = 30
+    PostFactory(title="Behind the proxy")
+    upstream = urlsplit(live_server.url).port
+    with nginx(tmp_path / "nginx", upstream_port=upstream, static_page=PAGE) as port:
+        ceiling = fetch(port, STATIC)
+        assert (ceiling.status, ceiling.body) == (200, PAGE)
+        assert "x-cache-status" not in ceiling.headers, "nginx's own file, not a page of the app"
+        fetch(port, "/")
+        home = fetch(port, "/")
+        assert home.headers["x-cache-status"] == "HIT" and "Behind the proxy" in home.body
+        assert s_maxage(home.headers["cache-control"]) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_story_writers_send_through_the_real_form_and_every_story_is_counted(live_server, settings):
+    settings.OLE_STORY_SUBMISSIONS_PER_HOUR = 1000
+    reseed()  # the consent wording the form shows
+    sent = submit_stories(urlsplit(live_server.url).port, prefix="Bench live", clients=2, seconds=1)
+    assert sent.accepted and not sent.errors
+    stored = count_stories("Bench live")["counts"]
+    assert stored == dict.fromkeys(sent.accepted, 1)
+
+
+def test_s_maxage_is_read_from_cache_control():
+    assert s_maxage("public, max-age=0, s-maxage=60") == 60
+    assert s_maxage("private, no-cache") is None
+
+
+# wrk's output ---------------------------------------------------------------------------------------------------
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:18001/posts/bench-post/
   2 threads and 16 connections
@@ -150,20 +240,17 @@ WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:18001/posts/bench-post/
      90%   33.62ms
      99%    1.02s
   3310 requests in 5.01s, 79.21MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
   Non-2xx or 3xx responses: 4
 Requests/sec:    660.73
 Transfer/sec:     15.81MB
-OLE-RESULT p50=22870 p95=41250 p99=1020000 requests=3310 duration_us=5010000 status_errors=4 socket_errors=1
 """
 
 
-def test_wrk_output_is_read_in_milliseconds():
-    result = parse_wrk(WRK_OUTPUT)
-    assert result.requests_per_s == 660.73
-    assert result.p50_ms == pytest.approx(22.87)
-    assert result.p99_ms == pytest.approx(1020)
-    assert result.p95_ms == pytest.approx(41.25)
-    assert (result.requests, result.non_2xx, result.status_errors, result.socket_errors) == (3310, 4, 4, 1)
+def test_wrk_output_is_read_in_milliseconds_with_every_failed_request():
+    assert parse_wrk(WRK_OUTPUT) == Run(rate=660.73, p50_ms=pytest.approx(22.87), p99_ms=pytest.approx(1020), errors=7)
+    clean = re.sub(r"  (Socket errors|Non-2xx).*\n", "", WRK_OUTPUT)
+    assert parse_wrk(clean).errors == 0
 
 
 def test_wrk_durations_in_every_unit():
@@ -179,42 +266,135 @@ def test_wrk_output_without_a_latency_distribution_is_an_error():
         parse_wrk("Requests/sec:    660.73\n")
 
 
-def test_percentile_picks_from_the_sorted_values():
-    values = [float(n) for n in range(1, 101)]
-    assert percentile(values, 0.5) == pytest.approx(50.5, abs=0.5)
-    assert percentile(values, 0.95) == pytest.approx(95, abs=1)
-    assert percentile([], 0.95) == 0.0
+# Judging and reporting ------------------------------------------------------------------------------------------
 
 
-def test_reads_under_writes_report_the_median_round():
-    rounds = [(2.4, "idle a", "busy a"), (1.1, "idle b", "busy b"), (1.6, "idle c", "busy c")]
-    assert median_round(rounds) == (1.6, "idle c", "busy c")
-    assert median_round(rounds[:1]) == rounds[0]
+def pair(page: float, ceiling: float, *, page_first: bool = True, ceiling_p99: float = 30.0, errors: int = 0) -> Pair:
+    return Pair(Run(page, 4.0, 20.0, errors), Run(ceiling, 3.0, ceiling_p99), page_first)
 
 
-def test_the_post_page_is_judged_on_the_median_pair_beside_its_ceiling():
-    def pair(ceiling: float, page: float, p99: float = 20.0) -> tuple[WrkResult, WrkResult]:
-        return WrkResult(ceiling, 3.0, 30.0), WrkResult(page, 4.0, p99)
-
+def test_a_page_is_judged_on_the_median_of_its_pairs_beside_the_ceiling():
     # A page run that landed on a quiet moment (third pair) and one on a neighbour's burst (second) both drop out.
-    judged = Judged("postgres", 2, "on", [pair(3000, 2550), pair(3400, 1700), pair(2000, 2400, p99=80.0)])
-    assert judged.shares == [85.0, 50.0, 120.0]
-    assert judged.median_pair() == (85.0, *pair(3000, 2550))
-    report = Report(judged=[judged, Judged("sqlite", 4, "off", [pair(3000, 90, p99=300.0)])])
-    found = targets(report)
-    assert found[0].startswith("post page, postgres, 2 workers, page cache on: 85% of the ceiling beside it")
-    assert "85%, 50%, 120%" in found[0] and found[0].endswith(": met")
-    assert "p99 20.0 ms (target < 50 ms; the ceiling's own p99 in that pair: 30.0 ms)" in found[0]
-    assert "3% of the ceiling beside it (target ≥ 30%" in found[1] and found[1].endswith("NOT met")
+    found = Comparison(
+        2, "home", "gunicorn", "minimal Django view", 50, [pair(2550, 3000), pair(850, 3400), pair(2400, 2000)]
+    )
+    assert [round(each.share) for each in found.pairs] == [85, 25, 120]
+    assert found.median() == found.pairs[0]
+    assert found.met
+    assert "85% of the minimal Django view: 2,550 against 3,000 req/s (pairs: 85%, 25%, 120%; the median counts)" in (
+        found.measured()
+    )
 
 
-def test_every_round_of_stories_is_counted():
-    total, first, second = Submissions(), Submissions(sent=3, accepted=["a", "b"]), Submissions(sent=1)
-    first.error("post 503")
-    second.error("post 503")
-    for part in (first, second):
-        total.merge(part)
-    assert (total.sent, total.accepted, total.errors) == (4, ["a", "b"], {"post 503": 2})
+def test_a_miss_is_reported_with_the_ceilings_own_figures():
+    found = Comparison(1, "post", "behind nginx", "nginx static file", 70, [pair(6000, 10000, ceiling_p99=67.0)])
+    assert not found.met
+    assert "60% of the nginx static file: 6,000 against 10,000 req/s" in found.measured()
+    assert "the ceiling's own p99 67.0 ms" in found.measured()
+    assert "MISSED" in render(Report(comparisons=[found]))
+
+
+def test_failed_requests_miss_the_target_whatever_the_rate():
+    found = Comparison(2, "post", "gunicorn", "minimal view", 50, [pair(3000, 3000, errors=3)])
+    assert not found.met and "3 failed requests" in found.measured()
+
+
+def test_without_the_page_cache_the_share_is_reported_and_the_queries_judged():
+    slow = [pair(90, 3000)]
+    assert Comparison(3, "post", "no cache", "minimal view", None, slow, queries=7, max_queries=10).met
+    assert not Comparison(3, "post", "no cache", "minimal view", None, slow, queries=11, max_queries=10).met
+    assert not Comparison(3, "post", "no cache", "minimal view", None, slow, queries=None, max_queries=10).met
+
+
+def test_a_new_comment_must_show_within_the_s_maxage_and_nginxs_second():
+    assert Freshness(60, 59.2, "HIT", "pending").met
+    assert Freshness(60, 60.9, "HIT", "pending").met
+    assert not Freshness(60, 62.0, "HIT", "pending").met
+    assert not Freshness(60, None, "HIT", "pending").met
+    assert not Freshness(None, 0.5, "MISS", "pending").met
+
+
+def test_submissions_must_reach_fifty_a_second_with_none_lost_or_duplicated():
+    titles = [f"s{n}" for n in range(600)]
+    stored = dict.fromkeys(titles, 1)
+    assert Submissions("sqlite", 8, 10.0, titles, {}, stored).met
+    assert not Submissions("sqlite", 8, 20.0, titles, {}, stored).met, "30/s"
+    missing = dict(stored)
+    del missing["s1"]
+    lost = Submissions("sqlite", 8, 10.0, titles, {}, missing)
+    assert (lost.lost, lost.met) == (1, False)
+    doubled = Submissions("sqlite", 8, 10.0, titles, {}, {**stored, "s2": 2})
+    assert (doubled.duplicated, doubled.met) == (1, False)
+    assert not Submissions("sqlite", 8, 10.0, titles, {"answer 503": 1}, stored).met
+
+
+def test_the_table_lists_the_four_figures_in_order_and_every_pair():
+    titles = [f"t{n}" for n in range(700)]
+    report = Report(
+        comparisons=[
+            Comparison(
+                2,
+                "home",
+                "gunicorn, SQLite",
+                "minimal Django view",
+                50,
+                [pair(2000, 3000), pair(2100, 3000, page_first=False)],
+            ),
+            Comparison(1, "home", "behind nginx", "nginx static file", 70, [pair(8000, 10000)]),
+            Comparison(3, "post", "no cache", "minimal Django view", None, [pair(90, 3000)], queries=7, max_queries=10),
+        ],
+        freshness=[Freshness(60, 58.0, "HIT", "pending")],
+        submissions=[Submissions("sqlite", 8, 10.0, titles, {}, dict.fromkeys(titles, 1))],
+        context=["Run somewhen."],
+        failures=["something broke"],
+    )
+    table = render(report)
+    summary = [line for line in table.splitlines() if re.match(r"\| \d \| ", line) and line.count("|") == 6]
+    assert [line.split("|")[1].strip() for line in summary] == ["1", "1", "2", "3", "4"]
+    assert all(line.rstrip().endswith("| met |") for line in summary)
+    pairs = [line for line in table.splitlines() if line.count("|") == 13 and re.match(r"\| \d \| ", line)]
+    assert len(pairs) == 4
+    assert "| 2 | home | gunicorn, SQLite | 2 | ceiling | 2,100 |" in table
+    assert "## Failures" in table and "- something broke" in table
+
+
+# How it is run --------------------------------------------------------------------------------------------------
+
+
+def test_a_smoke_run_judges_nothing():
+    found = Comparison(1, "post", "behind nginx", "static file", 70, [pair(100, 10000)])
+    table = render(Report(comparisons=[found], smoke=True))
+    assert "not judged (smoke)" in table and "MISSED" not in table
+
+
+def test_the_smoke_run_is_tiny_bounded_and_writes_no_results():
+    smoke = parse_options(["--smoke"])
+    assert (smoke.pairs, smoke.seconds, smoke.output) == (1, 1, None)
+    assert smoke.time_limit_s <= 5 * 60
+    full = parse_options([])
+    assert (full.pairs, full.databases) == (3, ["sqlite", "postgres"])
+    assert full.output == ROOT / "bench" / "results" / "latest.md"
+    assert full.time_limit_s <= 15 * 60
+
+
+def test_the_runner_starts_without_django_set_up():
+    """Django runs in the servers and in bench.probe's processes, each with its own environment; not in the runner."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    command = [sys.executable, "-c", "import bench.run"]
+    imported = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603
+    assert imported.returncode == 0, imported.stderr
+
+
+def test_ci_runs_the_smoke_run_of_the_benchmark():
+    assert "$(PY) -m bench.run --smoke" in (ROOT / "Makefile").read_text()
+    assert "make bench-smoke" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_seeding_is_the_benchmarks_not_a_site_command():
+    assert not {"seed_bench", "seed"} & set(get_commands())
+
+
+# The production server's settings ------------------------------------------------------------------------------
 
 
 def test_gunicorn_logs_no_request_paths_or_addresses(monkeypatch):
@@ -236,8 +416,6 @@ def test_gunicorn_recycles_workers_only_when_asked(monkeypatch):
 
 
 def test_gunicorn_workers_switch_threads_every_millisecond(monkeypatch):
-    import sys
-
     monkeypatch.delenv("GUNICORN_SWITCH_INTERVAL_MS", raising=False)
     config = runpy.run_path(str(ROOT / "ole" / "gunicorn.conf.py"))
     before = sys.getswitchinterval()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -16,6 +18,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from ole import images, pagecache
+from ole.storage import delete_files_on_commit
 from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
 from ole.workflow import InvalidTransition
 
@@ -23,17 +26,6 @@ IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are rem
 
 
 upload_rendition = images.GeneratedPath("renditions")
-
-
-def delete_files_on_commit(files) -> None:
-    """Remove stored files after the surrounding transaction commits (a rollback keeps them)."""
-    stored = [(file.storage, file.name) for file in files if file]
-
-    def remove() -> None:
-        for storage, name in stored:
-            storage.delete(name)
-
-    transaction.on_commit(remove)
 
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
@@ -210,6 +202,14 @@ class Topic(TagBase):
 class TaggedPost(TaggedItemBase):
     content_object = models.ForeignKey("Post", on_delete=models.CASCADE)
     tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_posts")
+
+
+class ReadersStory(Protocol):
+    """What a post made from a reader's story takes from it (stories.Story provides it; series never imports it)."""
+
+    title: str
+    body: str
+    public_credit: str
 
 
 class PostQuerySet(models.QuerySet):
@@ -451,6 +451,39 @@ class Post(models.Model):
         self.status = self.Status.SCHEDULED
         self.publish_at = when
         self.save(update_fields=["status", "publish_at", "updated"])
+
+    def publish_from(
+        self,
+        story: ReadersStory,
+        *,
+        series: Series | None,
+        tags: Iterable[Topic] = (),
+        content_notes: Iterable[ContentNote] = (),
+        image=None,
+    ) -> None:
+        """Make or update the featured post of a reader's story, live at once (a live post stays as it is).
+
+        The writer's words replace the post's; the writer's content notes are added to those editors added.
+        Tags are set when the post is made: later they change only by an edit the writer approves. An editor's
+        own post is refused: a story never overwrites it.
+        """
+        if self.pk is not None and not self.from_reader:
+            raise InvalidTransition("Only a reader's post can be published from a story.")
+        new = self.pk is None
+        with transaction.atomic():
+            self.title, self.body, self.byline = story.title, story.body, story.public_credit
+            self.series = series
+            self.featured = self.from_reader = True
+            if not self.is_published():
+                self.status = self.Status.PUBLISHED
+                self.publish_at = timezone.now()
+            if image is not None and not self.feature_image:
+                self.feature_image = image
+                self.feature_image_alt = f"A photo shared by {story.public_credit}"
+            self.save()
+            if new:
+                self.tags.set(tags)
+            self.content_notes.add(*content_notes)
 
     def unpublish(self) -> None:
         """Take a post back to draft; it disappears from every public page at once."""

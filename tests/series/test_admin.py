@@ -1,7 +1,9 @@
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from series.models import Post
@@ -93,12 +95,21 @@ class TestPostAdmin:
         response = staff_client.get(reverse("admin:series_post_change", args=[draft.pk]))
         assert 'name="slug"' in response.content.decode()
 
-    def test_scheduling_without_a_time_is_refused(self, staff_client):
+    def test_status_is_read_only_in_the_post_form_a_new_post_is_a_draft(self, staff_client):
         contributor = ContributorFactory()
-        response = staff_client.post(reverse("admin:series_post_add"), _post_form(contributor, status="scheduled"))
-        assert response.status_code == 200
-        assert "Choose when the scheduled post should go live" in response.content.decode()
-        assert not Post.objects.exists()
+        form = staff_client.get(reverse("admin:series_post_add")).content.decode()
+        assert 'name="status"' not in form
+        data = _post_form(contributor, status="published")
+        assert staff_client.post(reverse("admin:series_post_add"), data).status_code == 302
+        assert Post.objects.get().status == Post.Status.DRAFT
+        assert not Post.objects.published().exists()
+
+    def test_status_cannot_be_changed_through_the_change_form(self, staff_client):
+        draft = PostFactory(draft=True)
+        data = _post_form(draft.contributor, title=draft.title, slug=draft.slug, status="published")
+        assert staff_client.post(reverse("admin:series_post_change", args=[draft.pk]), data).status_code == 302
+        draft.refresh_from_db()
+        assert draft.status == Post.Status.DRAFT
 
 
 class TestBulkActions:
@@ -126,6 +137,33 @@ class TestBulkActions:
         self._act(staff_client, "unfeature", [post])
         post.refresh_from_db()
         assert not post.featured
+
+    def _schedule(self, client, posts, when: str):
+        changelist = reverse("admin:series_post_changelist")
+        data = {"action": "schedule", "_selected_action": [p.pk for p in posts], "apply": "1", "publish_at": when}
+        return client.post(changelist, data, follow=True)
+
+    def test_schedule_asks_for_a_time_then_schedules(self, staff_client):
+        draft = PostFactory(draft=True)
+        step = staff_client.post(
+            reverse("admin:series_post_changelist"), {"action": "schedule", "_selected_action": [draft.pk]}
+        )
+        assert step.status_code == 200 and 'name="publish_at"' in step.content.decode()
+        when = timezone.localtime() + datetime.timedelta(days=2)
+        response = self._schedule(staff_client, [draft], when.strftime("%Y-%m-%d %H:%M"))
+        assert "1 post scheduled" in response.content.decode()
+        draft.refresh_from_db()
+        assert draft.status == Post.Status.SCHEDULED and draft.publish_at > timezone.now()
+        assert not draft.is_published()
+
+    def test_schedule_without_a_time_or_in_the_past_is_refused(self, staff_client):
+        draft = PostFactory(draft=True)
+        missing = self._schedule(staff_client, [draft], "")
+        assert "This field is required" in missing.content.decode()
+        past = self._schedule(staff_client, [draft], "2020-01-01 08:00")
+        assert "only be scheduled for a time in the future" in past.content.decode()
+        draft.refresh_from_db()
+        assert draft.status == Post.Status.DRAFT
 
     def test_unpublish(self, staff_client):
         post = PostFactory()

@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
-from series.models import InvalidTransition, Post, Series
+from ole.workflow import InvalidTransition
+from series.models import Post, Series
 from tests.factories import ContributorFactory, PostFactory, SeriesFactory, days_ago, image_file
 
 pytestmark = pytest.mark.django_db
@@ -300,3 +301,44 @@ class TestFeatureImage:
         with pytest.raises(ValidationError) as error:
             post.full_clean()
         assert "feature_image_alt" in error.value.message_dict
+
+
+class TestPublishFrom:
+    """A post made from someone else's writing: series takes the text through a small protocol, not a Story."""
+
+    def _writing(self, **overrides):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(
+            **{"title": "A reader's year", "body": "Words. " * 60, "public_credit": "Lindiwe"} | overrides
+        )
+
+    def test_publish_from_makes_a_live_featured_post_credited_to_the_writer(self):
+        from tests.factories import ContentNoteFactory, ContributorFactory, TopicFactory
+
+        note, tag = ContentNoteFactory(), TopicFactory()
+        post = Post(contributor=ContributorFactory())
+        post.publish_from(self._writing(), series=None, tags=[tag], content_notes=[note])
+        post.refresh_from_db()
+        assert post.is_published() and post.featured and post.from_reader
+        assert (post.title, post.byline) == ("A reader's year", "Lindiwe")
+        assert list(post.tags.all()) == [tag] and list(post.content_notes.all()) == [note]
+
+    def test_publish_from_again_keeps_a_live_posts_moment_and_slug(self):
+        from tests.factories import ContributorFactory
+
+        post = Post(contributor=ContributorFactory())
+        post.publish_from(self._writing(), series=None)
+        moment, slug = post.publish_at, post.slug
+        post.publish_from(self._writing(title="A better title"), series=None)
+        post.refresh_from_db()
+        assert (post.title, post.publish_at, post.slug) == ("A better title", moment, slug)
+
+    def test_publish_from_refuses_a_post_written_for_the_site(self):
+        from tests.factories import PostFactory
+
+        own = PostFactory(title="An editor's own post")
+        with pytest.raises(InvalidTransition):
+            own.publish_from(self._writing(), series=None)
+        own.refresh_from_db()
+        assert own.title == "An editor's own post" and not own.from_reader

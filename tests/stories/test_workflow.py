@@ -4,7 +4,8 @@ import pytest
 
 from ole.models import OutboundEmail
 from ole.outbox import deliver_due
-from series.models import InvalidTransition, Post
+from ole.workflow import InvalidTransition
+from series.models import Post
 from stories.models import Story
 from tests.factories import StoryFactory
 

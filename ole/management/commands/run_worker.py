@@ -4,14 +4,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from ole.outbox import deliver_due
-from series import mentions
+from ole.outbox import deliver_due, run_jobs
 
 
 class Command(BaseCommand):
     help = (
-        "The background worker: send queued emails, verify received pingbacks and webmentions, and announce "
-        "published posts' links. Once by default; with --loop, every few seconds until stopped."
+        "The background worker: send queued emails, then run the jobs the apps register (series: verify received "
+        "pingbacks and webmentions, announce published posts' links). Once by default; with --loop, every few "
+        "seconds until stopped."
     )
 
     def add_arguments(self, parser) -> None:
@@ -26,12 +26,10 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         while not stopping.is_set():
             sent, failed = deliver_due()
-            checked = mentions.verify_due()
-            announced = mentions.notify_due()
-            if sent or failed or checked or announced or options["verbosity"] > 1:
-                self.stdout.write(
-                    f"Emails sent {sent}, to retry {failed}; mentions checked {checked}; posts announced {announced}."
-                )
+            done = run_jobs()
+            if sent or failed or any(done.values()) or options["verbosity"] > 1:
+                jobs = "".join(f"; {label} {count}" for label, count in done.items())
+                self.stdout.write(f"Emails sent {sent}, to retry {failed}{jobs}.")
             if not options["loop"]:
                 return
             stopping.wait(options["interval"])

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -157,6 +158,107 @@ class TestInvalidation:
     def test_a_published_post_given_a_later_moment_bounds_how_long_pages_are_kept_too(self, post):
         PostFactory(status=Post.Status.PUBLISHED, publish_at=timezone.now() + datetime.timedelta(seconds=30))
         assert 1 <= pagecache._lifetime() <= 30
+
+
+def stored_bytes() -> bytes:
+    """Everything the shared cache holds, as raw bytes (decoded where the backend encodes): what a copy or a backup
+    of the cache's store would carry."""
+    import base64
+
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.cache.backends.redis import RedisCache
+    from django.db import connections, router
+
+    store = caches["default"]
+    if isinstance(store, RedisCache):
+        client = store._cache.get_client(write=False)
+        return b"".join(client.get(key) or b"" for key in client.scan_iter())
+    assert isinstance(store, DatabaseCache)
+    database = router.db_for_read(store.cache_model_class)
+    with connections[database].cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {store._table}")  # noqa: S608 - the cache's own table name
+        return b"".join(base64.b64decode(value) for (value,) in cursor.fetchall())
+
+
+class TestWhatAPageIsKeptUnder:
+    def test_made_up_query_parameters_share_one_entry(self, client, post):
+        client.get(reverse("series:home"), {"utm_source": "a"})
+        assert client.get(reverse("series:home"), {"utm_source": "b", "x": "1"})[HIT] == "hit"
+        assert client.get(reverse("series:home"))[HIT] == "hit"
+
+    def test_the_parameters_a_view_reads_keep_entries_apart(self, client, post):
+        PostFactory.create_batch(settings_posts_per_page())
+        client.get(reverse("series:home"))
+        second_page = client.get(reverse("series:home"), {"page": "2"})
+        assert HIT not in second_page
+        searches = [client.get(reverse("series:search"), {"q": word}) for word in ("days", "nights")]
+        assert all(HIT not in response for response in searches)
+
+    def test_a_search_page_never_carries_parameters_it_does_not_read(self, client, post):
+        PostFactory.create_batch(settings_posts_per_page(), title="Counting the days again")
+        client.get(reverse("series:search"), {"q": "days", "tracker": "someone-else"})
+        shared = client.get(reverse("series:search"), {"q": "days"})
+        assert shared[HIT] == "hit"
+        assert "tracker" not in shared.content.decode()
+
+    def test_two_changes_at_once_never_write_the_same_version(self, monkeypatch):
+        # Two processes that read the version at the same moment (here: every read answers the same) still
+        # write two different values: a version is never derived from the one before (a read then a write).
+        written = []
+        real = cache.set
+
+        def noting(key, value, *args, **kwargs):
+            if key == pagecache.SITE_VERSION:
+                written.append(value)
+            return real(key, value, *args, **kwargs)
+
+        monkeypatch.setattr(cache, "get", lambda *args, **kwargs: "the same old version")
+        monkeypatch.setattr(cache, "get_many", lambda keys, **kwargs: dict.fromkeys(keys, "the same old version"))
+        monkeypatch.setattr(cache, "set", noting)
+        pagecache.site_changed()
+        pagecache.site_changed()
+        assert len(written) == len(set(written)) == 2
+        assert "the same old version" not in written
+
+
+class TestErasedTextLeavesTheCache:
+    def test_a_withdrawal_deletes_every_stored_copy(self, client):
+        editor = StaffFactory()
+        story = StoryFactory(title="Words to be withdrawn", body="A canary of the withdrawn story text.")
+        story.start_review(editor=editor)
+        story.approve(editor=editor)
+        post = story_promote(story=story, editor=editor, series=None)
+        client.get(reverse("series:home"))
+        client.get(url(post))
+        assert b"A canary of the withdrawn story text." in stored_bytes()
+        story.withdraw()
+        assert b"Words to be withdrawn" not in stored_bytes()
+        assert b"A canary of the withdrawn story text." not in stored_bytes()
+
+    def test_a_commenters_erasure_deletes_every_stored_copy(self, client, post):
+        comment = Comment.objects.create(
+            post=post, name="N", email="n@example.org", body="A canary comment.", status=Comment.Status.APPROVED
+        )
+        client.get(url(post))
+        assert b"A canary comment." in stored_bytes()
+        comment.remove_by_writer()
+        assert b"A canary comment." not in stored_bytes()
+
+
+def test_a_cache_kept_in_each_process_fails_the_deploy_check(settings):
+    from ole.checks import cache_is_shared
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [error.id for error in cache_is_shared(None)] == ["ole.E001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "t"}}
+    assert cache_is_shared(None) == []
+
+
+def settings_posts_per_page() -> int:
+    from django.conf import settings
+
+    return settings.OLE_POSTS_PER_PAGE
 
 
 class TestConditionalGet:

@@ -1,9 +1,9 @@
-"""`manage.py seed_bench`: a large, synthetic site for the benchmark (`make bench`), written with bulk inserts.
+"""A large, synthetic site for the benchmark, written with bulk inserts (`python -m bench.probe seed [--posts N]`).
 
 It fills whatever database DATABASE_URL names, so the benchmark points it at a database of its own. Rows are
 built with the fields `Post.save()` and `Comment.save()` would derive (rendered HTML, search text, word count,
 summary), because bulk_create does not call save(). Every post is published; one known post, `bench-post`,
-carries exactly BENCH_POST_COMMENTS threaded comments.
+carries exactly BENCH_POST_COMMENTS threaded comments (its comments are closed: it is the oldest post).
 """
 
 from __future__ import annotations
@@ -12,22 +12,19 @@ import datetime
 import random
 import time
 import uuid
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench import BENCH_POST, BENCH_POST_COMMENTS
 from ole.text import count_words, derive_excerpt, plain_text, render_comment, render_markdown
 from series.models import Comment, ContentNote, Contributor, Post, Series, TaggedPost, Topic
 from stories.models import ConsentVersion, Story, StoryEvent
 
-BENCH_POST = "bench-post"
-BENCH_POST_COMMENTS = 12
 BATCH = 2000
 COLUMN_EVERY = 10  # every tenth series is a recurring column
 
-# Words the generated text is drawn from; search in the benchmark looks for some of them.
+# Words the generated text is drawn from.
 WORDS = (
     "sleep morning tapering doctor family walk breathing anxiety dose week month kettle garden friend "
     "withdrawal patience letter window quiet tired hope routine kitchen rain evening list notebook tea "
@@ -37,6 +34,20 @@ VOCABULARY = WORDS.split()
 
 # (parent index or None) for the bench post's comments: three threads, nested up to depth 2.
 BENCH_THREAD = (None, 0, 1, 0, None, 4, 5, 4, None, 8, 9, 9)
+
+DEFAULTS = {
+    "posts": 10_000,
+    "series": 200,
+    "comments": 50_000,  # approved comments, the bench post's included
+    "stories": 5_000,
+    "tags": 2_000,
+    "contributors": 50,
+    "tags_per_post": 3,
+}
+
+
+class SeedError(Exception):
+    pass
 
 
 def paragraph(rng: random.Random, words: int) -> str:
@@ -48,43 +59,44 @@ def markdown_body(rng: random.Random, paragraphs: int) -> str:
     return "\n\n".join(paragraph(rng, rng.randint(40, 90)) for _ in range(paragraphs))
 
 
-class Command(BaseCommand):
-    help = "Fill the current database with a large synthetic site for the benchmark (bulk inserts)."
+def seed(
+    *,
+    posts: int = DEFAULTS["posts"],
+    series: int = DEFAULTS["series"],
+    comments: int = DEFAULTS["comments"],
+    stories: int = DEFAULTS["stories"],
+    tags: int = DEFAULTS["tags"],
+    contributors: int = DEFAULTS["contributors"],
+    tags_per_post: int = DEFAULTS["tags_per_post"],
+    random_seed: int = 1,
+) -> str:
+    """Fill the current (migrated, empty) database; returns a one-line summary. Refuses a database it filled."""
+    if Post.objects.filter(slug=BENCH_POST).exists():
+        raise SeedError("This database is already seeded for the benchmark; use a fresh one.")
+    if posts < 1 or series < 1 or comments < BENCH_POST_COMMENTS:
+        raise SeedError(f"Needs at least one post, one series and {BENCH_POST_COMMENTS} comments.")
+    started = time.monotonic()
+    seeder = Seeder(random.Random(random_seed))
+    with transaction.atomic():
+        made_contributors = seeder.make_contributors(contributors)
+        made_series = seeder.make_series(series)
+        made_posts = seeder.make_posts(posts, made_contributors, made_series)
+        seeder.make_tags(tags, made_posts, tags_per_post)
+        seeder.make_comments(comments, made_posts)
+        seeder.make_stories(stories, made_series)
+    # Fresh planner statistics, as a live database has them: without them SQLite picks poor indexes.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return (
+        f"Seeded {posts:,} posts, {comments:,} comments, {stories:,} stories and {tags:,} tags "
+        f"in {time.monotonic() - started:.1f} s."
+    )
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("--posts", type=int, default=10_000)
-        parser.add_argument("--series", type=int, default=200)
-        parser.add_argument(
-            "--comments", type=int, default=50_000, help="Approved comments, the bench post's included."
-        )
-        parser.add_argument("--stories", type=int, default=5_000)
-        parser.add_argument("--tags", type=int, default=2_000)
-        parser.add_argument("--contributors", type=int, default=50)
-        parser.add_argument("--tags-per-post", type=int, default=3)
-        parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if Post.objects.filter(slug=BENCH_POST).exists():
-            raise CommandError("This database is already seeded for the benchmark; use a fresh one.")
-        if options["posts"] < 1 or options["series"] < 1 or options["comments"] < BENCH_POST_COMMENTS:
-            raise CommandError(f"Needs at least one post, one series and {BENCH_POST_COMMENTS} comments.")
-        started = time.monotonic()
-        self.rng = random.Random(options["seed"])
+class Seeder:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
         self.now = timezone.now()
-        with transaction.atomic():
-            contributors = self.make_contributors(options["contributors"])
-            series = self.make_series(options["series"])
-            posts = self.make_posts(options["posts"], contributors, series)
-            self.make_tags(options["tags"], posts, options["tags_per_post"])
-            self.make_comments(options["comments"], posts)
-            self.make_stories(options["stories"], series)
-        # Fresh planner statistics, as a live database has them: without them SQLite picks poor indexes.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self.stdout.write(
-            f"Seeded {len(posts):,} posts, {options['comments']:,} comments, {options['stories']:,} stories and "
-            f"{options['tags']:,} tags in {time.monotonic() - started:.1f} s."
-        )
 
     def make_contributors(self, count: int) -> list[Contributor]:
         rows = [
@@ -213,7 +225,7 @@ class Command(BaseCommand):
             return
         consent = ConsentVersion.current()
         if consent is None:
-            raise CommandError("No consent wording: run the migrations first.")
+            raise SeedError("No consent wording: run the migrations first.")
         bodies = [markdown_body(self.rng, 3) for _ in range(20)]
         rows = [
             Story(

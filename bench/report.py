@@ -1,0 +1,212 @@
+"""What the benchmark measured, judged against the issue's targets, and the markdown it writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# nginx keeps a page's age in whole seconds: a copy can be served up to a second past its s-maxage.
+PROXY_CLOCK_SLACK_S = 1.0
+SUBMISSIONS_PER_S = 50
+
+
+@dataclass(frozen=True)
+class Run:
+    """One wrk run."""
+
+    rate: float  # requests per second
+    p50_ms: float
+    p99_ms: float
+    errors: int = 0  # non-2xx answers, socket errors and timeouts
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A page run and its ceiling's run, back to back."""
+
+    page: Run
+    ceiling: Run
+    page_first: bool
+
+    @property
+    def share(self) -> float:
+        """The page's rate in % of the ceiling's."""
+        return 100 * self.page.rate / self.ceiling.rate if self.ceiling.rate else 0.0
+
+
+@dataclass
+class Comparison:
+    """One page measured side by side with its ceiling a few times, judged on the median pair."""
+
+    figure: int
+    page: str
+    setting: str
+    ceiling: str
+    target: float | None  # the share wanted, in %; None when the share is only reported
+    pairs: list[Pair]
+    note: str = ""  # what else the run saw (a cache header)
+    queries: int | None = None
+    max_queries: int | None = None
+
+    def median(self) -> Pair:
+        """The pair whose share is the median (with an even count, the higher of the two middle ones)."""
+        return sorted(self.pairs, key=lambda pair: pair.share)[len(self.pairs) // 2]
+
+    @property
+    def errors(self) -> int:
+        return sum(pair.page.errors + pair.ceiling.errors for pair in self.pairs)
+
+    @property
+    def met(self) -> bool:
+        share_ok = self.target is None or self.median().share >= self.target
+        queries_ok = self.max_queries is None or (self.queries is not None and self.queries <= self.max_queries)
+        return share_ok and queries_ok and not self.errors
+
+    def what(self) -> str:
+        return f"{self.page}, {self.setting}"
+
+    def measured(self) -> str:
+        pair = self.median()
+        shares = ", ".join(f"{each.share:.0f}%" for each in self.pairs)
+        text = (
+            f"{pair.share:.0f}% of the {self.ceiling}: {pair.page.rate:,.0f} against {pair.ceiling.rate:,.0f} req/s "
+            f"(pairs: {shares}; the median counts); p99 {pair.page.p99_ms:.1f} ms, the ceiling's own p99 "
+            f"{pair.ceiling.p99_ms:.1f} ms"
+        )
+        if self.max_queries is not None:
+            text += f"; queries: {'?' if self.queries is None else self.queries}"
+        if self.note:
+            text += f"; {self.note}"
+        if self.errors:
+            text += f"; {self.errors} failed requests"
+        return text
+
+    def wanted(self) -> str:
+        parts = []
+        if self.target is not None:
+            parts.append(f"≥ {self.target:.0f}% of the {self.ceiling}")
+        if self.max_queries is not None:
+            parts.append(f"≤ {self.max_queries} queries")
+        return ", ".join(parts)
+
+
+@dataclass
+class Freshness:
+    """A new comment on a page the proxy holds: how long until the proxy shows it."""
+
+    s_maxage: int | None  # read from the page's Cache-Control
+    seconds: float | None  # from the moment it became public until the proxy showed it; None: not within the wait
+    proxy_copy: str = ""  # X-Cache-Status of the page just before the comment was sent (HIT: the proxy held it)
+    status_before: str = ""  # the comment's status before the editor's approval (pending: held for moderation)
+
+    @property
+    def met(self) -> bool:
+        if self.s_maxage is None or self.seconds is None:
+            return False
+        return self.seconds <= self.s_maxage + PROXY_CLOCK_SLACK_S
+
+    def measured(self) -> str:
+        age = "no s-maxage in the page's Cache-Control" if self.s_maxage is None else f"s-maxage {self.s_maxage}"
+        shown = (
+            "not shown within the wait"
+            if self.seconds is None
+            else f"shown {self.seconds:.1f} s after it became public"
+        )
+        return (
+            f"{shown} ({age}; nginx's copy before: {self.proxy_copy or '?'}; comment was {self.status_before or '?'})"
+        )
+
+
+@dataclass
+class Submissions:
+    """Stories sent through the real form by concurrent writers for a fixed time, then counted in the database."""
+
+    database: str
+    clients: int
+    seconds: float
+    accepted: list[str]  # titles the site answered with its thank-you redirect
+    errors: dict[str, int]
+    stored: dict[str, int]  # title -> rows in the database
+
+    @property
+    def rate(self) -> float:
+        return len(self.accepted) / self.seconds if self.seconds else 0.0
+
+    @property
+    def lost(self) -> int:
+        return sum(1 for title in self.accepted if title not in self.stored)
+
+    @property
+    def duplicated(self) -> int:
+        return sum(rows - 1 for rows in self.stored.values() if rows > 1)
+
+    @property
+    def met(self) -> bool:
+        return self.rate >= SUBMISSIONS_PER_S and not (self.lost or self.duplicated or self.errors)
+
+    def measured(self) -> str:
+        errors = sum(self.errors.values())
+        detail = f" ({', '.join(f'{kind}: {n}' for kind, n in sorted(self.errors.items()))})" if errors else ""
+        return (
+            f"{self.rate:.1f}/s: {self.clients} writers for {self.seconds:.1f} s, {len(self.accepted)} accepted, "
+            f"{sum(self.stored.values())} rows stored, {self.lost} lost, {self.duplicated} duplicated, "
+            f"{errors} errors{detail}"
+        )
+
+
+@dataclass
+class Report:
+    comparisons: list[Comparison] = field(default_factory=list)
+    freshness: list[Freshness] = field(default_factory=list)
+    submissions: list[Submissions] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)  # when, where, how
+    failures: list[str] = field(default_factory=list)  # something did not work (not a missed target)
+    smoke: bool = False  # tiny data and short runs: nothing is judged
+
+    def figures(self) -> list[tuple[int, str, str, str, bool]]:
+        """(figure, what, measured, target, met) for each line of the summary, in the issue's order."""
+        lines = [(c.figure, c.what(), c.measured(), c.wanted(), c.met) for c in self.comparisons]
+        lines += [
+            (1, "a new comment, behind nginx", f.measured(), "within the s-maxage (+1 s, nginx's clock)", f.met)
+            for f in self.freshness
+        ]
+        lines += [
+            (
+                4,
+                f"story submissions, {s.database}",
+                s.measured(),
+                f"≥ {SUBMISSIONS_PER_S}/s, none lost or duplicated",
+                s.met,
+            )
+            for s in self.submissions
+        ]
+        return sorted(lines, key=lambda line: line[0])
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render(report: Report) -> str:
+    lines = ["# Benchmark results", "", *report.context, "", "## The four figures", ""]
+    lines += ["| # | what | measured | target | verdict |", "| ---: | --- | --- | --- | --- |"]
+    for figure, what, measured, wanted, met in report.figures():
+        verdict = "not judged (smoke)" if report.smoke else "met" if met else "MISSED"
+        lines.append(f"| {figure} | {cell(what)} | {cell(measured)} | {cell(wanted)} | {verdict} |")
+    lines += ["", "## Every pair", ""]
+    lines += [
+        "| # | page | setting | pair | run first | page req/s | page p50 ms | page p99 ms | ceiling req/s "
+        "| ceiling p50 ms | ceiling p99 ms | share |",
+        "| ---: | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for comparison in report.comparisons:
+        for number, pair in enumerate(comparison.pairs, start=1):
+            page, ceiling = pair.page, pair.ceiling
+            lines.append(
+                f"| {comparison.figure} | {cell(comparison.page)} | {cell(comparison.setting)} | {number} | "
+                f"{'page' if pair.page_first else 'ceiling'} | {page.rate:,.0f} | {page.p50_ms:.1f} | "
+                f"{page.p99_ms:.1f} | {ceiling.rate:,.0f} | {ceiling.p50_ms:.1f} | {ceiling.p99_ms:.1f} | "
+                f"{pair.share:.0f}% |"
+            )
+    if report.failures:
+        lines += ["", "## Failures", "", *[f"- {failure}" for failure in report.failures]]
+    return "\n".join(lines) + "\n"
