@@ -39,7 +39,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Shared pages carry no CSRF token; a comment or like sent without one is offered again to confirm.
-CSRF_FAILURE_VIEW = "series.views.csrf_failure"
+CSRF_FAILURE_VIEW = "series.views.community.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

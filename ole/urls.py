@@ -6,7 +6,7 @@ from django.views.static import serve
 
 from ole.pagecache import public_page
 from series.sitemaps import SITEMAPS
-from series.views import robots_txt
+from series.views.reading import robots_txt
 
 admin.site.site_header = "OLE editors"
 admin.site.site_title = "OLE editors"

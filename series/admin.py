@@ -194,6 +194,17 @@ def mark_spam(modeladmin, request, queryset):
     )
 
 
+@admin.action(description="Remove (replies stay, under a “removed by the editors” note)", permissions=["change"])
+def remove_comments(modeladmin, request, queryset):
+    apply_each(
+        modeladmin,
+        request,
+        queryset.select_related(*MODERATION_RELATED),
+        lambda comment: comment.remove(),
+        "removed",
+    )
+
+
 class ModerationFilter(admin.SimpleListFilter):
     """The moderation queue opens on what is held; everything else is one click away."""
 
@@ -230,7 +241,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["post", "parent"]
     search_fields = ["body", "name", "post__title"]
     ordering = ["-created"]
-    actions = [approve_comments, mark_spam, "delete_selected"]
+    actions = [approve_comments, mark_spam, remove_comments, "delete_selected"]
     fields = [
         "post",
         "kind",

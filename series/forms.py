@@ -4,7 +4,7 @@ from ole.forms import PlainSelect
 from ole.safety import looks_like_contact_details
 
 from . import consent
-from .models import Series, Topic
+from .models import Comment, Series, Topic
 
 SEARCH_MAX_LENGTH = 200
 
@@ -92,6 +92,20 @@ class CommentForm(forms.Form):
 
     def clean_consent_version(self) -> str:
         return consent.version_or_current(self.cleaned_data["consent_version"])
+
+    def clean(self) -> dict:
+        """The comment replied to, found by its number (`parent` becomes a Comment, or None)."""
+        cleaned = super().clean()
+        if cleaned.get("parent"):
+            cleaned["parent"] = Comment.objects.filter(pk=cleaned["parent"]).select_related("parent").first()
+            if cleaned["parent"] is None:
+                # Shown again as a new comment: sent once more, it is no longer a reply to what is gone.
+                self.data = self.data.copy()
+                self.data["parent"] = ""
+                raise forms.ValidationError(
+                    "The comment you replied to is no longer there. Your reply is below to post again."
+                )
+        return cleaned
 
     @property
     def consent_text(self) -> str:

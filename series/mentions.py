@@ -24,11 +24,10 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from ole import safefetch
-from ole.models import SafetyTerm
 from ole.outbox import queue_digest
-from ole.safety import judge_comment
 
 from .models import Comment, CommunitySettings, Post
+from .services import HELD_DIGEST_EVERY, moderate
 
 logger = logging.getLogger(__name__)
 RECHECK_AFTER_FAILURE = datetime.timedelta(minutes=30)
@@ -221,29 +220,32 @@ def verify(mention: Comment) -> None:
     changed = title != mention.body
     mention.name = f"{title} | {site}"[: Comment.NAME_MAX]
     mention.body = title
-    verdict = judge_comment(title, terms=SafetyTerm.phrases(), max_links=99)
-    reasons = list(verdict.hold_reasons)
+    mention.next_check_at = None
+    first = mention.status == Comment.Status.UNVERIFIED
+    newcomer = "First mention from this site" if first and not _known_site(mention) else ""
+    verdict = moderate(mention, newcomer_reason=newcomer)
+    if verdict.discard:
+        _drop(mention, "block list")
+        return
+    with transaction.atomic():
+        mention.save(update_fields=["name", "body", "body_html", "next_check_at"])
+        # Judged on every check: a page that changes its title after approval is judged again.
+        if first:
+            mention.verify_mention(hold_reasons=verdict.hold_reasons)
+        elif changed and verdict.held and mention.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
+            mention.hold(verdict.hold_reasons)
+        if mention.status == Comment.Status.PENDING:
+            queue_digest("comments.held", every=HELD_DIGEST_EVERY)
+
+
+def _known_site(mention: Comment) -> bool:
+    """Whether an approved mention from the same site is already shown (on any post)."""
     netloc = urlsplit(mention.source_url).netloc.lower()
-    known_site = (
+    return (
         Comment.objects.filter(status=Comment.Status.APPROVED, source_url__icontains=f"//{netloc}/")
         .exclude(pk=mention.pk)
         .exists()
     )
-    if mention.status == Comment.Status.UNVERIFIED and not known_site:
-        reasons.insert(0, "First mention from this site")
-    with transaction.atomic():
-        if verdict.discard:
-            _drop(mention, "block list")
-            return
-        # Judged on every check: a page that changes its title after approval is judged again.
-        if mention.status == Comment.Status.UNVERIFIED or (changed and reasons):
-            mention.status = Comment.Status.PENDING if reasons else Comment.Status.APPROVED
-            mention.held_reason = "; ".join(reasons)[:200]
-        mention.next_check_at = None
-        mention.save()
-        mention.post.refresh_comment_count()
-        if mention.status == Comment.Status.PENDING:
-            queue_digest("comments.held", every=datetime.timedelta(minutes=15))
 
 
 def _drop(mention: Comment, why: str) -> None:

@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ole import ratelimit
 from ole.models import SafetyTerm
 from ole.outbox import queue_digest, queue_email
-from ole.safety import judge_comment
+from ole.safety import Verdict, judge_comment
 from ole.workflow import InvalidTransition
 
 from . import consent
 from .models import Comment, CommunitySettings, Post
 
 HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
+MENTION_MAX_LINKS = 99  # a mention is judged by its page's title, where a link is no sign of spam
+
+
+class TooManyComments(Exception):
+    """Too many comments from one sender in a short time; the message says so, for people."""
 
 
 @dataclass(frozen=True)
 class CommentOutcome:
     comment: Comment | None
     crisis: bool = False
+    repeat: bool = False  # the same form sent again: `comment` is the one it made the first time
 
     @property
     def discarded(self) -> bool:
@@ -40,6 +50,41 @@ def reply_target(parent: Comment | None, *, post: Post, depth_limit: int) -> Com
     return parent
 
 
+def moderate(comment: Comment, *, newcomer_reason: str = "") -> Verdict:
+    """The one judgement for new comments, edits and mentions: discard, hold (saying why) or publish.
+
+    A comment's name and website are judged with its text (spam hides in them too); a mention is judged by its
+    page's title. Staff comments (they have an author) are never held or discarded. `newcomer_reason` holds
+    what comes from a writer or site not yet trusted.
+    """
+    rules = CommunitySettings.current()
+    if comment.kind == Comment.Kind.COMMENT:
+        text = f"{comment.name}\n{comment.website}\n{comment.body}"
+        max_links = rules.max_links + (1 if comment.website else 0)
+    else:
+        text, max_links = comment.body, MENTION_MAX_LINKS
+    verdict = judge_comment(text, terms=SafetyTerm.phrases(), max_links=max_links)
+    if comment.author_id:
+        return Verdict(crisis=verdict.crisis)
+    if verdict.discard or not newcomer_reason:
+        return verdict
+    return Verdict(hold_reasons=(newcomer_reason, *verdict.hold_reasons), crisis=verdict.crisis)
+
+
+def newcomer_reason(email: str, *, own_comment_ids: Iterable[int]) -> str:
+    """Why a comment from this address waits for an editor, or "" when this browser proved it is the address's.
+
+    Proof is this browser's own comment cookie naming an approved comment from the same address: the address
+    alone proves nothing (anyone can type it). Only editors read the reason; the writer's answer is the same.
+    """
+    own = Comment.objects.filter(email__iexact=email, status=Comment.Status.APPROVED)
+    if own.filter(pk__in=list(own_comment_ids)).exists():
+        return ""
+    if own.exists():
+        return "An approved commenter's address, sent from a browser that has not commented with it"
+    return "First comment from this address"
+
+
 def comment_submit(
     *,
     post: Post,
@@ -49,30 +94,32 @@ def comment_submit(
     website: str,
     body: str,
     notify_replies: bool,
+    sender: str,
+    own_comment_ids: Iterable[int] = (),
     user=None,
-    form_key=None,
+    form_key: uuid.UUID | None = None,
     consent_version: str | None = None,
 ) -> CommentOutcome:
     """Take a comment: discard spam, hold what needs an editor, publish the rest, and queue the emails.
 
-    The comment records the consent line its writer posted under (`consent_version`, else the current one).
+    The same form sent again (its `form_key`, address and text) makes nothing new. `sender` (the client's
+    address) is held to OLE_COMMENTS_PER_HOUR. `own_comment_ids` are the comments this browser's signed cookie
+    says it wrote: a reader is trusted only when one of them is an approved comment from the same address. The
+    comment records the consent line its writer posted under (`consent_version`, else the current one).
     """
+    earlier = Comment.objects.filter(form_key=form_key).first() if form_key else None
+    if earlier is not None:
+        if earlier.email.lower() == email.lower() and earlier.body == body:
+            return CommentOutcome(comment=earlier, repeat=True)
+        form_key = uuid.uuid4()  # someone else's key (a shared page whose key was not renewed): this one gets its own
+    if not ratelimit.allow_key("comment", sender, limit=settings.OLE_COMMENTS_PER_HOUR, window=3600):
+        raise TooManyComments("You have written several comments in a short time. Please wait a little and try again.")
     rules = CommunitySettings.current()
     if not post.comments_are_open(close_after_days=rules.close_after_days):
         raise InvalidTransition("Comments are closed on this post.")
     addressed_to = parent
     parent = reply_target(parent, post=post, depth_limit=rules.reply_depth)
     is_staff = bool(user and user.is_authenticated and user.is_staff)
-    # The name and website are judged with the text: spam hides in them too.
-    verdict = judge_comment(
-        f"{name}\n{website}\n{body}", terms=SafetyTerm.phrases(), max_links=rules.max_links + (1 if website else 0)
-    )
-    if verdict.discard and not is_staff:
-        return CommentOutcome(comment=None)
-    hold_reasons = list(verdict.hold_reasons)
-    known = Comment.objects.filter(email__iexact=email, status=Comment.Status.APPROVED).exists()
-    if not is_staff and not known:
-        hold_reasons.insert(0, "First comment from this address")
     comment = Comment(
         post=post,
         parent=parent,
@@ -85,12 +132,17 @@ def comment_submit(
         notify_replies=notify_replies,
         author=user if is_staff else None,
         role=_role(post, user) if is_staff else Comment.Role.READER,
-        status=Comment.Status.APPROVED if is_staff or not hold_reasons else Comment.Status.PENDING,
-        held_reason="; ".join(hold_reasons)[:200] if not is_staff else "",
         form_key=form_key,
         consent_wording=consent.version_or_current(consent_version),
         consented_at=timezone.now(),
     )
+    newcomer = "" if is_staff else newcomer_reason(email, own_comment_ids=own_comment_ids)
+    verdict = moderate(comment, newcomer_reason=newcomer)
+    if verdict.discard:
+        return CommentOutcome(comment=None)
+    # A new comment starts in the state its verdict gives it; from then on only its guarded methods move it.
+    comment.status = Comment.Status.PENDING if verdict.held else Comment.Status.APPROVED
+    comment.held_reason = "; ".join(verdict.hold_reasons)[:200]
     try:
         with transaction.atomic():
             return _save_new_comment(comment, post, verdict)
@@ -99,14 +151,14 @@ def comment_submit(
             raise
         earlier = Comment.objects.filter(form_key=form_key, email__iexact=email, body=body).first()
         if earlier is not None:  # the same form, sent twice at once: the other request saved it
-            return CommentOutcome(comment=earlier)
+            return CommentOutcome(comment=earlier, repeat=True)
         # Someone else's key (a copied page), or another comment from a restored page: new, keyed to nothing.
         comment.pk, comment.form_key = None, None
         with transaction.atomic():
             return _save_new_comment(comment, post, verdict)
 
 
-def _save_new_comment(comment: Comment, post: Post, verdict) -> CommentOutcome:
+def _save_new_comment(comment: Comment, post: Post, verdict: Verdict) -> CommentOutcome:
     """Save a judged comment and queue what it causes: notifications, or the editors' digest and alert."""
     comment.save()
     if comment.status == Comment.Status.APPROVED:
@@ -127,22 +179,16 @@ def _role(post: Post, user) -> str:
 
 def comment_edit(*, comment: Comment, body: str) -> CommentOutcome:
     """The writer corrects their comment within the edit window; the rules judge it again."""
-    rules = CommunitySettings.current()
-    text = f"{comment.name}\n{comment.website}\n{body}"
-    verdict = judge_comment(text, terms=SafetyTerm.phrases(), max_links=rules.max_links + (1 if comment.website else 0))
+    comment.body = body
+    comment.edited_at = timezone.now()
+    verdict = moderate(comment)
     with transaction.atomic():
-        comment.body = body
-        comment.edited_at = timezone.now()
-        fields = ["body", "body_html", "edited_at"]
-        if (verdict.held or verdict.discard) and not comment.author_id:
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+        if verdict.held or verdict.discard:
             was_shown = comment.status == Comment.Status.APPROVED
-            comment.status = Comment.Status.PENDING
-            comment.held_reason = "; ".join(verdict.hold_reasons or ("Edited into spam",))[:200]
-            fields += ["status", "held_reason"]
+            comment.hold(verdict.hold_reasons or ("Edited into spam",))
             if was_shown:
                 queue_digest("comments.held", every=HELD_DIGEST_EVERY)
             if verdict.crisis:
                 queue_email("comment.crisis", comment)
-        comment.save(update_fields=fields)
-        comment.post.refresh_comment_count()
     return CommentOutcome(comment=comment, crisis=verdict.crisis)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
@@ -51,8 +52,12 @@ class CommunitySettings(models.Model):
 
 class CommentQuerySet(models.QuerySet):
     def shown(self) -> CommentQuerySet:
-        """What readers see in a thread: approved comments, and placeholders for removed ones."""
-        return self.filter(status__in=(Comment.Status.APPROVED, Comment.Status.REMOVED))
+        """What everyone sees in a thread: approved comments, and placeholders for removed ones."""
+        return self.filter(status__in=Comment.SHOWN)
+
+    def visible_to(self, own_ids: Iterable[int]) -> CommentQuerySet:
+        """What one browser sees in a thread: what everyone sees, and its own comments waiting for moderation."""
+        return self.filter(models.Q(status__in=Comment.SHOWN) | models.Q(pk__in=own_ids, status=Comment.Status.PENDING))
 
     def held(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.PENDING).order_by("-created")
@@ -64,8 +69,10 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed by its writer"
+        TAKEN_DOWN = "taken_down", "Removed by the editors"
         UNVERIFIED = "unverified", "Mention not yet verified"
 
+    SHOWN = (Status.APPROVED, Status.REMOVED, Status.TAKEN_DOWN)
     HIDDEN_WHEN_NEW = (Status.PENDING, Status.SPAM, Status.UNVERIFIED)
 
     class Kind(models.TextChoices):
@@ -192,6 +199,10 @@ class Comment(models.Model):
             return None
         return cls.objects.filter(pk=pk).first()
 
+    def stop_reply_emails(self) -> None:
+        """No more reply emails for this address's comments in the conversation under this post, not just this one."""
+        Comment.objects.filter(post=self.post_id, email__iexact=self.email).update(notify_replies=False)
+
     def erase_url(self) -> str:
         """A link that erases every comment written from this comment's address (and the address itself).
 
@@ -209,51 +220,80 @@ class Comment(models.Model):
             return None
         erased = 0
         for comment in cls.objects.filter(email__iexact=email, kind=cls.Kind.COMMENT).select_related("post"):
-            comment.remove_by_writer()
+            comment.erase()
             erased += 1
         return erased
 
-    # Moderation -------------------------------------------------------------------------------
+    # Moderation: the only places a comment's status changes -----------------------------------
 
     @property
     def is_shown(self) -> bool:
-        return self.status in (self.Status.APPROVED, self.Status.REMOVED)
+        return self.status in self.SHOWN
+
+    def _require(self, allowed: Iterable[str], action: str) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(f"This comment is {self.get_status_display().lower()}; it cannot be {action}.")
+
+    def _move_to(self, status: str, *, held_reason: str = "", fields: Iterable[str] = ()) -> None:
+        """Change state and recount the post's comments, in one transaction."""
+        with transaction.atomic():
+            self.status = status
+            self.held_reason = held_reason[:200]
+            self.save(update_fields=["status", "held_reason", *fields])
+            self.post.refresh_comment_count()
 
     def approve(self) -> None:
         """Publish a held comment (or one marked spam by mistake), and tell whoever waits for replies."""
-        if self.status not in (self.Status.PENDING, self.Status.SPAM):
-            raise InvalidTransition(f"This comment is {self.get_status_display().lower()}; it cannot be approved.")
+        self._require((self.Status.PENDING, self.Status.SPAM), "approved")
         with transaction.atomic():
-            self.status = self.Status.APPROVED
-            self.held_reason = ""
-            self.save(update_fields=["status", "held_reason"])
+            self._move_to(self.Status.APPROVED)
             self.announce()
-            self.post.refresh_comment_count()
+
+    def hold(self, reasons: Iterable[str]) -> None:
+        """Take a comment (back) to the moderation queue, saying why: e.g. an edit the rules would hold."""
+        self._require((self.Status.PENDING, self.Status.APPROVED), "held for moderation")
+        self._move_to(self.Status.PENDING, held_reason="; ".join(reasons))
+
+    def verify_mention(self, *, hold_reasons: Iterable[str]) -> None:
+        """A pingback or webmention whose page was found to link here: held when the rules say so, else shown."""
+        if self.kind == self.Kind.COMMENT:
+            raise InvalidTransition("Only a pingback or webmention is verified.")
+        self._require((self.Status.UNVERIFIED,), "verified again")
+        reasons = "; ".join(hold_reasons)
+        self._move_to(self.Status.PENDING if reasons else self.Status.APPROVED, held_reason=reasons)
 
     def mark_spam(self) -> None:
         """Hide a comment as spam; it can still be approved later if that was a mistake."""
-        if self.status == self.Status.SPAM:
-            raise InvalidTransition("This comment is already marked as spam.")
-        with transaction.atomic():
-            self.status = self.Status.SPAM
-            self.marked_spam_at = timezone.now()
-            self.save(update_fields=["status", "marked_spam_at"])
-            self.post.refresh_comment_count()
+        self._require((self.Status.PENDING, self.Status.APPROVED, self.Status.UNVERIFIED), "marked as spam")
+        self.marked_spam_at = timezone.now()
+        self._move_to(self.Status.SPAM, held_reason=self.held_reason, fields=["marked_spam_at"])
+
+    def remove(self) -> None:
+        """An editor takes a comment down: gone, or a "removed by the editors" placeholder if others replied."""
+        self._require((self.Status.PENDING, self.Status.APPROVED, self.Status.SPAM), "removed")
+        self._remove_as(self.Status.TAKEN_DOWN)
 
     def remove_by_writer(self) -> None:
-        """The writer deletes their comment: gone, or a "comment removed" placeholder if others replied."""
+        """The writer deletes their comment (through its edit link): gone, or a placeholder if others replied."""
+        self._require((self.Status.PENDING, self.Status.APPROVED), "deleted")
+        self._remove_as(self.Status.REMOVED)
+
+    def erase(self) -> None:
+        """The owner of the address erases the comment, whatever its state: gone, or a placeholder if others
+        replied."""
+        if self.kind != self.Kind.COMMENT:
+            raise InvalidTransition("Only a comment is erased by its writer.")
+        self._remove_as(self.Status.REMOVED)
+
+    def _remove_as(self, placeholder: str) -> None:
         with transaction.atomic():
             if self.replies.shown().exists():
-                self.status = self.Status.REMOVED
-                self.body = ""
-                self.name = ""
-                self.email = ""
-                self.website = ""
+                self.body = self.name = self.email = self.website = ""
                 self.notify_replies = False
-                self.save()
+                self._move_to(placeholder, fields=["body", "body_html", "name", "email", "website", "notify_replies"])
             else:
                 self.delete()
-            self.post.refresh_comment_count()
+                self.post.refresh_comment_count()
             pagecache.text_erased()
 
     @property

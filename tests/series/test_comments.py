@@ -5,11 +5,14 @@ import re
 
 import pytest
 from django.core import mail
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from ole.models import OutboundEmail
 from ole.outbox import deliver_due
 from ole.workflow import InvalidTransition
+from series.community import MY_COMMENTS_COOKIE, remember_comment
 from series.models import Comment, CommunitySettings
 from series.services import comment_submit
 from tests.factories import PostFactory, StaffFactory, UserFactory, days_ago
@@ -28,9 +31,21 @@ def approved(post, *, parent=None, email="known@example.org", name="Known", body
 
 
 def submit(post, *, parent=None, email="known@example.org", body="Thank you for writing this.", **extra):
-    defaults = {"name": "Reader", "website": "", "notify_replies": False}
+    defaults = {"name": "Reader", "website": "", "notify_replies": False, "sender": "203.0.113.7"}
     defaults.update(extra)
     return comment_submit(post=post, parent=parent, email=email, body=body, **defaults)
+
+
+def proven(post, email="known@example.org") -> dict:
+    """What a browser that wrote an approved comment from this address sends with its next one."""
+    return {"own_comment_ids": [approved(post, email=email).pk]}
+
+
+def prove(client, comment) -> None:
+    """Give a browser the signed cookie it got when it sent this comment."""
+    response = HttpResponse()
+    remember_comment(RequestFactory().get("/"), response, comment)
+    client.cookies[MY_COMMENTS_COOKIE] = response.cookies[MY_COMMENTS_COOKIE].value
 
 
 def post_form(client, post, **data):
@@ -57,12 +72,27 @@ class TestModeration:
         assert outcome.comment.status == P
         assert "First comment" in outcome.comment.held_reason
 
-    def test_a_known_commenter_appears_at_once(self, post):
-        approved(post)
-        outcome = submit(post)
+    def test_a_commenter_proven_by_this_browser_appears_at_once(self, post):
+        outcome = submit(post, email="KNOWN@example.org", **proven(post))
         assert outcome.comment.status == A
         post.refresh_from_db()
         assert post.comment_count == 2
+
+    def test_an_approved_address_without_proof_waits(self, post):
+        approved(post)
+        outcome = submit(post, name="Someone else")
+        assert outcome.comment.status == P
+        assert "not commented with it" in outcome.comment.held_reason
+
+    def test_proof_from_a_comment_with_another_address_is_no_proof(self, post):
+        approved(post)
+        outcome = submit(post, **proven(post, email="mine@example.org"))
+        assert outcome.comment.status == P
+
+    def test_proof_from_a_comment_still_waiting_is_no_proof(self, post):
+        waiting = submit(post, email="new@example.org").comment
+        outcome = submit(post, email="new@example.org", own_comment_ids=[waiting.pk])
+        assert outcome.comment.status == P
 
     @pytest.mark.parametrize(
         "body, reason",
@@ -75,8 +105,7 @@ class TestModeration:
         ],
     )
     def test_rules_hold_a_comment_with_the_reason(self, post, body, reason):
-        approved(post)
-        outcome = submit(post, body=body)
+        outcome = submit(post, body=body, **proven(post))
         assert outcome.comment.status == P
         assert reason in outcome.comment.held_reason
 
@@ -85,8 +114,7 @@ class TestModeration:
         assert outcome.discarded and not Comment.objects.exists()
 
     def test_crisis_words_hold_and_alert_the_editors(self, post, editor):
-        approved(post)
-        outcome = submit(post, body="I can't go on like this, I want to end it all")
+        outcome = submit(post, body="I can't go on like this, I want to end it all", **proven(post))
         assert outcome.crisis and outcome.comment.status == P
         kinds = set(OutboundEmail.objects.values_list("kind", flat=True))
         assert {"comment.crisis", "comments.held"} <= kinds
@@ -123,6 +151,108 @@ class TestModeration:
             comment.mark_spam()
         post.refresh_from_db()
         assert post.comment_count == 0
+
+
+class TestAnAddressAloneProvesNothing:
+    """Only this browser's own signed cookie, naming an approved comment from the same address, skips moderation."""
+
+    def send(self, browser, post, email):
+        response = post_form(browser, post, name="Not Them", email=email, body="Words under a borrowed name.")
+        page = browser.get(response["Location"])
+        return response, page
+
+    def shape(self, response, page) -> tuple:
+        """What the writer gets back, without what differs from one comment to the next (ids, keys, tokens)."""
+        html = page.content.decode()
+        html = re.sub(r'name="(csrfmiddlewaretoken|form_key)" value="[^"]*"', "", html)
+        html = re.sub(r"/comments/\d+/edit/[^\"]+/", "/comments/N/edit/T/", html)
+        html = re.sub(r"\d+", "N", html)
+        location = re.sub(r"\d+", "N", response["Location"])
+        return response.status_code, location, page.status_code, html
+
+    def test_another_readers_address_in_other_letters_is_held_and_answered_as_an_unknown_one(self, post):
+        approved(post, email="reader@example.org", name="Reader")
+        impostor, stranger = Client(), Client()
+        borrowed = self.shape(*self.send(impostor, post, "READER@Example.org"))
+        unknown = self.shape(*self.send(stranger, post, "nobody@example.org"))
+        assert Comment.objects.get(email="READER@Example.org").status == P
+        assert Comment.objects.get(email="nobody@example.org").status == P
+        assert borrowed == unknown
+        assert "waiting for moderation" in borrowed[3]
+        assert "Words under a borrowed name." not in Client().get(post.get_absolute_url()).content.decode()
+
+    def test_a_browser_whose_cookie_names_an_approved_comment_from_the_address_is_published(self, client, post):
+        prove(client, approved(post, email="reader@example.org"))
+        self.send(client, post, "Reader@Example.org")
+        assert Comment.objects.get(email="Reader@Example.org").status == A
+        assert "Words under a borrowed name." in Client().get(post.get_absolute_url()).content.decode()
+
+    def test_a_cookie_naming_a_comment_from_another_address_proves_nothing(self, client, post):
+        approved(post, email="reader@example.org")
+        prove(client, approved(post, email="mine@example.org"))
+        self.send(client, post, "reader@example.org")
+        assert Comment.objects.filter(email="reader@example.org").latest("pk").status == P
+
+
+class TestGuards:
+    def test_only_a_waiting_or_shown_comment_is_held(self, post):
+        comment = approved(post)
+        comment.mark_spam()
+        with pytest.raises(InvalidTransition):
+            comment.hold(["Edited"])
+
+    def test_an_editor_removing_a_comment_with_replies_leaves_a_note_and_the_replies(self, client, post):
+        root = approved(post, body="Hurtful words")
+        approved(post, parent=root, body="A calm answer")
+        root.remove()
+        html = client.get(post.get_absolute_url()).content.decode()
+        assert "Comment removed by the editors" in html and "Hurtful words" not in html and "A calm answer" in html
+        with pytest.raises(InvalidTransition):
+            root.remove()
+
+    def test_an_editor_removing_a_comment_without_replies_deletes_it(self, post):
+        approved(post).remove()
+        assert not Comment.objects.exists()
+
+    def test_the_writer_cannot_delete_a_comment_marked_as_spam(self, post):
+        comment = approved(post)
+        comment.mark_spam()
+        with pytest.raises(InvalidTransition):
+            comment.remove_by_writer()
+
+    def test_a_removed_comment_cannot_be_marked_as_spam(self, post):
+        root = approved(post)
+        approved(post, parent=root)
+        root.remove_by_writer()
+        with pytest.raises(InvalidTransition):
+            root.mark_spam()
+
+    def test_only_an_unverified_mention_is_verified(self, post):
+        with pytest.raises(InvalidTransition):
+            approved(post).verify_mention(hold_reasons=())
+        mention = Comment.objects.create(post=post, kind="webmention", name="x", status="unverified")
+        mention.verify_mention(hold_reasons=())
+        with pytest.raises(InvalidTransition):
+            mention.verify_mention(hold_reasons=())
+
+    def test_erasing_reaches_comments_in_any_state(self, client, post):
+        comment = approved(post, email="me@example.org")
+        comment.mark_spam()
+        assert client.post(comment.erase_url()).status_code == 200
+        assert not Comment.objects.exists()
+
+    def test_the_remove_action_in_the_admin_reports_refusals(self, editor_client, post):
+        root = approved(post)
+        approved(post, parent=root)
+        gone = approved(post)
+        approved(post, parent=gone)
+        gone.remove_by_writer()
+        changelist = reverse("admin:series_comment_changelist") + "?queue=all"
+        selected = {"action": "remove_comments", "_selected_action": [root.pk, gone.pk]}
+        html = editor_client.post(changelist, selected, follow=True).content.decode()
+        assert "1 comment removed" in html and "it cannot be removed" in html
+        root.refresh_from_db()
+        assert root.status == Comment.Status.TAKEN_DOWN
 
 
 class TestThreads:
@@ -306,9 +436,9 @@ class TestEditWindow:
 
 class TestNotifications:
     def test_reply_email_with_unsubscribe(self, client, post):
-        approved(post)  # known@example.org has been approved before, so its replies appear at once
+        trusted = proven(post)  # this browser wrote an approved comment as known@example.org: its replies appear
         parent = approved(post, email="first@example.org", notify_replies=True)
-        submit(post, parent=parent, email="known@example.org")
+        submit(post, parent=parent, email="known@example.org", **trusted)
         deliver_due()
         email = mail.outbox[0]
         assert email.to == ["first@example.org"]
@@ -318,15 +448,15 @@ class TestNotifications:
         assert client.post(unsubscribe).status_code == 200  # one-click, no CSRF token needed
         parent.refresh_from_db()
         assert not parent.notify_replies
-        submit(post, parent=parent, email="known@example.org", body="Another reply")
+        submit(post, parent=parent, email="known@example.org", body="Another reply", **trusted)
         assert deliver_due() == (0, 0)  # nothing queued for an unsubscribed thread
         assert len(mail.outbox) == 1
 
     def test_no_email_without_opt_in_or_to_yourself(self, post):
         parent = approved(post, email="first@example.org")
-        submit(post, parent=parent)
         mine = approved(post, email="known@example.org", notify_replies=True)
-        submit(post, parent=mine)
+        assert submit(post, parent=parent, own_comment_ids=[mine.pk]).comment.status == A
+        assert submit(post, parent=mine, own_comment_ids=[mine.pk]).comment.status == A
         assert not OutboundEmail.objects.filter(kind="comment.reply").exists()
 
     def test_a_held_reply_notifies_only_once_approved(self, post):
@@ -340,8 +470,7 @@ class TestNotifications:
         post.contributor.user = UserFactory(email="writer@ole.example", is_staff=True)
         post.contributor.email_on_comments = True
         post.contributor.save()
-        approved(post)
-        submit(post)
+        submit(post, **proven(post))
         deliver_due()
         assert any(m.to == ["writer@ole.example"] for m in mail.outbox)
 
@@ -439,10 +568,10 @@ class TestReviewFixes:
 
     def test_a_reply_placed_higher_still_notifies_whom_it_answered(self, post):
         set_rules(reply_depth=2)
-        approved(post)  # makes known@example.org known
+        trusted = proven(post)
         root = approved(post, email="root@example.org", notify_replies=True)
         child = approved(post, parent=root, email="child@example.org", notify_replies=True)
-        reply = submit(post, parent=child).comment
+        reply = submit(post, parent=child, **trusted).comment
         assert reply.parent == root and reply.replying_to == child
         deliver_due()
         assert [m.to for m in mail.outbox] == [["child@example.org"]]
@@ -463,9 +592,10 @@ class TestReviewFixes:
         assert not OutboundEmail.objects.filter(kind="comment.for_contributor").exists()
 
     def test_editing_into_crisis_words_alerts_the_editors_and_shows_help(self, client, post):
-        approved(post)
+        prove(client, approved(post))
         post_form(client, post, body="Fine words")
         comment = Comment.objects.latest("pk")
+        assert comment.status == A
         response = client.post(comment.get_edit_url(), {"body": "Actually I want to end it all"})
         assert "Please don't wait for us" in response.content.decode()
         comment.refresh_from_db()
@@ -473,13 +603,11 @@ class TestReviewFixes:
         assert OutboundEmail.objects.filter(kind="comment.crisis").exists()
 
     def test_bare_domains_count_as_links(self, post):
-        approved(post)
-        outcome = submit(post, body="spam1.com spam2.com spam3.org")
+        outcome = submit(post, body="spam1.com spam2.com spam3.org", **proven(post))
         assert outcome.comment.status == P and "links" in outcome.comment.held_reason
 
     def test_the_name_is_judged_too(self, post):
-        approved(post)
-        assert submit(post, name="casino bonus").discarded
+        assert submit(post, name="casino bonus", **proven(post)).discarded
 
     def test_unsubscribing_covers_the_whole_conversation(self, client, post):
         first = approved(post, email="me@example.org", notify_replies=True)
@@ -541,3 +669,19 @@ def test_a_different_comment_from_a_restored_page_is_not_swallowed(client):
         "First thought",
         "A second, different thought",
     }
+
+
+def test_a_form_sent_again_from_another_browser_shows_the_comment_but_proves_nothing(client):
+    import uuid
+
+    post = PostFactory()
+    prove(client, approved(post, email="reader@example.org"))
+    key = str(uuid.uuid4())
+    sent = {"email": "reader@example.org", "body": "Words anyone can read", "form_key": key}
+    first = post_form(client, post, **sent)
+    assert Comment.objects.get(form_key=key).status == A
+    copier = Client()
+    again = post_form(copier, post, **sent)
+    assert again["Location"] == first["Location"] and MY_COMMENTS_COOKIE not in again.cookies
+    post_form(copier, post, email="reader@example.org", body="Now in their name")
+    assert Comment.objects.get(body="Now in their name").status == P

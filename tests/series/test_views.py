@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from series.models import Post, Series
-from series.views import HomeView
+from series.views.reading import HomeView
 from tests.factories import (
     ContentNoteFactory,
     CrisisLineFactory,
