@@ -60,8 +60,8 @@ def main() -> None:
         for size in SIZES:
             cache.set_many({f"filler-{number}": PAGE for number in range(held, size)}, 600)
             held = size
-            store = _timed(lambda number, size=size: cache.set(f"probe-{size}-{number}", PAGE, 600))
-            read = _timed(lambda number, size=size: cache.get(f"probe-{size}-{number}"))
+            store = _timed(lambda number, size=size, cache=cache: cache.set(f"probe-{size}-{number}", PAGE, 600))
+            read = _timed(lambda number, size=size, cache=cache: cache.get(f"probe-{size}-{number}"))
             print(f"| {name} | {size:,} | {read:.3f} | {store:.2f} |")
 
 

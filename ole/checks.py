@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
@@ -17,8 +19,32 @@ def cache_is_shared(app_configs, **kwargs) -> list[Error]:
         return [
             Error(
                 "The cache is kept in each process: a change made in one would leave the others serving old pages.",
-                hint="Set REDIS_URL, or leave CACHES to OLE's default (files in the data folder).",
+                hint="Set REDIS_URL, or leave CACHES to OLE's default (a table in the database).",
                 id="ole.E001",
+            )
+        ]
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and not settings.REDIS_URL:
+        return [
+            Error(
+                "Pages are cached in the PostgreSQL database: every erasure and cache store then shares the "
+                "transactions of the requests, and the app servers share no fast cache.",
+                hint="Set REDIS_URL (OLE's production shape is PostgreSQL with Redis).",
+                id="ole.E002",
+            )
+        ]
+    return []
+
+
+@register
+def sqlite_is_new_enough(app_configs, **kwargs) -> list[Error]:
+    """The rate-limit counters count in one statement (an upsert with RETURNING): SQLite 3.35 or later."""
+    on_sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    if on_sqlite and sqlite3.sqlite_version_info < (3, 35):
+        return [
+            Error(
+                f"SQLite {sqlite3.sqlite_version} is too old: the rate-limit counters need 3.35 or later.",
+                hint="Use a newer Python build or system SQLite, or PostgreSQL.",
+                id="ole.E003",
             )
         ]
     return []

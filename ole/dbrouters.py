@@ -17,7 +17,8 @@ class PrimaryReplicaRouter:
     """
 
     def db_for_read(self, model, **hints) -> str:
-        if connections[PRIMARY].in_atomic_block:
+        # The cache's versions must be read where they are written: a lagging replica would serve stale pages.
+        if connections[PRIMARY].in_atomic_block or model._meta.app_label == "django_cache":
             return PRIMARY
         return REPLICA
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .ratelimit import client_address, counter_key, forget, increment
+from .ratelimit import client_address, counter_key, forget, increment, take_back
 
 LOCK_SECONDS = 15 * 60
 
@@ -38,9 +38,12 @@ def attempt_allowed(request: HttpRequest, username: str) -> bool:
 
 
 def clear_failures(sender, request: HttpRequest, user, **kwargs) -> None:
-    """A successful sign-in forgives the username's earlier failures (not the connection's)."""
+    """A successful sign-in forgives the username's earlier failures, and is itself no failure of the connection's
+    (an office behind one address signs in many times a day)."""
     if request is not None:
-        forget(_counters(request, user.get_username())[0][0])
+        (user_key, _), (client_key, _) = _counters(request, user.get_username())
+        forget(user_key)
+        take_back(client_key)
 
 
 class LoginThrottleMiddleware:

@@ -46,7 +46,7 @@ class SafetyTerm(models.Model):
         except Exception as error:  # the cache is down: the database still answers
             logger.warning("Safety terms: cache not read (%s).", type(error).__name__)
             lists = None
-        if not isinstance(lists, dict) or set(lists) != set(cls.Kind.values):  # none, or kept before a deploy
+        if lists is None:
             lists = {kind: [] for kind in cls.Kind.values}
             for kind, phrase in cls.objects.values_list("kind", "phrase"):
                 lists[kind].append(phrase)

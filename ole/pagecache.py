@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
@@ -56,7 +57,8 @@ def post_changed(slug: str) -> None:
 
 
 def text_erased() -> None:
-    """Text was withdrawn or erased: every stored page goes, not only out of date (see `forget_pages`)."""
+    """Text was withdrawn or erased: every page renders afresh, and every stored page goes (`forget_pages`)."""
+    site_changed()
     _now_and_on_commit(forget_pages)
 
 
@@ -68,17 +70,26 @@ def _now_and_on_commit(change: Callable[[], None]) -> None:
         transaction.on_commit(change)
 
 
-def watch(*watched: type[models.Model], unless: Callable[[models.Model, bool], bool] | None = None) -> None:
+def watch(
+    *watched: type[models.Model],
+    unless: Callable[[models.Model, bool], bool] | None = None,
+    deleting_erases: bool = False,
+) -> None:
     """Every save or delete of these models, and every change to their many-to-many relations, moves the site
-    version; `unless(instance, created)` names saves that change nothing anyone sees (a comment held for review)."""
+    version; `unless(instance, created)` names changes nobody sees (a comment held for review, saved or deleted).
+    With `deleting_erases`, a delete is an erasure (`text_erased`): whatever path deleted it, its text goes."""
     for model in watched:
 
         def saved(sender, instance, created=False, **kwargs) -> None:
             if unless is None or not unless(instance, created):
                 site_changed()
 
+        def deleted(sender, instance, **kwargs) -> None:
+            if unless is None or not unless(instance, False):
+                text_erased() if deleting_erases else site_changed()
+
         post_save.connect(saved, sender=model, weak=False)
-        post_delete.connect(saved, sender=model, weak=False)
+        post_delete.connect(deleted, sender=model, weak=False)
         for field in model._meta.many_to_many:
             m2m_changed.connect(_relation_changed, sender=field.remote_field.through, weak=False)
 
@@ -98,10 +109,32 @@ def forget_pages() -> None:
             keys = list(client.scan_iter(match=store.make_and_validate_key(f"{PREFIX}*"), count=1000))
             for start in range(0, len(keys), 1000):
                 client.delete(*keys[start : start + 1000])
+        elif isinstance(store, DatabaseCache):
+            database = router.db_for_write(store.cache_model_class)
+            with transaction.atomic(using=database):  # a savepoint: a failure leaves the caller's transaction usable
+                store.clear()
+            if connections[database].vendor == "sqlite" and not connections[database].in_atomic_block:
+                # Deleted rows are overwritten in the file (secure_delete); this empties the write-ahead log too.
+                with connections[database].cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             store.clear()
     except Exception as error:  # the versions have moved all the same: no copy is served
         logger.error("Page cache: could not delete the stored pages (%s).", type(error).__name__)
+
+
+def delete_expired() -> int:
+    """Remove entries past their time from a database cache, which deletes them only when it is full (the
+    retention command runs this; Redis expires keys by itself). Returns how many."""
+    store = caches["default"]
+    if not isinstance(store, DatabaseCache):
+        return 0
+    connection = connections[router.db_for_write(store.cache_model_class)]
+    table = connection.ops.quote_name(store._table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now().replace(microsecond=0))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608 - the cache's own table
+        return cursor.rowcount
 
 
 def is_personal(request: HttpRequest) -> bool:
@@ -135,12 +168,12 @@ def public_page(
                 return _private(view_func(request, *args, **kwargs))
             request.ole_public_page = True
             if not settings.OLE_PAGE_CACHE:
-                return _fresh(view_func(request, *args, **kwargs), None, ())
+                return _fresh(view_func(request, *args, **kwargs), None, [], ())
             names = [SITE_VERSION] + ([f"{PREFIX}v:{scope(kwargs)}"] if scope else [])
             key, versions, entry = _lookup(request, kept_params, names)
             if entry is not None:
                 return _from_cache(entry)
-            return _fresh(view_func(request, *args, **kwargs), key, versions)
+            return _fresh(view_func(request, *args, **kwargs), key, names, versions)
 
         return wrapped
 
@@ -148,10 +181,22 @@ def public_page(
 
 
 def _move(name: str) -> None:
+    version = uuid.uuid4().hex
     try:
-        cache.set(name, uuid.uuid4().hex, None)
+        # Read back: a cache may refuse a write without raising (Django's database cache returns False).
+        for _attempt in range(3):
+            cache.set(name, version, _version_seconds(name))
+            if cache.get(name) == version:
+                return
+        logger.error("Page cache: version %s did not move; pages may be stale until they expire.", name)
     except Exception as error:  # a cache that is down serves no pages, so none can go stale meanwhile
         logger.warning("Page cache: could not move version %s (%s).", name, type(error).__name__)
+
+
+def _version_seconds(name: str) -> int | None:
+    # The site's version is kept until it moves; a post's is kept no longer than its pages (an address made up
+    # for a post that does not exist leaves nothing behind).
+    return None if name == SITE_VERSION else settings.OLE_PAGE_CACHE_SECONDS
 
 
 def _page_key(request: HttpRequest, kept_params: tuple[str, ...]) -> str:
@@ -171,7 +216,7 @@ def _lookup(request: HttpRequest, kept_params: tuple[str, ...], names: list[str]
         found = cache.get_many([*names, key])
         for name in names:
             if name not in found:  # never moved, or lost with the cache: start it with a value of its own
-                cache.add(name, uuid.uuid4().hex, None)
+                cache.add(name, uuid.uuid4().hex, _version_seconds(name))
                 found[name] = cache.get(name)
         versions = tuple(found[name] for name in names)
         entry = found.get(key)
@@ -197,10 +242,10 @@ def _from_cache(entry: tuple) -> HttpResponse:
     return _shareable(response)
 
 
-def _fresh(response: HttpResponse, key: str | None, versions: tuple) -> HttpResponse:
+def _fresh(response: HttpResponse, key: str | None, names: list[str], versions: tuple) -> HttpResponse:
     response = _rendered(response)
     if key is not None and _storable(response):
-        _store(key, versions, response)
+        _store(key, names, versions, response)
     if response.status_code == 200 and not response.has_header("Cache-Control"):
         _shareable(response)
     return response
@@ -238,11 +283,16 @@ def _lifetime() -> int:
     return lifetime
 
 
-def _store(key: str, versions: tuple, response: HttpResponse) -> None:
+def _store(key: str, names: list[str], versions: tuple, response: HttpResponse) -> None:
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
     # Computed once here rather than on every hit (ConditionalGetMiddleware keeps an ETag it is given).
     headers["ETag"] = f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
     try:
         cache.set(key, (versions, response.status_code, headers, response.content), _lifetime())
+        # A change committed while the page rendered (an erasure among them) makes this copy one never served:
+        # it does not stay either.
+        now = cache.get_many(names)
+        if tuple(now.get(name) for name in names) != versions:
+            cache.delete(key)
     except Exception as error:
         logger.warning("Page cache: store failed (%s).", type(error).__name__)

@@ -13,6 +13,7 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.http import HttpRequest
 
 from .models import Counter
@@ -83,10 +84,9 @@ def increment(key: str, *, window: int) -> int:
         return cursor.fetchone()[0]
 
 
-def current(key: str) -> int:
-    """The count in a counter's open window (0 when there is none)."""
-    found = Counter.objects.filter(key=key, window_ends__gt=int(time.time())).values_list("count", flat=True)
-    return next(iter(found), 0)
+def take_back(key: str) -> None:
+    """Count one attempt less (one that turned out not to count, such as a successful sign-in)."""
+    Counter.objects.filter(key=key, count__gt=0).update(count=F("count") - 1)
 
 
 def forget(key: str) -> None:

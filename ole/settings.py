@@ -110,7 +110,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside a writer; IMMEDIATE takes the write lock at BEGIN, so two
         # read-then-write transactions queue on the busy timeout instead of failing with "locked".
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # secure_delete: deleted rows (a withdrawn story's text) are overwritten in the file, not only unlinked.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
         "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
         "transaction_mode": "IMMEDIATE",
     }
@@ -159,9 +160,14 @@ else:
             "NAME": DATA_DIR / "cache.sqlite3",
             "CONN_MAX_AGE": 0,
             "OPTIONS": {
-                # Deleted pages are overwritten in the file, not only unlinked: withdrawn text leaves no trace.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
+                # Deleted pages are overwritten in the file, and the write-ahead log is cut back once checkpointed:
+                # withdrawn text leaves no trace. IMMEDIATE, as for the main file: a store waits its turn.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON; "
+                    "PRAGMA journal_size_limit=0;"
+                ),
                 "timeout": 5,
+                "transaction_mode": "IMMEDIATE",
             },
         }
         DATABASE_ROUTERS.insert(0, "ole.dbrouters.CacheRouter")

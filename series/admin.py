@@ -124,6 +124,14 @@ class PostAdmin(admin.ModelAdmin):
     def view_on_site(self, post: Post) -> str:
         return post.get_absolute_url() if post.is_published() else post.get_preview_url()
 
+    def delete_model(self, request, obj: Post) -> None:
+        obj.erase()  # its image files too, once the deletion is committed
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for post in queryset:
+                post.erase()
+
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):

@@ -27,8 +27,14 @@ class SeriesConfig(AppConfig):
 
         # Everything public pages show: any change renders them afresh. A new comment held for moderation
         # (or a mention not yet verified) changes nothing anyone else sees.
-        pagecache.watch(Post, Series, Contributor, Topic, TaggedPost, ContentNote, CrisisLine, CommunitySettings)
-        pagecache.watch(Comment, unless=lambda comment, created: created and comment.status in Comment.HIDDEN_WHEN_NEW)
+        # Deleting a post or a comment, by whatever path (the admin, a cascade), erases its text from the cache.
+        pagecache.watch(Series, Contributor, Topic, TaggedPost, ContentNote, CrisisLine, CommunitySettings)
+        pagecache.watch(Post, deleting_erases=True)
+        pagecache.watch(
+            Comment,
+            unless=lambda comment, created: comment.seen_by_nobody(created=created),
+            deleting_erases=True,
+        )
         pagecache.bound_lifetime_by(Post.objects.next_publication)
 
         # The worker (ole's run_worker) runs these each round besides sending mail.

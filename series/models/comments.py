@@ -158,9 +158,22 @@ class Comment(models.Model):
         if update_fields is None or "body" in update_fields:
             self.body_html = render_comment(self.body)
         super().save(*args, **kwargs)
+        self.status_when_read = self.status
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> Comment:
+        comment = super().from_db(db, field_names, values)
+        comment.status_when_read = comment.__dict__.get("status")
+        return comment
+
+    def seen_by_nobody(self, *, created: bool) -> bool:
+        """Hidden now, and new or hidden when it was read: saving or deleting it changes no page (a held comment,
+        a mention checked again), so no one outside can make every page render afresh."""
+        before = getattr(self, "status_when_read", None)
+        return self.status in self.HIDDEN_WHEN_NEW and (created or before in self.HIDDEN_WHEN_NEW)
 
     # Links the writer holds -------------------------------------------------------------------
 

@@ -501,8 +501,7 @@ class Post(models.Model):
     def erase(self) -> None:
         """Delete the post and, once that is committed, its image files (a withdrawn story leaves nothing)."""
         delete_files_on_commit([getattr(self, field) for field in ("feature_image", *self.RENDITIONS)])
-        self.delete()
-        pagecache.text_erased()
+        self.delete()  # a deleted post's text leaves the page cache (SeriesConfig.ready: deleting_erases)
 
     # Community ------------------------------------------------------------------------------
 

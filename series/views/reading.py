@@ -148,7 +148,6 @@ class PostPreviewView(PostDetailView):
     """Staff see drafts and scheduled posts as they will look; never cached, never indexed."""
 
     preview = True
-    template_name = "series/post_preview.html"
 
     def posts(self) -> PostQuerySet:
         return Post.objects.all()

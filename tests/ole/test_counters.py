@@ -76,7 +76,7 @@ def fill_with_search_pages(client: Client) -> None:
     versions = (caches["default"].get(pagecache.SITE_VERSION),)
     for number in range(1, PAGE_VARIANTS):
         request = factory.get(reverse("series:search"), {"q": f"variant {number}"})
-        pagecache._store(pagecache._page_key(request, params), versions, first)
+        pagecache._store(pagecache._page_key(request, params), [pagecache.SITE_VERSION], versions, first)
 
 
 def test_stored_pages_never_unlock_a_locked_account(client, page_store):

@@ -162,6 +162,16 @@ def test_admin_sign_in_is_locked_after_repeated_failures(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_sign_ins_that_succeed_never_lock_the_connection(client, settings):
+    # An office behind one address signs in many times a day; only failures count against it.
+    settings.OLE_LOGIN_FAILURES_PER_CLIENT = 3
+    StaffFactory(username="editor-kim")
+    login = reverse("admin:login")
+    for _ in range(6):
+        assert client.post(login, {"username": "editor-kim", "password": "a-long-test-password-42"}).status_code == 302
+        client.logout()
+
+
 def test_a_successful_sign_in_clears_earlier_failures(client):
     StaffFactory(username="editor-kim")
     login = reverse("admin:login")

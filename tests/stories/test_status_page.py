@@ -181,7 +181,7 @@ class TestLostLink:
             shape = re.compile(r"'[^']*'|\"s\d+_x\d+\"|\b\d+\b")
             return response, [shape.sub("?", query["sql"]) for query in queries]
 
-        Client().get(reverse("stories:lost_link"))  # the first page of all fills the shared footer fragment
+        Client().get(reverse("stories:lost_link"))  # a first request of its own: what a first request alone costs
         known, known_sql = ask("tumi@example.org")
         unknown, unknown_sql = ask("nobody@example.org")
         assert known_sql == unknown_sql and known_sql

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
 from series.models import Comment
 from stories.models import Story
@@ -13,8 +14,9 @@ from stories.models import Story
 class Command(BaseCommand):
     help = (
         "Remove personal data OLE no longer needs: the email addresses of declined and withdrawn stories after "
-        "OLE_RETENTION_DAYS, the contact details of comments marked as spam a week ago, and rate-limit counters "
-        "whose window has closed. Nothing else is deleted. Safe to run daily, to interrupt and to re-run."
+        "OLE_RETENTION_DAYS, the contact details of comments marked as spam a week ago, rate-limit counters "
+        "whose window has closed and cached pages past their time. Nothing else is deleted. Safe to run daily, "
+        "to interrupt and to re-run."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,7 +30,8 @@ class Command(BaseCommand):
             .update(email="", website="")
         )
         counters = delete_closed_windows()
+        pages = delete_expired()
         self.stdout.write(
             f"Forgot the email of {forgotten} closed stories and the contact details of {spam} spam; "
-            f"removed {counters} closed rate-limit counters."
+            f"removed {counters} closed rate-limit counters and {pages} expired cached pages."
         )
