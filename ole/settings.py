@@ -106,7 +106,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests: opening a SQLite file and setting it up costs more than most queries.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside a writer; IMMEDIATE takes the write lock at BEGIN, so two
         # read-then-write transactions queue on the busy timeout instead of failing with "locked".
@@ -158,7 +159,7 @@ else:
         DATABASES["cache"] = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "cache.sqlite3",
-            "CONN_MAX_AGE": 0,
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # Deleted pages are overwritten in the file, and the write-ahead log is cut back once checkpointed:
                 # withdrawn text leaves no trace. IMMEDIATE, as for the main file: a store waits its turn.
