@@ -11,6 +11,7 @@ from ole.mail import absolute, editor_addresses
 from ole.outbox import register
 
 from .models import Comment
+from .models.comments import CONFIRM_DAYS
 
 
 def _comment(comment_id: int, **filters) -> Comment | None:
@@ -83,3 +84,23 @@ def held_digest(_unused: int) -> EmailMessage | None:
         {"held": held, "link": absolute(reverse("admin:series_comment_changelist") + "?status__exact=pending")},
     )
     return EmailMessage(subject=f"{len(held)} comment(s) waiting for moderation", body=body, to=editors)
+
+
+@register("comment.confirm")
+def confirm_address(comment_id: int) -> EmailMessage | None:
+    """A comment signed with an address that has approved comments, from a browser that never used it: a link
+    to that address lets its owner publish it. Sent to the address alone; nothing once the comment has moved."""
+    comment = _comment(comment_id, status=Comment.Status.PENDING)
+    if comment is None or not comment.email:
+        return None
+    body = render_to_string(
+        "series/email/comment_confirm.txt",
+        {
+            "comment": comment,
+            "link": absolute(comment.get_confirm_url()),
+            "days": CONFIRM_DAYS,
+            "erase": absolute(comment.erase_url()),
+            "site_name": settings.OLE_SITE_NAME,
+        },
+    )
+    return EmailMessage(subject=f"Is this your comment on “{comment.post.title}”?", body=body, to=[comment.email])

@@ -19,8 +19,10 @@ from ole.workflow import InvalidTransition
 
 from . import consent
 from .models import Comment, CommunitySettings, Post
+from .models.comments import UNPROVEN_ADDRESS
 
 HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
+CONFIRMATIONS_PER_HOUR = 3
 MENTION_MAX_LINKS = 99  # a mention is judged by its page's title, where a link is no sign of spam
 
 
@@ -81,7 +83,7 @@ def newcomer_reason(email: str, *, own_comment_ids: Iterable[int]) -> str:
     if own.filter(pk__in=list(own_comment_ids)).exists():
         return ""
     if own.exists():
-        return "An approved commenter's address, sent from a browser that has not commented with it"
+        return UNPROVEN_ADDRESS
     return "First comment from this address"
 
 
@@ -143,9 +145,14 @@ def comment_submit(
     # A new comment starts in the state its verdict gives it; from then on only its guarded methods move it.
     comment.status = Comment.Status.PENDING if verdict.held else Comment.Status.APPROVED
     comment.held_reason = "; ".join(verdict.hold_reasons)[:200]
+    # The address's owner may prove it is them by a link sent there; at most a few such emails an hour, so a
+    # stranger typing someone's address cannot flood their inbox.
+    send_proof = newcomer == UNPROVEN_ADDRESS and ratelimit.allow_key(
+        "comment-confirm", email.lower(), limit=CONFIRMATIONS_PER_HOUR, window=3600
+    )
     try:
         with transaction.atomic():
-            return _save_new_comment(comment, post, verdict)
+            return _save_new_comment(comment, post, verdict, send_proof=send_proof)
     except IntegrityError:
         if not form_key:
             raise
@@ -155,11 +162,12 @@ def comment_submit(
         # Someone else's key (a copied page), or another comment from a restored page: new, keyed to nothing.
         comment.pk, comment.form_key = None, None
         with transaction.atomic():
-            return _save_new_comment(comment, post, verdict)
+            return _save_new_comment(comment, post, verdict, send_proof=send_proof)
 
 
-def _save_new_comment(comment: Comment, post: Post, verdict: Verdict) -> CommentOutcome:
-    """Save a judged comment and queue what it causes: notifications, or the editors' digest and alert."""
+def _save_new_comment(comment: Comment, post: Post, verdict: Verdict, *, send_proof: bool) -> CommentOutcome:
+    """Save a judged comment and queue what it causes: notifications, or the editors' digest and alert, and the
+    confirmation link to an address that has approved comments."""
     comment.save()
     if comment.status == Comment.Status.APPROVED:
         comment.announce()
@@ -168,6 +176,8 @@ def _save_new_comment(comment: Comment, post: Post, verdict: Verdict) -> Comment
         queue_digest("comments.held", every=HELD_DIGEST_EVERY)
         if verdict.crisis:
             queue_email("comment.crisis", comment)
+        if send_proof:
+            queue_email("comment.confirm", comment)
     return CommentOutcome(comment=comment, crisis=verdict.crisis)
 
 

@@ -22,6 +22,11 @@ from .posts import Post
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"
 ERASE_SALT = "series.comment-erase"
+CONFIRM_SALT = "series.comment-confirm"
+CONFIRM_DAYS = 7
+# Why a comment waits when its address has approved comments but this browser never commented with it. The one
+# hold a confirmation link sent to that address can lift.
+UNPROVEN_ADDRESS = "An approved commenter's address, sent from a browser that has not commented with it"
 
 
 class CommunitySettings(models.Model):
@@ -216,6 +221,22 @@ class Comment(models.Model):
         """No more reply emails for this address's comments in the conversation under this post, not just this one."""
         Comment.objects.filter(post=self.post_id, email__iexact=self.email).update(notify_replies=False)
 
+    def get_confirm_url(self) -> str:
+        """A link, sent only to this comment's address, that proves the commenter reads that address."""
+        token = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(self.pk))
+        return reverse("series:comment_confirm", kwargs={"token": token})
+
+    @classmethod
+    def from_confirm_token(cls, token: str) -> Comment | None:
+        """The waiting comment a still-valid confirmation link names, or None."""
+        signer = signing.TimestampSigner(salt=CONFIRM_SALT)
+        try:
+            pk = signer.unsign(token, max_age=datetime.timedelta(days=CONFIRM_DAYS))
+        except signing.BadSignature:
+            return None
+        waiting = cls.objects.select_related("post").filter(status=cls.Status.PENDING)
+        return waiting.filter(pk=pk).first() if pk.isdigit() else None
+
     def erase_url(self) -> str:
         """A link that erases every comment written from this comment's address (and the address itself).
 
@@ -261,6 +282,20 @@ class Comment(models.Model):
         with transaction.atomic():
             self._move_to(self.Status.APPROVED)
             self.announce()
+
+    def confirm_address(self) -> bool:
+        """The commenter followed the link sent to this comment's address: that lifts the unproven-address hold.
+
+        Published at once when nothing else holds it and the address does have an approved comment; otherwise it
+        stays for an editor, without that reason. Returns whether it is now published."""
+        self._require((self.Status.PENDING,), "confirmed")
+        reasons = [reason for reason in self.held_reason.split("; ") if reason and reason != UNPROVEN_ADDRESS]
+        approved_before = Comment.objects.filter(email__iexact=self.email, status=self.Status.APPROVED).exists()
+        if not reasons and approved_before:
+            self.approve()
+            return True
+        self._move_to(self.Status.PENDING, held_reason="; ".join(reasons) or self.held_reason)
+        return False
 
     def hold(self, reasons: Iterable[str]) -> None:
         """Take a comment (back) to the moderation queue, saying why: e.g. an edit the rules would hold."""

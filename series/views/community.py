@@ -120,6 +120,27 @@ def comment_delete(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return redirect(post.get_absolute_url() + "#comments")
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def comment_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent to an address that has approved comments: its owner publishes a comment sent from a new
+    browser (a POST, so a mail scanner opening the link publishes nothing), and this browser remembers them."""
+    comment = Comment.from_confirm_token(token)
+    if comment is None:
+        raise Http404("This link has expired, is not valid, or the comment is no longer waiting.")
+    if request.method == "GET":
+        response = render(request, "series/comment_confirm.html", {"comment": comment})
+    else:
+        if comment.confirm_address():
+            messages.success(request, "Thank you: your comment is published.")
+        else:
+            messages.info(request, "Thank you. Your address is confirmed; an editor will look at this comment.")
+        response = redirect(comment.get_absolute_url())
+        remember_comment(request, response, comment)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a form; the signed link is the key.
 @require_http_methods(["GET", "POST"])
 def comment_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
