@@ -181,12 +181,13 @@ def public_page(
 
 
 def _move(name: str) -> None:
-    version = uuid.uuid4().hex
     try:
-        # Read back: a cache may refuse a write without raising (Django's database cache returns False).
+        before = cache.get(name)
+        # Read back: a cache may refuse a write without raising (Django's database cache returns False). Any new
+        # value will do, this one or another process's.
         for _attempt in range(3):
-            cache.set(name, version, _version_seconds(name))
-            if cache.get(name) == version:
+            cache.set(name, uuid.uuid4().hex, _version_seconds(name))
+            if cache.get(name) not in (None, before):
                 return
         logger.error("Page cache: version %s did not move; pages may be stale until they expire.", name)
     except Exception as error:  # a cache that is down serves no pages, so none can go stale meanwhile

@@ -219,7 +219,7 @@ class TestWhatAPageIsKeptUnder:
         monkeypatch.setattr(cache, "set", noting)
         pagecache.site_changed()
         pagecache.site_changed()
-        assert len(set(written)) == 2  # (each written until it reads back, which the stand-in read never does)
+        assert len(written) >= 2 and len(set(written)) == len(written)  # (retried: the stand-in never reads back)
         assert "the same old version" not in written
 
 
