@@ -22,6 +22,7 @@ from .posts import Post
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"
 ERASE_SALT = "series.comment-erase"
+ERASE_DAYS = 60
 CONFIRM_SALT = "series.comment-confirm"
 CONFIRM_DAYS = 7
 # Why a comment waits when its address has approved comments but this browser never commented with it. The one
@@ -240,20 +241,31 @@ class Comment(models.Model):
     def erase_url(self) -> str:
         """A link that erases every comment written from this comment's address (and the address itself).
 
-        It is only ever sent *to* that address (in reply emails): having it proves the address is yours.
+        It is only ever sent *to* that address: having it proves the address is yours. It signs this comment's
+        number, not the address, so no address appears in a URL; the address is read from the comment when used.
         """
-        token = signing.TimestampSigner(salt=ERASE_SALT).sign(self.email.lower())
+        token = signing.TimestampSigner(salt=ERASE_SALT).sign(str(self.pk))
         return reverse("series:comment_erase", kwargs={"token": token})
 
     @classmethod
-    def erase_all_from(cls, token: str) -> int | None:
-        """Erase the comments of the address a signed link names; None when the link is not valid or too old."""
+    def from_erase_token(cls, token: str) -> Comment | None:
+        """The comment a still-valid erase link names, if it still has an address to erase; else None."""
         try:
-            email = signing.TimestampSigner(salt=ERASE_SALT).unsign(token, max_age=datetime.timedelta(days=60))
+            pk = signing.TimestampSigner(salt=ERASE_SALT).unsign(token, max_age=datetime.timedelta(days=ERASE_DAYS))
         except signing.BadSignature:
             return None
+        if not pk.isdigit():
+            return None
+        return cls.objects.filter(pk=pk, kind=cls.Kind.COMMENT).exclude(email="").first()
+
+    @classmethod
+    def erase_all_from(cls, token: str) -> int | None:
+        """Erase the comments of the address a signed link leads to; None when the link is not valid or too old."""
+        named = cls.from_erase_token(token)
+        if named is None:
+            return None
         erased = 0
-        for comment in cls.objects.filter(email__iexact=email, kind=cls.Kind.COMMENT).select_related("post"):
+        for comment in cls.objects.filter(email__iexact=named.email, kind=cls.Kind.COMMENT).select_related("post"):
             comment.erase()
             erased += 1
         return erased
