@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ole import pagecache
 from ole.outbox import queue_email
+from ole.privacy import scrub_admin_log
 from ole.text import render_comment
 from ole.workflow import InvalidTransition
 
@@ -336,17 +337,19 @@ class Comment(models.Model):
     def remove_by_writer(self) -> None:
         """The writer deletes their comment (through its edit link): gone, or a placeholder if others replied."""
         self._require((self.Status.PENDING, self.Status.APPROVED), "deleted")
-        self._remove_as(self.Status.REMOVED)
+        self._remove_as(self.Status.REMOVED, by_writer=True)
 
     def erase(self) -> None:
         """The owner of the address erases the comment, whatever its state: gone, or a placeholder if others
         replied."""
         if self.kind != self.Kind.COMMENT:
             raise InvalidTransition("Only a comment is erased by its writer.")
-        self._remove_as(self.Status.REMOVED)
+        self._remove_as(self.Status.REMOVED, by_writer=True)
 
-    def _remove_as(self, placeholder: str) -> None:
+    def _remove_as(self, placeholder: str, *, by_writer: bool = False) -> None:
         with transaction.atomic():
+            if by_writer:  # the admin's history forgets the writer's name and words too (while the pk is known)
+                scrub_admin_log(self, "Comment removed by its writer")
             if self.replies.shown().exists():
                 self.body = self.name = self.email = self.website = ""
                 self.notify_replies = False
