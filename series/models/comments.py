@@ -378,3 +378,37 @@ class Comment(models.Model):
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Comment.objects.filter(pk=self.pk).update(like_count=F("like_count") + 1)
         pagecache.post_changed(self.post.slug)
+
+
+class EraseLinkRequest(models.Model):
+    """Someone asked for an erase link for the comments of an address. The request only records the address and
+    queues one job, whether or not the address has comments, so the page answers alike either way; the worker
+    looks a comment up, queues the link to its address and deletes the request (and the address with it)."""
+
+    email = models.EmailField(max_length=254)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Erase-link request {self.pk}"
+
+    @classmethod
+    def make(cls, email: str) -> EraseLinkRequest:
+        with transaction.atomic():
+            request = cls.objects.create(email=email)
+            queue_email("comments.erase_request", request)
+        return request
+
+    def resolve(self) -> Comment | None:
+        """Queue the erase link to the address, named by its latest comment (none without one); forget the
+        request. Returns the comment the link names."""
+        with transaction.atomic():
+            comment = (
+                Comment.objects.filter(email__iexact=self.email, kind=Comment.Kind.COMMENT)
+                .exclude(email="")
+                .order_by("-created", "-pk")
+                .first()
+            )
+            if comment is not None:
+                queue_email("comment.erase_link", comment)
+            self.delete()
+        return comment

@@ -22,8 +22,8 @@ from ole.privacy import private
 from ole.workflow import InvalidTransition
 
 from ..community import liked, my_comment_ids, remember_comment, remember_like
-from ..forms import CommentEditForm, CommentForm
-from ..models import Comment, CommunitySettings, CrisisLine, Post
+from ..forms import CommentEditForm, CommentForm, EraseLinkForm
+from ..models import Comment, CommunitySettings, CrisisLine, EraseLinkRequest, Post
 from ..services import TooManyComments, comment_submit
 from ..services import comment_edit as comment_edit_service
 from .reading import PostDetailView
@@ -195,6 +195,23 @@ def comment_erase(request: HttpRequest, token: str) -> HttpResponse:
     if Comment.from_erase_token(token) is None:
         raise Http404("This link has expired or is not valid.")
     return render(request, "series/comment_erase.html", {"token": token})
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def erase_link_request(request: HttpRequest) -> HttpResponse:
+    """Email an erase link to an address. The answer is the same whether or not the address has comments."""
+    form = EraseLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        limit = settings.OLE_LOST_LINK_REQUESTS_PER_HOUR
+        if not ratelimit.allow("erase-link", request, limit=limit, window=3600):
+            return render(request, "series/erase_link_request.html", {"form": form, "too_many": True}, status=429)
+        email = form.cleaned_data["email"]
+        # Also limited per address, so nobody can flood a commenter's inbox from many connections.
+        if ratelimit.allow_key("erase-link-address", email.lower(), limit=3, window=3600):
+            EraseLinkRequest.make(email)  # the same work whether or not the address has comments
+        return render(request, "series/erase_link_request.html", {"sent": True})
+    return render(request, "series/erase_link_request.html", {"form": form})
 
 
 @require_safe
