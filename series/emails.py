@@ -10,8 +10,8 @@ from django.urls import reverse
 from ole.mail import absolute, editor_addresses
 from ole.outbox import register
 
-from .models import Comment
-from .models.comments import CONFIRM_DAYS
+from .models import Comment, EraseLinkRequest
+from .models.comments import CONFIRM_DAYS, ERASE_DAYS
 
 
 def _comment(comment_id: int, **filters) -> Comment | None:
@@ -104,3 +104,26 @@ def confirm_address(comment_id: int) -> EmailMessage | None:
         },
     )
     return EmailMessage(subject=f"Is this your comment on “{comment.post.title}”?", body=body, to=[comment.email])
+
+
+@register("comments.erase_request")
+def resolve_erase_request(request_id: int) -> None:
+    """Not an email of its own: a request for an erase link becomes one erase-link email when the address has a
+    comment (none otherwise), and the request is deleted."""
+    request = EraseLinkRequest.objects.filter(pk=request_id).first()
+    if request is not None:
+        request.resolve()
+    return None
+
+
+@register("comment.erase_link")
+def erase_link(comment_id: int) -> EmailMessage | None:
+    """The link that erases every comment from an address, sent to that address alone on its owner's request."""
+    comment = _comment(comment_id, kind=Comment.Kind.COMMENT)
+    if comment is None or not comment.email:
+        return None
+    body = render_to_string(
+        "series/email/comment_erase_link.txt",
+        {"link": absolute(comment.erase_url()), "days": ERASE_DAYS, "site_name": settings.OLE_SITE_NAME},
+    )
+    return EmailMessage(subject="The link to erase your comments", body=body, to=[comment.email])

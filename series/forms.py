@@ -126,3 +126,16 @@ class CommentEditForm(forms.Form):
         if not body:
             raise forms.ValidationError("A comment cannot be empty. To remove it, use “Delete my comment”.")
         return body
+
+
+class EraseLinkForm(forms.Form):
+    email = forms.EmailField(
+        label="The email address you commented with",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Please give the email address you commented with.",
+            "invalid": "That does not look like an email address; please check it (e.g. name@example.org).",
+            "max_length": "An email address has at most %(limit_value)d characters; please check it.",
+        },
+    )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("comments/<int:pk>/delete/<str:token>/", community.comment_delete, name="comment_delete"),
     path("comments/unsubscribe/<str:token>/", community.comment_unsubscribe, name="comment_unsubscribe"),
     path("comments/erase/<str:token>/", community.comment_erase, name="comment_erase"),
+    path("comments/erase-link/", community.erase_link_request, name="erase_link_request"),
     path("comments/confirm/<str:token>/", community.comment_confirm, name="comment_confirm"),
     path("forms/token/", community.form_token, name="form_token"),
     path("privacy/", public_page(reading.privacy), name="privacy"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,10 +11,10 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ole import images, ratelimit
+from ole.privacy import private
 from ole.storage import private_file_response
 from ole.text import render_markdown, side_by_side
 from ole.workflow import InvalidTransition
@@ -30,23 +29,6 @@ from .services import SubmissionRefused, story_submit, writer_reply
 THANKS_COOKIE = "ole_thanks"
 THANKS_SECONDS = 600
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,160}")
-
-
-def private(view):
-    """Pages behind the private link: never cached, never indexed, and the link never leaks as a referrer.
-
-    The policy is "same-origin" rather than "no-referrer": under "no-referrer" browsers post forms with
-    `Origin: null`, which Django's CSRF protection rightly refuses. Other sites still receive no referrer.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "same-origin"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return never_cache(wrapper)
 
 
 def _story_or_404(token: str) -> Story:

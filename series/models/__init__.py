@@ -1,6 +1,6 @@
 """The reading side's models, by topic: posts and what frames them, and the community around them."""
 
-from .comments import Comment, CommunitySettings
+from .comments import Comment, CommunitySettings, EraseLinkRequest
 from .posts import (
     ContentNote,
     Contributor,
@@ -20,6 +20,7 @@ __all__ = [
     "ContentNote",
     "Contributor",
     "CrisisLine",
+    "EraseLinkRequest",
     "Post",
     "PostQuerySet",
     "Series",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ole import pagecache
 from ole.outbox import queue_email
+from ole.privacy import scrub_admin_log
 from ole.text import render_comment
 from ole.workflow import InvalidTransition
 
@@ -22,6 +23,7 @@ from .posts import Post
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"
 ERASE_SALT = "series.comment-erase"
+ERASE_DAYS = 60
 CONFIRM_SALT = "series.comment-confirm"
 CONFIRM_DAYS = 7
 # Why a comment waits when its address has approved comments but this browser never commented with it. The one
@@ -240,20 +242,31 @@ class Comment(models.Model):
     def erase_url(self) -> str:
         """A link that erases every comment written from this comment's address (and the address itself).
 
-        It is only ever sent *to* that address (in reply emails): having it proves the address is yours.
+        It is only ever sent *to* that address: having it proves the address is yours. It signs this comment's
+        number, not the address, so no address appears in a URL; the address is read from the comment when used.
         """
-        token = signing.TimestampSigner(salt=ERASE_SALT).sign(self.email.lower())
+        token = signing.TimestampSigner(salt=ERASE_SALT).sign(str(self.pk))
         return reverse("series:comment_erase", kwargs={"token": token})
 
     @classmethod
-    def erase_all_from(cls, token: str) -> int | None:
-        """Erase the comments of the address a signed link names; None when the link is not valid or too old."""
+    def from_erase_token(cls, token: str) -> Comment | None:
+        """The comment a still-valid erase link names, if it still has an address to erase; else None."""
         try:
-            email = signing.TimestampSigner(salt=ERASE_SALT).unsign(token, max_age=datetime.timedelta(days=60))
+            pk = signing.TimestampSigner(salt=ERASE_SALT).unsign(token, max_age=datetime.timedelta(days=ERASE_DAYS))
         except signing.BadSignature:
             return None
+        if not pk.isdigit():
+            return None
+        return cls.objects.filter(pk=pk, kind=cls.Kind.COMMENT).exclude(email="").first()
+
+    @classmethod
+    def erase_all_from(cls, token: str) -> int | None:
+        """Erase the comments of the address a signed link leads to; None when the link is not valid or too old."""
+        named = cls.from_erase_token(token)
+        if named is None:
+            return None
         erased = 0
-        for comment in cls.objects.filter(email__iexact=email, kind=cls.Kind.COMMENT).select_related("post"):
+        for comment in cls.objects.filter(email__iexact=named.email, kind=cls.Kind.COMMENT).select_related("post"):
             comment.erase()
             erased += 1
         return erased
@@ -324,17 +337,19 @@ class Comment(models.Model):
     def remove_by_writer(self) -> None:
         """The writer deletes their comment (through its edit link): gone, or a placeholder if others replied."""
         self._require((self.Status.PENDING, self.Status.APPROVED), "deleted")
-        self._remove_as(self.Status.REMOVED)
+        self._remove_as(self.Status.REMOVED, by_writer=True)
 
     def erase(self) -> None:
         """The owner of the address erases the comment, whatever its state: gone, or a placeholder if others
         replied."""
         if self.kind != self.Kind.COMMENT:
             raise InvalidTransition("Only a comment is erased by its writer.")
-        self._remove_as(self.Status.REMOVED)
+        self._remove_as(self.Status.REMOVED, by_writer=True)
 
-    def _remove_as(self, placeholder: str) -> None:
+    def _remove_as(self, placeholder: str, *, by_writer: bool = False) -> None:
         with transaction.atomic():
+            if by_writer:  # the admin's history forgets the writer's name and words too (while the pk is known)
+                scrub_admin_log(self, "Comment removed by its writer")
             if self.replies.shown().exists():
                 self.body = self.name = self.email = self.website = ""
                 self.notify_replies = False
@@ -363,3 +378,37 @@ class Comment(models.Model):
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Comment.objects.filter(pk=self.pk).update(like_count=F("like_count") + 1)
         pagecache.post_changed(self.post.slug)
+
+
+class EraseLinkRequest(models.Model):
+    """Someone asked for an erase link for the comments of an address. The request only records the address and
+    queues one job, whether or not the address has comments, so the page answers alike either way; the worker
+    looks a comment up, queues the link to its address and deletes the request (and the address with it)."""
+
+    email = models.EmailField(max_length=254)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Erase-link request {self.pk}"
+
+    @classmethod
+    def make(cls, email: str) -> EraseLinkRequest:
+        with transaction.atomic():
+            request = cls.objects.create(email=email)
+            queue_email("comments.erase_request", request)
+        return request
+
+    def resolve(self) -> Comment | None:
+        """Queue the erase link to the address, named by its latest comment (none without one); forget the
+        request. Returns the comment the link names."""
+        with transaction.atomic():
+            comment = (
+                Comment.objects.filter(email__iexact=self.email, kind=Comment.Kind.COMMENT)
+                .exclude(email="")
+                .order_by("-created", "-pk")
+                .first()
+            )
+            if comment is not None:
+                queue_email("comment.erase_link", comment)
+            self.delete()
+        return comment

@@ -18,11 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ole import ratelimit
+from ole.privacy import private
 from ole.workflow import InvalidTransition
 
 from ..community import liked, my_comment_ids, remember_comment, remember_like
-from ..forms import CommentEditForm, CommentForm
-from ..models import Comment, CommunitySettings, CrisisLine, Post
+from ..forms import CommentEditForm, CommentForm, EraseLinkForm
+from ..models import Comment, CommunitySettings, CrisisLine, EraseLinkRequest, Post
 from ..services import TooManyComments, comment_submit
 from ..services import comment_edit as comment_edit_service
 from .reading import PostDetailView
@@ -97,6 +98,7 @@ def _own_comment_or_404(pk: int, token: str) -> Comment:
     return comment
 
 
+@private
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     comment = _own_comment_or_404(pk, token)
@@ -111,6 +113,7 @@ def comment_edit(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return render(request, "series/comment_edit.html", {"comment": comment, "form": form, "token": token})
 
 
+@private
 @require_POST
 def comment_delete(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     comment = _own_comment_or_404(pk, token)
@@ -120,7 +123,7 @@ def comment_delete(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return redirect(post.get_absolute_url() + "#comments")
 
 
-@never_cache
+@private
 @require_http_methods(["GET", "POST"])
 def comment_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link sent to an address that has approved comments: its owner publishes a comment sent from a new
@@ -137,11 +140,11 @@ def comment_confirm(request: HttpRequest, token: str) -> HttpResponse:
             messages.info(request, "Thank you. Your address is confirmed; an editor will look at this comment.")
         response = redirect(comment.get_absolute_url())
         remember_comment(request, response, comment)
-    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a form; the signed link is the key.
+@private
 @require_http_methods(["GET", "POST"])
 def comment_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     comment = Comment.from_unsubscribe_token(token)
@@ -180,6 +183,7 @@ def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return response
 
 
+@private
 @require_http_methods(["GET", "POST"])
 def comment_erase(request: HttpRequest, token: str) -> HttpResponse:
     """Erase every comment from one address, and the address, through the signed link in our emails."""
@@ -188,7 +192,26 @@ def comment_erase(request: HttpRequest, token: str) -> HttpResponse:
         if erased is None:
             raise Http404("This link is not valid.")
         return render(request, "series/comment_erase.html", {"done": True, "erased": erased})
+    if Comment.from_erase_token(token) is None:
+        raise Http404("This link has expired or is not valid.")
     return render(request, "series/comment_erase.html", {"token": token})
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def erase_link_request(request: HttpRequest) -> HttpResponse:
+    """Email an erase link to an address. The answer is the same whether or not the address has comments."""
+    form = EraseLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        limit = settings.OLE_LOST_LINK_REQUESTS_PER_HOUR
+        if not ratelimit.allow("erase-link", request, limit=limit, window=3600):
+            return render(request, "series/erase_link_request.html", {"form": form, "too_many": True}, status=429)
+        email = form.cleaned_data["email"]
+        # Also limited per address, so nobody can flood a commenter's inbox from many connections.
+        if ratelimit.allow_key("erase-link-address", email.lower(), limit=3, window=3600):
+            EraseLinkRequest.make(email)  # the same work whether or not the address has comments
+        return render(request, "series/erase_link_request.html", {"sent": True})
+    return render(request, "series/erase_link_request.html", {"form": form})
 
 
 @require_safe

@@ -106,6 +106,7 @@ PUBLIC_PAGES = [
     "/stories/share/",
     "/stories/share/write/",
     "/stories/lost-link/",
+    "/comments/erase-link/",
     "/no-such-page/",
 ]
 

@@ -75,6 +75,12 @@ def test_lost_link_form(email):
 
 
 @FUZZ
+@given(email=text)
+def test_erase_link_form(email):
+    assert Client().post(reverse("series:erase_link_request"), {"email": email}).status_code < 500
+
+
+@FUZZ
 @given(source=text, target=text)
 def test_webmention_endpoint(post, source, target):
     assert Client().post(reverse("series:webmention"), {"source": source, "target": target}).status_code < 500
