@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -275,14 +276,19 @@ class Story(models.Model):
     def has_proposal(self) -> bool:
         return self.status == self.Status.EDITS_PROPOSED and bool(self.proposed_body)
 
-    def refresh_flags(self) -> None:
-        """Recompute the safety flags from the current text (the word lists are editable in the admin)."""
+    def refresh_flags(self, *, content_notes: Iterable[ContentNote] | None = None) -> None:
+        """Recompute the safety flags from the current text (the word lists are editable in the admin) and the
+        writer's content notes: a writer who says their story is about suicidal thoughts or self-harm is
+        speaking about themselves, so such a note (ContentNote.signals_crisis) marks the story urgent too.
+        `content_notes` are the notes about to be saved with a new story; otherwise its saved ones count."""
         terms = SafetyTerm.phrases()
         text = "\n".join([self.title, self.body, self.credit_name, self.suggested_tags])
         found = flags_for(text, crisis_terms=terms["crisis"], medication_terms=terms["medication"])
+        if content_notes is None:
+            content_notes = self.content_notes.all() if self.pk else []
         self.flag_identity = IDENTITY in found
         self.flag_medication = MEDICATION in found
-        self.flag_crisis = CRISIS in found
+        self.flag_crisis = CRISIS in found or any(note.signals_crisis for note in content_notes)
         self.urgent = self.flag_crisis
 
     # Transitions: each guarded, each recorded ---------------------------------------------------
