@@ -238,7 +238,7 @@ class Story(models.Model):
             ],
             "history": [
                 {"at": e.created.isoformat(), "from": e.get_from_status_display(), "to": e.get_to_status_display()}
-                for e in self.events.all()
+                for e in self.events.for_writer()
             ],
             "published_at": self.post.get_absolute_url() if self.post_id else None,
         }
@@ -337,6 +337,26 @@ class Story(models.Model):
         if not message.strip():
             raise InvalidTransition("This step needs a message to the writer.")
         return message.strip()
+
+    @transition
+    def clear_urgent(self, *, editor, reason: str) -> StoryEvent:
+        """An editor who has read an urgent story and judged it no longer urgent clears the mark, saying why; the
+        reason stays in the editors' history. The crisis flag stays, and new text from the writer is judged again."""
+        if not self.urgent:
+            raise InvalidTransition("This story is not marked urgent.")
+        if not reason.strip():
+            raise InvalidTransition("Say why the story is no longer urgent.")
+        with transaction.atomic():
+            self.urgent = False
+            self.save(update_fields=["urgent"])
+            return StoryEvent.objects.create(
+                story=self,
+                from_status=self.status,
+                to_status=self.status,
+                actor=editor,
+                message=f"Urgent mark cleared: {reason.strip()}",
+                editors_only=True,
+            )
 
     @transition
     def start_review(self, *, editor) -> StoryEvent:
@@ -620,6 +640,12 @@ FLAG_FIELDS = ["flag_identity", "flag_medication", "flag_crisis", "urgent"]
 PROPOSAL_FIELDS = ["proposed_title", "proposed_body", "proposed_excerpt"]
 
 
+class StoryEventQuerySet(models.QuerySet):
+    def for_writer(self) -> StoryEventQuerySet:
+        """The history the writer sees: their story's steps, without the editors' own lines."""
+        return self.filter(editors_only=False)
+
+
 class StoryEvent(models.Model):
     """One line of a story's history: who moved it from which state to which, when, and why."""
 
@@ -629,7 +655,12 @@ class StoryEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     by_writer = models.BooleanField(default=False)
     message = models.TextField(blank=True)
+    editors_only = models.BooleanField(
+        default=False, help_text="A line the writer does not see, e.g. an urgent mark cleared (with the reason)."
+    )
     created = models.DateTimeField(default=timezone.now)
+
+    objects = StoryEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created", "pk"]

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from ole.models import OutboundEmail
+from ole.workflow import InvalidTransition
 from series.models import ContentNote
-from stories.models import Story
-from tests.factories import ContentNoteFactory
+from stories.models import Story, StoryEvent
+from tests.factories import ContentNoteFactory, StoryFactory
 from tests.stories.test_submission import STORY_TEXT, submit
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,71 @@ def test_a_writers_revision_keeps_the_urgency_their_note_gave(client):
 def test_the_story_form_offers_the_crisis_notes(client):
     html = client.get(reverse("stories:submit")).content.decode()
     assert "suicidal thoughts" in html and "self-harm" in html
+
+
+class TestClearingTheUrgentMark:
+    CHANGELIST = reverse("admin:stories_story_changelist") + "?turn=all"
+
+    def urgent_story(self):
+        return StoryFactory(urgent=True, flag_crisis=True)
+
+    def test_an_editor_clears_it_with_a_reason_kept_in_the_history(self, editor):
+        story = self.urgent_story()
+        waiting_since = story.status_changed_at
+        story.clear_urgent(editor=editor, reason="  Past crisis, told as recovered.  ")
+        story.refresh_from_db()
+        assert not story.urgent and story.flag_crisis  # the flag stays for the record
+        event = story.events.get()
+        assert event.message == "Urgent mark cleared: Past crisis, told as recovered."
+        assert event.actor == editor and event.editors_only
+        assert event.from_status == event.to_status == Story.Status.SUBMITTED
+        assert story.status_changed_at == waiting_since  # not a step in the workflow: its place in the queue stays
+
+    def test_a_reason_is_required(self, editor):
+        story = self.urgent_story()
+        with pytest.raises(InvalidTransition, match="Say why"):
+            story.clear_urgent(editor=editor, reason="   ")
+        story.refresh_from_db()
+        assert story.urgent and not story.events.exists()
+
+    def test_a_story_that_is_not_urgent_is_refused(self, editor):
+        story = StoryFactory(urgent=False)
+        with pytest.raises(InvalidTransition, match="not marked urgent"):
+            story.clear_urgent(editor=editor, reason="Checked")
+        assert not story.events.exists()
+
+    def test_the_writer_does_not_see_the_editors_line(self, client, editor):
+        story = self.urgent_story()
+        StoryEvent.objects.create(story=story, to_status=Story.Status.SUBMITTED, by_writer=True)
+        story.clear_urgent(editor=editor, reason="Secret assessment")
+        html = client.get(story.get_status_url()).content.decode()
+        assert html.count("<time datetime") == 1 and "Secret assessment" not in html
+        assert len(story.export()["history"]) == 1
+
+    def test_new_words_from_the_writer_are_judged_again(self, editor):
+        story = self.urgent_story()
+        story.clear_urgent(editor=editor, reason="Read it; the writer is safe")
+        story.revise(title=story.title, body=STORY_TEXT + " I can't go on any more.")
+        story.refresh_from_db()
+        assert story.urgent
+
+    def test_the_admin_action_asks_for_a_reason_then_clears(self, editor_client, editor):
+        story = self.urgent_story()
+        payload = {"action": "clear_urgent", "_selected_action": [story.pk]}
+        page = editor_client.post(self.CHANGELIST, payload)
+        assert page.status_code == 200 and "Why is it no longer urgent?" in page.content.decode()
+        empty = editor_client.post(self.CHANGELIST, {**payload, "apply": "1", "reason": ""})
+        assert empty.status_code == 200 and "This field is required" in empty.content.decode()
+        story.refresh_from_db()
+        assert story.urgent
+        done = editor_client.post(self.CHANGELIST, {**payload, "apply": "1", "reason": "Spoke to the writer"})
+        assert done.status_code == 302
+        story.refresh_from_db()
+        assert not story.urgent
+        assert story.events.get().actor == editor
+
+    def test_the_admin_action_reports_a_story_that_was_not_urgent(self, editor_client):
+        story = StoryFactory(urgent=False)
+        payload = {"action": "clear_urgent", "_selected_action": [story.pk], "apply": "1", "reason": "x"}
+        response = editor_client.post(self.CHANGELIST, payload, follow=True)
+        assert "not marked urgent" in response.content.decode()
