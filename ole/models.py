@@ -23,7 +23,14 @@ class SafetyTerm(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     phrase = models.CharField(
-        max_length=100, help_text="Matched as whole words, ignoring case, e.g. “end it all” or “taper schedule”."
+        max_length=100,
+        help_text=(
+            "Matched as whole words, ignoring case and the kind of apostrophe (“don’t” = “dont” = “do "
+            "not”). A crisis phrase also matches its word forms (“kill myself” finds “killing myself”) "
+            "and up to two extra words between its words (“want to die” finds “wanted to just die”); the "
+            "other lists match the words exactly as written. Check a phrase against real sentences in "
+            "tests/ole/test_crisis_phrases.py before relying on it."
+        ),
     )
 
     class Meta:

@@ -151,7 +151,8 @@ class ContributorAdmin(admin.ModelAdmin):
 
 @admin.register(ContentNote)
 class ContentNoteAdmin(admin.ModelAdmin):
-    list_display = ["name", "description"]
+    list_display = ["name", "description", "signals_crisis"]
+    list_filter = ["signals_crisis"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -92,6 +92,16 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
         return cls(initial=initial, story=story)
 
 
+class ClearUrgentForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=1000,
+        label="Why is it no longer urgent?",
+        help_text="Kept in the story's history for the other editors; the writer does not see it. "
+        "E.g. “Past crisis, told as recovered; the writer is safe now.”",
+    )
+
+
 class PromoteForm(forms.Form):
     series = forms.ModelChoiceField(
         queryset=Series.objects.all(), required=False, help_text="The series the featured post belongs to."
@@ -212,6 +222,30 @@ def withdraw_proposal(modeladmin, request, queryset):
     )
 
 
+@admin.action(description="Clear the urgent mark…", permissions=["change"])
+def clear_urgent(modeladmin, request, queryset):
+    form = ClearUrgentForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        apply_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda story: story.clear_urgent(editor=request.user, reason=reason),
+            "no longer marked urgent",
+        )
+        return None
+    return _step(
+        modeladmin,
+        request,
+        queryset,
+        action="clear_urgent",
+        title="Clear the urgent mark",
+        form=form,
+        button="Clear the urgent mark",
+    )
+
+
 @admin.action(description="Promote to featured post…", permissions=["change"])
 def promote(modeladmin, request, queryset):
     if "apply" in request.POST:
@@ -244,7 +278,7 @@ class StoryEventInline(admin.TabularInline):
     model = StoryEvent
     extra = 0
     can_delete = False
-    fields = ["created", "from_status", "to_status", "actor", "by_writer", "message"]
+    fields = ["created", "from_status", "to_status", "actor", "by_writer", "editors_only", "message"]
     readonly_fields = fields
     verbose_name = "history line"
     verbose_name_plural = "History"
@@ -342,6 +376,7 @@ class StoryAdmin(admin.ModelAdmin):
         approve,
         decline,
         promote,
+        clear_urgent,
     ]
     inlines = [StoryMessageInline, EditorialNoteInline, StoryEventInline]
     fieldsets = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -237,7 +238,7 @@ class Story(models.Model):
             ],
             "history": [
                 {"at": e.created.isoformat(), "from": e.get_from_status_display(), "to": e.get_to_status_display()}
-                for e in self.events.all()
+                for e in self.events.for_writer()
             ],
             "published_at": self.post.get_absolute_url() if self.post_id else None,
         }
@@ -275,14 +276,19 @@ class Story(models.Model):
     def has_proposal(self) -> bool:
         return self.status == self.Status.EDITS_PROPOSED and bool(self.proposed_body)
 
-    def refresh_flags(self) -> None:
-        """Recompute the safety flags from the current text (the word lists are editable in the admin)."""
+    def refresh_flags(self, *, content_notes: Iterable[ContentNote] | None = None) -> None:
+        """Recompute the safety flags from the current text (the word lists are editable in the admin) and the
+        writer's content notes: a writer who says their story is about suicidal thoughts or self-harm is
+        speaking about themselves, so such a note (ContentNote.signals_crisis) marks the story urgent too.
+        `content_notes` are the notes about to be saved with a new story; otherwise its saved ones count."""
         terms = SafetyTerm.phrases()
         text = "\n".join([self.title, self.body, self.credit_name, self.suggested_tags])
         found = flags_for(text, crisis_terms=terms["crisis"], medication_terms=terms["medication"])
+        if content_notes is None:
+            content_notes = self.content_notes.all() if self.pk else []
         self.flag_identity = IDENTITY in found
         self.flag_medication = MEDICATION in found
-        self.flag_crisis = CRISIS in found
+        self.flag_crisis = CRISIS in found or any(note.signals_crisis for note in content_notes)
         self.urgent = self.flag_crisis
 
     # Transitions: each guarded, each recorded ---------------------------------------------------
@@ -331,6 +337,26 @@ class Story(models.Model):
         if not message.strip():
             raise InvalidTransition("This step needs a message to the writer.")
         return message.strip()
+
+    @transition
+    def clear_urgent(self, *, editor, reason: str) -> StoryEvent:
+        """An editor who has read an urgent story and judged it no longer urgent clears the mark, saying why; the
+        reason stays in the editors' history. The crisis flag stays, and new text from the writer is judged again."""
+        if not self.urgent:
+            raise InvalidTransition("This story is not marked urgent.")
+        if not reason.strip():
+            raise InvalidTransition("Say why the story is no longer urgent.")
+        with transaction.atomic():
+            self.urgent = False
+            self.save(update_fields=["urgent"])
+            return StoryEvent.objects.create(
+                story=self,
+                from_status=self.status,
+                to_status=self.status,
+                actor=editor,
+                message=f"Urgent mark cleared: {reason.strip()}",
+                editors_only=True,
+            )
 
     @transition
     def start_review(self, *, editor) -> StoryEvent:
@@ -614,6 +640,12 @@ FLAG_FIELDS = ["flag_identity", "flag_medication", "flag_crisis", "urgent"]
 PROPOSAL_FIELDS = ["proposed_title", "proposed_body", "proposed_excerpt"]
 
 
+class StoryEventQuerySet(models.QuerySet):
+    def for_writer(self) -> StoryEventQuerySet:
+        """The history the writer sees: their story's steps, without the editors' own lines."""
+        return self.filter(editors_only=False)
+
+
 class StoryEvent(models.Model):
     """One line of a story's history: who moved it from which state to which, when, and why."""
 
@@ -623,7 +655,12 @@ class StoryEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     by_writer = models.BooleanField(default=False)
     message = models.TextField(blank=True)
+    editors_only = models.BooleanField(
+        default=False, help_text="A line the writer does not see, e.g. an urgent mark cleared (with the reason)."
+    )
     created = models.DateTimeField(default=timezone.now)
+
+    objects = StoryEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created", "pk"]

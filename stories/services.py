@@ -58,7 +58,7 @@ def story_submit(
                 consent_editing=True,
                 consent_adult=True,
             )
-            story.refresh_flags()
+            story.refresh_flags(content_notes=content_notes)
             if photo:
                 story.photo = photo  # re-encoded without metadata as it is stored
             story.save()

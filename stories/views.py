@@ -173,7 +173,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         "story": story,
         "token": token,
         "form": form,
-        "events": story.events.all(),
+        "events": story.events.for_writer(),
         "conversation": story.messages.all(),
         "story_html": render_markdown(story.body),
         "crisis_lines": CrisisLine.objects.all(),

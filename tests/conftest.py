@@ -8,8 +8,10 @@ from django.contrib.auth.models import Group
 # so they are put back when missing.
 SEEDING_MIGRATIONS = [
     ("series.migrations.0002_seed_vocabulary_and_crisis_lines", "seed"),
+    ("series.migrations.0017_contentnote_signals_crisis", "mark"),
     ("ole.migrations.0002_seed_safety_terms", "seed"),
     ("ole.migrations.0004_seed_comment_terms", "seed"),
+    ("ole.migrations.0006_more_crisis_terms", "seed"),
     ("stories.migrations.0002_seed_consent_and_templates", "seed"),
     ("stories.migrations.0003_editors_group", "create_group"),
     ("stories.migrations.0005_editors_moderate_comments", "grant"),

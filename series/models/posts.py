@@ -71,6 +71,12 @@ class ContentNote(models.Model):
     description = models.CharField(
         max_length=200, blank=True, help_text="Optional: a short explanation for readers and writers."
     )
+    signals_crisis = models.BooleanField(
+        "a writer choosing it may be in crisis",
+        default=False,
+        help_text="Tick for notes such as “suicidal thoughts” or “self-harm”: a writer who picks it for their own "
+        "story is shown the crisis lines at once, and the story is marked urgent for the editors.",
+    )
 
     class Meta:
         ordering = ["name"]

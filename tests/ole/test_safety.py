@@ -80,3 +80,52 @@ class TestTheWordListsAreReadOnce:
             SafetyTerm.objects.create(kind=SafetyTerm.Kind.CRISIS, phrase="lantern dark")
             cache.set(SafetyTerm.CACHE_KEY, stale)  # another process read the lists before this commit
         assert "lantern dark" in SafetyTerm.phrases()["crisis"]
+
+
+@pytest.mark.parametrize(
+    "text, caught",
+    [
+        ("I don’t want to be here", True),  # a curly apostrophe
+        ("I dont want to be here", True),  # none at all
+        ("I do not want to be here", True),  # spelled out
+        ("I DON'T want to be HERE", True),
+        ("I don't really want to be here", True),  # one extra word
+        ("I don't want to be anywhere near here", True),  # two extra words
+        ("I don't want to be with anyone else here", False),  # three are too many
+        ("I don't want to. Be here, I mean", False),  # a phrase never runs across two sentences
+        ("I didn't want them here", False),
+    ],
+)
+def test_a_crisis_phrase_matches_its_ordinary_phrasings(text, caught):
+    from ole.safety import mentions_crisis
+
+    assert mentions_crisis(text, ["don't want to be here"]) is caught
+
+
+@pytest.mark.parametrize(
+    "text, caught",
+    [("Killing myself felt like the only way", True), ("She planned it for weeks", True), ("A planet", False)],
+)
+def test_a_crisis_phrase_matches_the_forms_of_its_words(text, caught):
+    from ole.safety import mentions_crisis
+
+    assert mentions_crisis(text, ["kill myself", "plan"]) is caught
+
+
+def test_the_comment_lists_match_their_words_exactly():
+    from ole.safety import judge_comment
+
+    terms = {"block": ["cheap pills"], "hold": ["dm me"]}
+    assert judge_comment("Buy cheap pills here", terms=terms, max_links=2).discard
+    assert not judge_comment("The cheap generic pills worked for me", terms=terms, max_links=2).discard
+    assert judge_comment("DM me", terms=terms, max_links=2).held
+
+
+def test_each_list_is_compiled_once():
+    from ole.safety import _pattern, mentions_crisis
+
+    terms = ["lantern dark", "quiet harbour"]
+    mentions_crisis("first text", terms)
+    hits = _pattern.cache_info().hits
+    mentions_crisis("second text", list(terms))
+    assert _pattern.cache_info().hits == hits + 1
