@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('series', '0016_comment_taken_down'),
+        ('series', '0017_contentnote_signals_crisis'),
     ]
 
     operations = [
