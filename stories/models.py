@@ -696,6 +696,11 @@ class ContactAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.editor} opened story {self.story_id} on {self.created:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def record(cls, *, story: Story, editor) -> ContactAccess | None:
+        """Record that an editor was shown the story's email address (a story without one records nothing)."""
+        return cls.objects.create(story=story, editor=editor) if story.email else None
+
 
 class LostLinkRequest(models.Model):
     """Someone asked for the links to the stories sent from an address. The request itself only records the
