@@ -428,13 +428,13 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_inlines(self, request: HttpRequest, obj: Story | None):
-        if obj is not None and obj.status == Story.Status.WITHDRAWN:
+        if obj is not None and obj.is_erased:
             return [StoryEventInline]
         return self.inlines
 
     def has_change_permission(self, request: HttpRequest, obj: Story | None = None) -> bool:
-        # A withdrawn story holds nothing to work on: no messages, notes or assignments any more.
-        if obj is not None and obj.status == Story.Status.WITHDRAWN:
+        # A withdrawn or erased story holds nothing to work on: no messages, notes or assignments any more.
+        if obj is not None and obj.is_erased:
             return False
         return super().has_change_permission(request, obj)
 

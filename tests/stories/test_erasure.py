@@ -185,6 +185,10 @@ def test_a_declined_story_is_erased_after_the_retention_period(
     assert f"deleted {settings.OLE_RETENTION_DAYS} days after it was declined" in status.content.decode()
     assert 'name="body"' not in status.content.decode()  # nothing to reply to: the story is gone
     assert Client().post(story.get_status_url(), {"body": "Still there?"}).status_code == 404
+    change = reverse("admin:stories_story_change", args=[story.pk])
+    assert editor_client.get(change).status_code == 200  # read-only, like a withdrawn story
+    message = {"messages-TOTAL_FORMS": "1", "messages-INITIAL_FORMS": "0", "messages-0-body": "Hello?"}
+    assert editor_client.post(change, message).status_code == 403
     assert not story.messages.exists()
 
 
