@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
 
+from ole.privatefields import PrivateLookupsMixin
 from ole.workflow import apply_each
 
 from . import consent, mentions
@@ -242,7 +243,7 @@ class ModerationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     """The moderation queue: filter to “Waiting for moderation” for the held comments, newest first."""
 
     list_display = ["excerpt", "name", "post", "status", "held_reason", "in_reply_to", "created"]

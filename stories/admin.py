@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from ole.privatefields import PrivateLookupsMixin
 from ole.storage import private_file_response
 from ole.workflow import apply_each
 from series.admin import PostAdmin
@@ -342,7 +343,7 @@ class TurnFilter(admin.SimpleListFilter):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status",
@@ -363,8 +364,10 @@ class StoryAdmin(admin.ModelAdmin):
         "flag_identity",
         "series",
     ]
-    # Deliberately not the email: it stays off the editors' screens unless they open a story.
+    # Deliberately not the email: it stays off the editors' screens unless they open a story (and no query
+    # string filters by it, nor by the private link's keys).
     search_fields = ["title", "credit_name", "body"]
+    private_fields = ("email", "public_id", "submission_key", "link_version")
     list_select_related = ["assigned_to", "series"]
     ordering = ["-urgent", "status_changed_at"]
     actions = [
@@ -452,22 +455,21 @@ class StoryAdmin(admin.ModelAdmin):
             super().get_queryset(request).prefetch_related("content_notes").annotate(last_from_writer=last_from_writer)
         )
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        if request.method == "GET" and object_id.isdigit():
-            # The page shows the writer's email address: every opening is recorded.
-            story = Story.objects.filter(pk=object_id).exclude(email="").first()
-            if story is not None:
-                ContactAccess.objects.create(story=story, editor=request.user)
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        # Whatever the address looked like and whatever the method (a GET, a POST that failed validation), the
+        # story rendered here is the one whose email the page shows: that showing is recorded.
+        if obj is not None:
+            ContactAccess.record(story=obj, editor=request.user)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_inlines(self, request: HttpRequest, obj: Story | None):
-        if obj is not None and obj.status == Story.Status.WITHDRAWN:
+        if obj is not None and obj.is_erased:
             return [StoryEventInline]
         return self.inlines
 
     def has_change_permission(self, request: HttpRequest, obj: Story | None = None) -> bool:
-        # A withdrawn story holds nothing to work on: no messages, notes or assignments any more.
-        if obj is not None and obj.status == Story.Status.WITHDRAWN:
+        # A withdrawn or erased story holds nothing to work on: no messages, notes or assignments any more.
+        if obj is not None and obj.is_erased:
             return False
         return super().has_change_permission(request, obj)
 
@@ -558,7 +560,7 @@ class ConsentVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactAccess)
-class ContactAccessAdmin(admin.ModelAdmin):
+class ContactAccessAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     """Who opened which submitter's contact details, and when. Read-only."""
 
     list_display = ["created", "editor", "story"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable
 from functools import wraps
@@ -62,6 +63,10 @@ class StoryQuerySet(models.QuerySet):
     def awaiting_editors(self) -> StoryQuerySet:
         """The editors' queue: stories that wait on an editor, urgent first, then the longest-waiting."""
         return self.filter(status__in=Story.EDITOR_TURN).order_by("-urgent", "status_changed_at", "pk")
+
+    def past_retention(self) -> StoryQuerySet:
+        """Declined stories whose retention period is over and that still hold the writer's words or details."""
+        return self.filter(status=Story.Status.DECLINED, status_changed_at__lt=retention_cutoff()).exclude(body="")
 
     def for_email(self, email: str) -> StoryQuerySet:
         return self.filter(email__iexact=email.strip()).exclude(status=Story.Status.WITHDRAWN)
@@ -169,7 +174,7 @@ class Story(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"Story {self.pk} (withdrawn)"
+        return self.title or f"Story {self.pk} ({self.get_status_display().lower()}, erased)"
 
     # The private link -------------------------------------------------------------------------
 
@@ -243,14 +248,6 @@ class Story(models.Model):
             "published_at": self.post.get_absolute_url() if self.post_id else None,
         }
 
-    def forget_contact(self) -> bool:
-        """Retention: remove the email address of a closed story; returns whether anything was removed."""
-        if self.status not in self.CLOSED or not self.email:
-            return False
-        self.email = ""
-        self.save(update_fields=["email"])
-        return True
-
     # What readers and editors see ---------------------------------------------------------------
 
     @property
@@ -261,7 +258,17 @@ class Story(models.Model):
 
     @property
     def plain_status(self) -> str:
+        if self.status == self.Status.DECLINED and self.is_erased:
+            return (
+                "We were not able to publish this story. Its text, photo, our messages and your details were "
+                f"deleted {settings.OLE_RETENTION_DAYS} days after it was declined, as our privacy page says."
+            )
         return self.PLAIN_WORDS[self.status]
+
+    @property
+    def is_erased(self) -> bool:
+        """Withdrawn, or declined past the retention period: nothing of the writer's is held any more."""
+        return self.status in self.CLOSED and not self.body
 
     @property
     def days_waiting(self) -> int:
@@ -556,43 +563,58 @@ class Story(models.Model):
         """The writer withdraws: text, photo and personal data go; an anonymous audit line stays."""
         self._require(tuple(s for s in self.Status.values if s != self.Status.WITHDRAWN), "withdrawn again")
         with transaction.atomic():
-            self._cancel_queued_emails()
-            scrub_admin_log(self, "Withdrawn story")
-            if self.post_id:
-                scrub_admin_log(self.post, "Withdrawn reader's story")
-                self.post.erase()
-            delete_files_on_commit([self.photo])
-            self.messages.all().delete()
-            self.notes.all().delete()
-            self.events.update(message="", actor=None)
-            self.content_notes.clear()
-            self._clear_proposal()
-            self.title = self.body = self.credit_name = self.email = self.suggested_tags = ""
-            self.credit = self.Credit.ANONYMOUS
-            self.photo = None
-            self.post = None
-            self.assigned_to = None
-            for field in FLAG_FIELDS:
-                setattr(self, field, False)
-            return self._move_to(
-                self.Status.WITHDRAWN,
-                by_writer=True,
-                fields=[
-                    "title",
-                    "body",
-                    "credit_name",
-                    "email",
-                    "proposed_title",
-                    "proposed_body",
-                    "proposed_excerpt",
-                    "suggested_tags",
-                    "credit",
-                    "photo",
-                    "post",
-                    "assigned_to",
-                    *FLAG_FIELDS,
-                ],
-            )
+            fields = self._erase(admin_label="Withdrawn story")
+            return self._move_to(self.Status.WITHDRAWN, by_writer=True, fields=fields)
+
+    @transition
+    def erase_when_expired(self) -> bool:
+        """Retention: a story declined more than OLE_RETENTION_DAYS ago is erased as a withdrawal erases it, and
+        stays declined with its anonymous history. Returns whether anything was erased (once only)."""
+        if self.status != self.Status.DECLINED or self.is_erased or self.status_changed_at >= retention_cutoff():
+            return False
+        self.save(update_fields=self._erase(admin_label="Declined story (erased)"))
+        return True
+
+    def _erase(self, *, admin_label: str) -> list[str]:
+        """Delete the text, photo, personal data, messages and notes, take down any post made from the story,
+        cancel its queued emails and scrub the admin's history; the history lines stay, without their words.
+        Returns the story's fields it cleared, for the caller to save with its own step."""
+        self._cancel_queued_emails()
+        scrub_admin_log(self, admin_label)
+        if self.post_id:
+            scrub_admin_log(self.post, "Withdrawn reader's story")
+            self.post.erase()
+        delete_files_on_commit([self.photo])
+        self.messages.all().delete()
+        self.notes.all().delete()
+        self.events.update(message="", actor=None)
+        self.content_notes.clear()
+        self._clear_proposal()
+        self.title = self.body = self.credit_name = self.email = self.suggested_tags = ""
+        self.credit = self.Credit.ANONYMOUS
+        self.photo = None
+        self.post = None
+        self.assigned_to = None
+        for field in FLAG_FIELDS:
+            setattr(self, field, False)
+        return [
+            "title",
+            "body",
+            "credit_name",
+            "email",
+            *PROPOSAL_FIELDS,
+            "suggested_tags",
+            "credit",
+            "photo",
+            "post",
+            "assigned_to",
+            *FLAG_FIELDS,
+        ]
+
+
+def retention_cutoff() -> datetime.datetime:
+    """Closed stories older than this (OLE_RETENTION_DAYS) keep nothing personal."""
+    return timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS)
 
 
 def _names(items) -> str:
@@ -732,6 +754,11 @@ class ContactAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.editor} opened story {self.story_id} on {self.created:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(cls, *, story: Story, editor) -> ContactAccess | None:
+        """Record that an editor was shown the story's email address (a story without one records nothing)."""
+        return cls.objects.create(story=story, editor=editor) if story.email else None
 
 
 class LostLinkRequest(models.Model):

@@ -88,8 +88,8 @@ def _resent(submission_key: uuid.UUID, fields: dict[str, Any]) -> tuple[Story | 
 
 def writer_reply(*, story: Story, body: str) -> StoryMessage:
     """A message from the writer to the editors (any time until the story is closed)."""
-    if story.status == Story.Status.WITHDRAWN:
-        raise ValueError("A withdrawn story takes no messages.")
+    if story.is_erased:
+        raise ValueError("A withdrawn or erased story takes no messages.")
     return StoryMessage.objects.create(story=story, from_editor=False, body=body)
 
 

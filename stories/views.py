@@ -163,8 +163,8 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     story = _story_or_404(token)
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
-        if story.status == Story.Status.WITHDRAWN:
-            raise Http404("This story was withdrawn.")
+        if story.is_erased:
+            raise Http404("This story was withdrawn or erased.")
         if form.is_valid():
             writer_reply(story=story, body=form.cleaned_data["body"])
             messages.success(request, "Your message has been sent to the editors.")

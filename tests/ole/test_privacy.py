@@ -140,6 +140,13 @@ def test_privacy_page_is_linked_from_every_page(client):
     assert "download everything" in page and "90 days" in page
 
 
+def test_the_privacy_page_says_a_declined_story_is_deleted_after_the_retention_period(client, settings):
+    settings.OLE_RETENTION_DAYS = 30
+    page = " ".join(client.get("/privacy/").content.decode().split())
+    assert "If your story is declined, we delete it 30 days later as a withdrawal does" in page
+    assert "we remove your email address after" not in page
+
+
 @pytest.mark.parametrize("url", ["/", "/help/", "/stories/share/write/", "/admin/login/"])
 def test_every_page_sends_a_strict_content_security_policy(client, url):
     policy = client.get(url)["Content-Security-Policy"]

@@ -2,6 +2,7 @@
 
 import io
 import logging
+import re
 import uuid
 
 import pytest
@@ -59,6 +60,23 @@ def test_lost_link_resends_the_current_link_without_voiding_it(client):
     deliver_due()  # the worker resolves the request into the link emails
     assert client.get(url).status_code == 200
     assert OutboundEmail.objects.filter(kind="story.link").count() == 1
+
+
+def test_the_lost_link_page_and_email_say_earlier_links_keep_working(client, mailoutbox):
+    story = StoryFactory(email="tumi@example.org")
+    old = story.get_status_url()
+    form = client.get(reverse("stories:lost_link")).content.decode()
+    sent = client.post(reverse("stories:lost_link"), {"email": "tumi@example.org"}).content.decode()
+    deliver_due()  # the request becomes the link email
+    deliver_due()
+    (email,) = mailoutbox
+    for text in (form, sent, email.body):
+        assert "no longer work" not in text
+    assert "new link" not in sent.lower() and "new link" not in email.body.lower()
+    assert "keeps working" in sent
+    assert client.get(old).status_code == 200
+    (emailed,) = re.findall(r"/stories/status/[^/\s]+/", email.body)
+    assert client.get(emailed).status_code == 200  # and the emailed one opens too: both are the current link
 
 
 def test_lost_link_emails_to_one_address_are_limited(settings):

@@ -4,6 +4,7 @@ or addresses, and their files are gone."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -121,3 +122,122 @@ def test_erasure_leaves_nothing_anywhere(media, django_capture_on_commit_callbac
         assert not leaks(page), url
     assert database_leaks() == {}
     assert files_under(media) == []
+
+
+def declined_canary_story(editor_client, editor, **fields):
+    """A declined story holding the canaries in its text, pen name, email, photo, messages, notes and the
+    admin's history."""
+    story = StoryFactory(
+        title="Zephyrlantern nights",
+        body="The quixotrelbloom of the second week. " * 10,
+        credit_name="Mavrodine Tellier",
+        email="canary.writer@example.org",
+        photo=SimpleUploadedFile("me.png", image_bytes(width=800, height=600), content_type="image/png"),
+        **fields,
+    )
+    story.start_review(editor=editor)
+    change = {
+        "messages-TOTAL_FORMS": "1",
+        "messages-INITIAL_FORMS": "0",
+        "messages-0-body": "Zephyrlantern: could you say more about the second week?",
+        "notes-TOTAL_FORMS": "1",
+        "notes-INITIAL_FORMS": "0",
+        "notes-0-body": "Mavrodine Tellier wrote to us before.",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    assert editor_client.post(reverse("admin:stories_story_change", args=[story.pk]), change).status_code == 302
+    story.decline(editor=editor, message="Zephyrlantern is not for us, with thanks.")
+    return story
+
+
+def test_a_declined_story_is_erased_after_the_retention_period(
+    editor_client, editor, media, settings, django_capture_on_commit_callbacks
+):
+    from django.contrib.admin.models import LogEntry
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from stories.models import Story
+
+    story = declined_canary_story(editor_client, editor)
+    assert LogEntry.objects.filter(object_repr="Zephyrlantern nights").exists()
+    assert set(database_leaks()) >= {"stories_story", "stories_storymessage", "stories_editorialnote"}
+    assert files_under(media)
+    lines = [(e.from_status, e.to_status) for e in story.events.all()]
+    declined_at = timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS + 1)
+    Story.objects.filter(pk=story.pk).update(status_changed_at=declined_at)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("apply_retention", verbosity=0)
+    call_command("apply_retention", verbosity=0)  # safe to run again
+
+    assert database_leaks() == {}
+    assert files_under(media) == []
+    story.refresh_from_db()
+    assert story.status == Story.Status.DECLINED and story.is_erased
+    assert story.status_changed_at == declined_at  # the history keeps its dates
+    assert [(e.from_status, e.to_status) for e in story.events.all()] == lines
+    assert not story.events.exclude(message="").exists()
+    assert not story.messages.exists() and not story.notes.exists()
+    status = Client().get(story.get_status_url())
+    assert status.status_code == 200
+    assert f"deleted {settings.OLE_RETENTION_DAYS} days after it was declined" in status.content.decode()
+    assert 'name="body"' not in status.content.decode()  # nothing to reply to: the story is gone
+    assert Client().post(story.get_status_url(), {"body": "Still there?"}).status_code == 404
+    change = reverse("admin:stories_story_change", args=[story.pk])
+    assert editor_client.get(change).status_code == 200  # read-only, like a withdrawn story
+    message = {"messages-TOTAL_FORMS": "1", "messages-INITIAL_FORMS": "0", "messages-0-body": "Hello?"}
+    assert editor_client.post(change, message).status_code == 403
+    assert not story.messages.exists()
+
+
+def test_a_declined_story_within_the_retention_period_is_kept(
+    editor_client, editor, media, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from stories.models import Story
+
+    story = declined_canary_story(editor_client, editor)
+    almost = timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS - 1)
+    Story.objects.filter(pk=story.pk).update(status_changed_at=almost)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("apply_retention", verbosity=0)
+    story.refresh_from_db()
+    assert (story.title, story.credit_name, story.email) == (
+        "Zephyrlantern nights",
+        "Mavrodine Tellier",
+        "canary.writer@example.org",
+    )
+    assert story.photo and files_under(media)
+    assert story.messages.count() == 2 and story.notes.count() == 1
+
+
+def test_retention_leaves_published_and_withdrawn_stories_as_they_are(
+    editor, media, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from stories.models import Story
+
+    long_ago = timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS * 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        published = StoryFactory(title="Zephyrlantern nights", email="canary.writer@example.org")
+        published.start_review(editor=editor)
+        published.approve(editor=editor)
+        post = story_promote(story=published, editor=editor, series=None)
+        withdrawn = StoryFactory()
+        withdrawn.withdraw()
+    Story.objects.update(status_changed_at=long_ago)
+    before = {s.pk: (s.title, s.body, s.email, s.status, s.events.count()) for s in Story.objects.all()}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("apply_retention", verbosity=0)
+
+    assert {s.pk: (s.title, s.body, s.email, s.status, s.events.count()) for s in Story.objects.all()} == before
+    post.refresh_from_db()
+    assert post.title == "Zephyrlantern nights" and post.is_published()
+    assert Story.objects.get(pk=withdrawn.pk).status == Story.Status.WITHDRAWN
