@@ -51,6 +51,21 @@ def sqlite_is_new_enough(app_configs, **kwargs) -> list[Error]:
 
 
 @register(deploy=True)
+def no_development_secret(app_configs, **kwargs) -> list[Error]:
+    """OLE_ALLOW_DEV_SECRET lets the site start on a key everyone can read, which would forge private links."""
+    if settings.OLE_ALLOW_DEV_SECRET:
+        return [
+            Error(
+                "OLE_ALLOW_DEV_SECRET is set: without a SECRET_KEY the site would run on the public development "
+                "key, and anyone could forge a writer's private link.",
+                hint="Unset OLE_ALLOW_DEV_SECRET and set SECRET_KEY.",
+                id="ole.E004",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
 def production_settings(app_configs, **kwargs) -> list[Warning]:
     problems = []
     if not settings.DEBUG and any(name in settings.EMAIL_BACKEND for name in DEVELOPMENT_EMAIL):

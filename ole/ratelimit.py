@@ -9,12 +9,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from .models import Counter
 
@@ -41,6 +44,30 @@ def client_address(request: HttpRequest) -> str:
         if len(chain) >= proxies:
             return chain[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+class UntrustedProxyWarningMiddleware:
+    """Logs once per process that requests carry X-Forwarded-For while OLE_TRUSTED_PROXIES is 0: behind a
+    proxy, every visitor would then share the proxy's address and its limits. Not loaded when proxies are set."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        if settings.OLE_TRUSTED_PROXIES:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.warned = False
+        self.lock = threading.Lock()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.warned and "HTTP_X_FORWARDED_FOR" in request.META:
+            with self.lock:
+                if not self.warned:
+                    self.warned = True
+                    logger.warning(
+                        "Requests arrive with X-Forwarded-For but OLE_TRUSTED_PROXIES is 0: if a proxy stands in "
+                        "front of the app, every visitor is counted as the proxy's address (set "
+                        "OLE_TRUSTED_PROXIES to the number of proxies). Said once per process."
+                    )
+        return self.get_response(request)
 
 
 def allow(scope: str, request: HttpRequest, *, limit: int, window: int, fail_open: bool = False) -> bool:

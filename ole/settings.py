@@ -27,9 +27,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG")
 
 _DEV_SECRET = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
+# Local development only: `check --deploy` fails while it is set (ole.E004).
+OLE_ALLOW_DEV_SECRET = env_bool("OLE_ALLOW_DEV_SECRET")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("OLE_ALLOW_DEV_SECRET"):
+    if not DEBUG and not OLE_ALLOW_DEV_SECRET:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it in the environment (production), or set DEBUG=1 or "
             "OLE_ALLOW_DEV_SECRET=1 for local development."
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ole.headers.PermissionsPolicyMiddleware",
+    "ole.ratelimit.UntrustedProxyWarningMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

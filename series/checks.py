@@ -1,4 +1,4 @@
-"""The reading side's deployment check: the crisis help page every page links to must list lines."""
+"""The reading side's deployment checks: the crisis help page every page links to lists lines, each verified."""
 
 from __future__ import annotations
 
@@ -20,6 +20,24 @@ def crisis_help_is_there(app_configs, **kwargs) -> list[Warning]:
                 "The crisis help page lists no lines: every page links to it.",
                 hint="Add crisis lines in the admin (Posts and series → Crisis lines).",
                 id="series.W001",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def crisis_lines_are_verified(app_configs, **kwargs) -> list[Warning]:
+    """A line nobody has checked may be out of date: someone in crisis could call a dead number."""
+    try:
+        unverified = list(CrisisLine.objects.filter(verified=False).values_list("name", flat=True))
+    except DatabaseError:
+        return []
+    if unverified:
+        return [
+            Warning(
+                f"{len(unverified)} crisis line(s) not yet verified: {', '.join(unverified)}.",
+                hint="Call or check each line, then tick “verified” in the admin (Posts and series → Crisis lines).",
+                id="series.W002",
             )
         ]
     return []

@@ -98,7 +98,10 @@ class CrisisLine(models.Model):
     description = models.CharField(max_length=240, blank=True)
     verified = models.BooleanField(
         default=False,
-        help_text="Tick only after an editor has called or checked the line. Unverified lines are marked as such.",
+        help_text=(
+            "Tick only after an editor has called or checked the line. Visitors are not told (a warning would "
+            "alarm someone in crisis); this list's filter shows unverified lines, and check --deploy warns."
+        ),
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 

@@ -156,9 +156,14 @@ def comment_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "series/comment_unsubscribe.html", {"comment": comment})
 
 
+LIKE_ITEM_WINDOW = 60 * 60 * 24
+
+
 @require_POST
 def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """One like per browser per item, remembered in a signed cookie; works with and without JavaScript."""
+    """One like per browser per item, remembered in a signed cookie, and one per address per item a day (a
+    browser that sends no cookie back is answered as if it had liked already); works with and without JavaScript.
+    """
     if kind == "post":
         item = get_object_or_404(Post.objects.published(), pk=pk)
         target = item.get_absolute_url()
@@ -172,7 +177,9 @@ def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not already:
         if not ratelimit.allow("like", request, limit=settings.OLE_LIKES_PER_HOUR, window=3600, fail_open=True):
             return HttpResponse("Too many likes in a short time; please wait a little.", status=429)
-        item.like()
+        address = ratelimit.client_address(request)
+        if ratelimit.allow_key("like-item", f"{key}:{address}", limit=1, window=LIKE_ITEM_WINDOW, fail_open=True):
+            item.like()
     count = type(item).objects.values_list("like_count", flat=True).get(pk=pk)
     if request.headers.get("Accept", "").startswith("application/json"):
         response: HttpResponse = JsonResponse({"count": count, "liked": True})

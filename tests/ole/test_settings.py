@@ -32,6 +32,19 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_deploy_check_fails_while_the_development_secret_is_allowed(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="ole.example.org",
+        OLE_ALLOW_DEV_SECRET="1",
+        DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "ole.E004" in result.stderr and "OLE_ALLOW_DEV_SECRET" in result.stderr
+
+
 def test_missing_secret_key_stops_a_production_start(tmp_path):
     result = _manage("check", DATA_DIR=str(tmp_path))
     assert result.returncode != 0

@@ -182,3 +182,17 @@ def test_other_admin_pages_load(staff_client):
     for name in ("series", "contributor", "contentnote", "topic", "crisisline"):
         assert staff_client.get(reverse(f"admin:series_{name}_changelist")).status_code == 200
         assert staff_client.get(reverse(f"admin:series_{name}_add")).status_code == 200
+
+
+def test_editors_find_the_unverified_crisis_lines_in_the_admin(staff_client):
+    from series.models import CrisisLine
+    from tests.factories import CrisisLineFactory
+
+    CrisisLineFactory(name="A line someone called", verified=True)
+    unverified = list(CrisisLine.objects.filter(verified=False).values_list("name", flat=True))
+    assert unverified, "the seeded lines are unverified"
+    url = reverse("admin:series_crisisline_changelist")
+    html = staff_client.get(url, {"verified__exact": "0"}).content.decode()
+    assert all(name in html for name in unverified)
+    assert "A line someone called" not in html
+    assert "A line someone called" in staff_client.get(url).content.decode()

@@ -491,13 +491,50 @@ class TestLikes:
         html = client.get(post.get_absolute_url()).content.decode()
         assert "Liked by 1 person" in html and "disabled" in html
 
-    def test_likes_from_different_browsers_add_up(self, post):
+    def test_likes_from_different_browsers_at_different_addresses_add_up(self, post):
         from django.test import Client
 
-        for _ in range(3):
-            self.like(Client(), "post", post.pk)
+        for n in range(3):
+            self.like(Client(REMOTE_ADDR=f"192.0.2.{n + 1}"), "post", post.pk)
         post.refresh_from_db()
         assert post.like_count == 3
+
+    def test_fresh_browsers_at_one_address_like_an_item_once_a_day(self, post):
+        from django.test import Client
+
+        responses = [self.like(Client(REMOTE_ADDR="192.0.2.7"), "post", post.pk, json=True) for _ in range(8)]
+        assert [r.json() for r in responses] == [{"count": 1, "liked": True}] * 8, "answered as already liked"
+        assert all("ole_likes" in r.cookies for r in responses)
+        post.refresh_from_db()
+        assert post.like_count == 1
+
+    def test_two_addresses_give_two_likes_and_one_address_may_like_two_items(self, post):
+        from django.test import Client
+
+        other = PostFactory()
+        for address in ["192.0.2.7", "192.0.2.7", "198.51.100.9", "198.51.100.9"]:
+            self.like(Client(REMOTE_ADDR=address), "post", post.pk)
+        self.like(Client(REMOTE_ADDR="192.0.2.7"), "post", other.pk)
+        post.refresh_from_db()
+        other.refresh_from_db()
+        assert (post.like_count, other.like_count) == (2, 1)
+
+    def test_a_second_like_without_the_cookie_is_not_an_error_page(self, post):
+        from django.test import Client
+
+        self.like(Client(REMOTE_ADDR="192.0.2.7"), "post", post.pk)
+        response = self.like(Client(REMOTE_ADDR="192.0.2.7"), "post", post.pk)
+        assert response.status_code == 302 and response["Location"] == post.get_absolute_url()
+
+    def test_the_like_counters_keep_no_address(self, post):
+        from django.test import Client
+
+        from ole.models import Counter
+
+        self.like(Client(REMOTE_ADDR="192.0.2.7"), "post", post.pk)
+        keys = list(Counter.objects.values_list("key", flat=True))
+        assert any(key.startswith("like-item:") for key in keys)
+        assert not any("192.0.2.7" in key or f"post:{post.pk}" in key for key in keys)
 
     def test_json_for_the_in_place_update(self, client, post):
         comment = approved(post)
