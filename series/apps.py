@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections, transaction
+from django.db.models.signals import post_delete, post_migrate
 
 
 class SeriesConfig(AppConfig):
@@ -41,5 +43,22 @@ class SeriesConfig(AppConfig):
         register_job("mentions checked", mentions.verify_due)
         register_job("posts announced", mentions.notify_due)
 
+        # Search on SQLite: the index and its triggers survive migrations that rebuild the posts table, and the
+        # words of a deleted post leave the index's file.
+        post_migrate.connect(install_search_index, sender=self, dispatch_uid="series.install_search_index")
+        post_delete.connect(post_deleted, sender=Post, dispatch_uid="series.search_forgets_deleted")
+
         # The pingback endpoint parses XML from anyone: refuse entity expansion, external entities and DTDs.
         defusedxml.xmlrpc.monkey_patch()
+
+
+def install_search_index(sender, using: str = "default", **kwargs) -> None:
+    from . import search
+
+    search.install(connections[using])
+
+
+def post_deleted(sender, using: str = "default", **kwargs) -> None:
+    from . import search
+
+    transaction.on_commit(lambda: search.forget_deleted_text(using), using=using)

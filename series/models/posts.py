@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +22,8 @@ from ole import images, pagecache
 from ole.storage import delete_files_on_commit
 from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, render_markdown
 from ole.workflow import InvalidTransition
+
+from .. import search
 
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
 
@@ -251,7 +254,8 @@ class PostQuerySet(models.QuerySet):
         return moment.timestamp() if moment else None
 
     def search(self, query: str) -> PostQuerySet:
-        """Full-text search with ranking on PostgreSQL; every word must appear on SQLite.
+        """Full-text search with English stemming ("tapering" finds "taper"), words in the title ranking above
+        words in the text: PostgreSQL's own search, or SQLite's FTS5 (`series.search`).
 
         Only the newest `Post.SEARCH_MATCHES` matches are ranked and counted: a word nearly every post has would
         otherwise rank the whole archive on each request. The results page says when there are more.
@@ -267,10 +271,16 @@ class PostQuerySet(models.QuerySet):
                 .annotate(rank=SearchRank(models.F("search_vector"), search_query))
                 .order_by("-rank", "-publish_at", "-pk")
             )
-        matches = self
-        for word in query.split()[:12]:
-            matches = matches.filter(Q(title__icontains=word) | Q(search_text__icontains=word))
-        return self._newest_of(matches).order_by("-publish_at", "-pk")
+        expression = search.match_expression(query)
+        if not expression:
+            return self.none()
+        matches = self.filter(pk__in=RawSQL(search.matching_ids_sql(), [expression]))  # noqa: S611 - words are parameters
+        table = connection.ops.quote_name(Post._meta.db_table)
+        return (
+            self._newest_of(matches)
+            .annotate(rank=RawSQL(search.rank_sql(table), [expression]))  # noqa: S611 - as above
+            .order_by("rank", "-publish_at", "-pk")
+        )
 
     def _newest_of(self, matches: PostQuerySet) -> PostQuerySet:
         return self.filter(pk__in=matches.order_by("-publish_at", "-pk").values("pk")[: Post.SEARCH_MATCHES])

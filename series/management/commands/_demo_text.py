@@ -131,8 +131,8 @@ alone and never suddenly.
 
 ## What it was like
 
-Coming off took much longer than I had hoped. Each step down was followed by a rough patch, then a slow
-settling. The rough patches brought things I hadn't expected:
+Coming off took much longer than I had hoped. We tapered in small steps, and each step down was followed by a
+rough patch, then a slow settling. The rough patches brought things I hadn't expected:
 
 - nights of broken sleep, worse than the insomnia I had started with;
 - a jittery, electric feeling under my skin;
