@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html as html_lib
 import math
+from urllib.parse import urljoin
 
 import markdown
 import nh3
@@ -52,6 +53,23 @@ def render_markdown(source: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+    )
+
+
+def absolute_links(html: str, base_url: str) -> str:
+    """Safe HTML (from `render_markdown`) with every link and image address made absolute against `base_url`:
+    feed readers resolve relative addresses against different bases, or not at all."""
+
+    def absolute(tag: str, attribute: str, value: str) -> str:
+        return urljoin(base_url, value) if attribute in ("href", "src") else value
+
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=absolute,
     )
 
 

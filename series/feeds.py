@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from ole.text import absolute_links
+
 from .models import Post, Series, Topic
 
 FEED_LENGTH = 20
@@ -44,6 +46,10 @@ class LatestPostsFeed(Feed):
     def description(self, obj=None) -> str:
         return "Lived-experience writing about mental health, dependence, withdrawal and recovery."
 
+    def get_feed(self, obj, request):
+        self.request = request  # the base of each post's absolute links
+        return super().get_feed(obj, request)
+
     def posts(self, obj=None):
         return Post.objects.published()
 
@@ -74,7 +80,8 @@ class LatestPostsFeed(Feed):
         return [tag.name for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item: Post) -> dict:
-        return {"content_html": item.body_html}
+        post_url = self.request.build_absolute_uri(item.get_absolute_url())
+        return {"content_html": absolute_links(item.body_html, post_url)}
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

@@ -1,9 +1,11 @@
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
 from django.urls import reverse
 from lxml import etree
+from lxml import html as lxml_html
 
 from tests.factories import PostFactory, SeriesFactory, TopicFactory, days_ago
 
@@ -57,6 +59,43 @@ def test_feeds_parse_with_full_content_and_dates(client, content, name, kwargs, 
     assert part_two.published_parsed[:5] == published.utctimetuple()[:5]
     assert part_two.link.endswith(content["posts"][1].get_absolute_url())
     assert [tag.term for tag in part_two.tags] == ["recovery"]
+
+
+FEEDS = [
+    ("series:feed", {}),
+    ("series:feed_atom", {}),
+    ("series:series_feed", {"slug": "benzos"}),
+    ("series:series_feed_atom", {"slug": "benzos"}),
+    ("series:tag_feed", {"slug": "recovery"}),
+    ("series:tag_feed_atom", {"slug": "recovery"}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", FEEDS)
+def test_every_link_in_a_feed_is_absolute(client, content, name, kwargs):
+    PostFactory(
+        title="Links of every kind",
+        series=content["series"],
+        part_number=3,
+        tags=[content["topic"]],
+        body="See [part one](/series/benzos/), [the next](../part-4/), [a note](#note), [help](help/) "
+        "and [elsewhere](https://example.org/page).",
+    )
+    url = reverse(name, kwargs=kwargs)
+    feed = feedparser.parse(client.get(url).content, resolve_relative_uris=False, sanitize_html=False)
+    addresses = [
+        address
+        for entry in feed.entries
+        for part in entry.content
+        for element in lxml_html.fragment_fromstring(part.value, create_parent="div").iter()
+        for address in (element.get("href"), element.get("src"))
+        if address
+    ]
+    assert len(addresses) >= 5
+    relative = [address for address in addresses if not urlsplit(address).scheme or not urlsplit(address).netloc]
+    assert relative == []
+    assert "http://testserver/series/benzos/" in addresses
+    assert "https://example.org/page" in addresses
 
 
 def test_feeds_carry_no_private_or_unpublished_content(client, content):
