@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.static import serve
 
@@ -14,11 +14,18 @@ admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # An index of sitemap pages of at most 5,000 addresses each (the protocol allows 50,000 a file).
     path(
         "sitemap.xml",
-        public_page(sitemap, params=["p"]),
-        {"sitemaps": SITEMAPS},
+        public_page(sitemaps.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page(sitemaps.sitemap, params=["p"]),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
     ),
     path("robots.txt", public_page(robots_txt), name="robots"),
     path("stories/", include("stories.urls")),

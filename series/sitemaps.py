@@ -5,7 +5,11 @@ from django.urls import reverse
 from .models import Contributor, Post, Series, Topic, live_posts
 
 
-class PostSitemap(Sitemap):
+class OleSitemap(Sitemap):
+    limit = 5000
+
+
+class PostSitemap(OleSitemap):
     changefreq = "monthly"
     priority = 0.8
 
@@ -15,8 +19,12 @@ class PostSitemap(Sitemap):
     def lastmod(self, post: Post):
         return post.updated
 
+    def get_latest_lastmod(self):
+        # One query; Django's default would read every post to find it.
+        return Post.objects.published().aggregate(latest=Max("updated"))["latest"]
 
-class SeriesSitemap(Sitemap):
+
+class SeriesSitemap(OleSitemap):
     changefreq = "weekly"
     priority = 0.6
 
@@ -30,8 +38,11 @@ class SeriesSitemap(Sitemap):
     def lastmod(self, series: Series):
         return series.last
 
+    def get_latest_lastmod(self):
+        return Post.objects.published().filter(series__isnull=False).aggregate(latest=Max("publish_at"))["latest"]
 
-class ContributorSitemap(Sitemap):
+
+class ContributorSitemap(OleSitemap):
     changefreq = "monthly"
     priority = 0.4
 
@@ -39,7 +50,7 @@ class ContributorSitemap(Sitemap):
         return Contributor.objects.with_published_posts().order_by("pk")
 
 
-class TagSitemap(Sitemap):
+class TagSitemap(OleSitemap):
     changefreq = "weekly"
     priority = 0.4
 
@@ -47,7 +58,7 @@ class TagSitemap(Sitemap):
         return Topic.objects.with_published_posts().order_by("pk")
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(OleSitemap):
     changefreq = "daily"
     priority = 0.5
 

@@ -119,6 +119,7 @@ def test_a_story_from_submission_to_featured_post_and_back_out(page: Page, site_
     page.get_by_role("button", name="Yes, withdraw and delete my story").click()
     expect(page.get_by_text("You withdrew this story")).to_be_visible()
     assert page.goto(post_url).status == 404
-    for surface in ["/", "/feed/", "/feed/atom/", "/sitemap.xml", "/series/benzodiazepines-the-long-way-round/"]:
+    for surface in ["/", "/feed/", "/feed/atom/", "/sitemap-posts.xml", "/series/benzodiazepines-the-long-way-round/"]:
         page.goto(site_url + surface)
         assert "Learning the difference" not in page.content(), surface
+        assert post_url.removeprefix(site_url) not in page.content(), surface

@@ -1,3 +1,4 @@
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -7,6 +8,7 @@ from django.urls import reverse
 from lxml import etree
 from lxml import html as lxml_html
 
+from series.sitemaps import SITEMAPS, PostSitemap
 from tests.factories import PostFactory, SeriesFactory, TopicFactory, days_ago
 
 pytestmark = pytest.mark.django_db
@@ -104,11 +106,18 @@ def test_feeds_carry_no_private_or_unpublished_content(client, content):
         assert "Hidden draft" not in body and "Hidden future" not in body
 
 
+def sitemap_pages(client) -> list[str]:
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    return index.xpath("//sm:sitemap/sm:loc/text()", namespaces=NS)
+
+
 def test_sitemap_is_valid_and_lists_exactly_the_published_posts(client, content):
-    response = client.get("/sitemap.xml")
-    document = etree.fromstring(response.content)
-    SITEMAP_SCHEMA.assertValid(document)
-    locations = set(document.xpath("//sm:loc/text()", namespaces=NS))
+    locations = set()
+    for page in sitemap_pages(client):
+        document = etree.fromstring(client.get(page).content)
+        SITEMAP_SCHEMA.assertValid(document)
+        locations |= set(document.xpath("//sm:loc/text()", namespaces=NS))
     published = [*content["posts"], content["other"]]
     for post in published:
         assert f"http://testserver{post.get_absolute_url()}" in locations
@@ -117,6 +126,24 @@ def test_sitemap_is_valid_and_lists_exactly_the_published_posts(client, content)
     assert "http://testserver/series/benzos/" in locations
     assert "http://testserver/tags/recovery/" in locations
     assert "http://testserver/help/" in locations
+
+
+def test_the_sitemap_index_pages_the_posts_with_their_latest_change(client, content, monkeypatch):
+    monkeypatch.setattr(PostSitemap, "limit", 2)
+    pages = sitemap_pages(client)
+    post_pages = [page for page in pages if "/sitemap-posts.xml" in page]
+    assert post_pages == ["http://testserver/sitemap-posts.xml", "http://testserver/sitemap-posts.xml?p=2"]
+    index = etree.fromstring(client.get("/sitemap.xml").content)
+    latest = max(post.updated for post in [*content["posts"], content["other"]])
+    lastmods = index.xpath("//sm:sitemap[contains(sm:loc, 'posts')]/sm:lastmod/text()", namespaces=NS)
+    assert [datetime.fromisoformat(lastmod) for lastmod in lastmods] == [latest] * 2
+    listed = [etree.fromstring(client.get(page).content).xpath("//sm:loc/text()", namespaces=NS) for page in post_pages]
+    assert [len(urls) for urls in listed] == [2, 1]
+    assert client.get("/sitemap-posts.xml?p=3").status_code == 404
+
+
+def test_a_sitemap_page_holds_at_most_5000_addresses():
+    assert all(sitemap.limit == 5000 for sitemap in SITEMAPS.values())
 
 
 def test_schema_rejects_a_broken_sitemap():

@@ -84,6 +84,8 @@ def _urls(world: dict) -> list[str]:
         reverse("series:series_feed", kwargs={"slug": "long-series"}),
         reverse("series:tag_feed", kwargs={"slug": "topic"}),
         "/sitemap.xml",
+        "/sitemap-posts.xml",
+        "/sitemap-series.xml",
     ]
 
 

@@ -444,6 +444,7 @@ def test_nothing_unpublished_leaks_anywhere(client, series_with_parts):
         reverse("series:series_feed", kwargs={"slug": series.slug}),
         reverse("series:tag_feed_atom", kwargs={"slug": topic.slug}),
         "/sitemap.xml",
+        "/sitemap-posts.xml",
     ]
     for url in urls:
         body = client.get(url).content.decode()

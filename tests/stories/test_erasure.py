@@ -44,6 +44,7 @@ def public_surfaces(post_url: str) -> list[str]:
         reverse("series:archive"),
         reverse("series:contributor_list"),
         reverse("sitemap"),
+        reverse("sitemap_section", kwargs={"section": "posts"}),
         *searches,
     ]
 

@@ -66,7 +66,7 @@ class TestAccess:
         story.status = S.APPROVED
         story.save()
         post = story_promote(story=story, editor=editor, series=None)
-        for url in ["/", post.get_absolute_url(), "/feed/", "/feed/atom/", "/sitemap.xml", "/search/?q=tablets"]:
+        for url in ["/", post.get_absolute_url(), "/feed/", "/feed/atom/", "/sitemap-posts.xml", "/search/?q=tablets"]:
             assert "tumi@example.org" not in client.get(url).content.decode(), url
 
 
@@ -139,16 +139,17 @@ class TestWithdrawal:
         story.refresh_from_db()
         post = story_promote(story=story, editor=editor, series=None)
         assert client.get(post.get_absolute_url()).status_code == 200
-        for surface in ["/", "/feed/", "/sitemap.xml"]:
-            assert "My year off the tablets" in client.get(surface).content.decode() or surface == "/sitemap.xml"
-        assert post.get_absolute_url() in client.get("/sitemap.xml").content.decode()
+        for surface in ["/", "/feed/"]:
+            assert "My year off the tablets" in client.get(surface).content.decode()
+        assert post.get_absolute_url() in client.get("/sitemap-posts.xml").content.decode()
         url = reverse("stories:withdraw", kwargs={"token": story.status_token()})
         assert "Withdraw" in client.get(url).content.decode()
         response = client.post(url)
         assert response.status_code == 302
         assert client.get(post.get_absolute_url()).status_code == 404
-        for surface in ["/", "/feed/", "/sitemap.xml"]:
+        for surface in ["/", "/feed/"]:
             assert "My year off the tablets" not in client.get(surface).content.decode()
+        assert post.get_absolute_url() not in client.get("/sitemap-posts.xml").content.decode()
         assert not Post.objects.filter(pk=post.pk).exists()
         page = client.get(story.get_status_url()).content.decode()
         assert "You withdrew this story" in page
