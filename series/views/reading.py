@@ -61,22 +61,29 @@ class PostListView(PublishedMixin, ListView):
 
 
 class HomeView(PostListView):
+    """Featured stories, the column's latest entry, then the rest newest first: each post once."""
+
     template_name = "series/home.html"
 
-    def get_featured(self) -> list[Post]:
-        return list(self.posts().featured().for_cards()[:FEATURED_ON_HOME])
-
     def get(self, request, *args, **kwargs):
-        self.featured = self.get_featured()
+        self.featured = list(self.posts().featured().for_cards()[:FEATURED_ON_HOME])
+        self.column_entry = (
+            self.posts()
+            .for_cards()
+            .filter(series__kind=Series.Kind.COLUMN)
+            .exclude(pk__in=[post.pk for post in self.featured])
+            .first()
+        )
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return super().get_queryset().exclude(pk__in=[post.pk for post in self.featured])
+        shown_above = [post.pk for post in [*self.featured, self.column_entry] if post is not None]
+        return super().get_queryset().exclude(pk__in=shown_above)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["featured"] = self.featured
-        context["latest_column_entry"] = self.posts().for_cards().filter(series__kind=Series.Kind.COLUMN).first()
+        context["latest_column_entry"] = self.column_entry
         return context
 
 

@@ -168,3 +168,21 @@ def test_pages_are_light_and_load_nothing_from_elsewhere(page: Page, site_url, p
     assert sum(sizes.values()) < 100_000, sizes
     blocking = page.evaluate("[...document.querySelectorAll('script[src]')].filter(s => !s.defer && !s.async).length")
     assert blocking == 0
+
+
+@pytest.mark.parametrize("width", [1280, 820, 390])
+def test_the_home_page_shows_each_post_once_and_fills_every_row(page: Page, site_url, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site_url + "/")
+    titles = page.locator(".card-title a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert len(titles) >= 5
+    assert len(titles) == len(set(titles)), titles
+    for grid in page.locator(".card-grid").all():
+        right_edge = grid.evaluate("grid => grid.getBoundingClientRect().right")
+        rows: dict[int, float] = {}
+        for box in grid.locator(":scope > li").evaluate_all(
+            "items => items.map(item => item.getBoundingClientRect()).map(box => [box.top, box.right])"
+        ):
+            top, right = round(box[0]), box[1]
+            rows[top] = max(rows.get(top, 0), right)
+        assert all(abs(right - right_edge) < 2 for right in rows.values()), (width, rows, right_edge)

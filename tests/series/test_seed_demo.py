@@ -28,3 +28,11 @@ def test_seed_demo_is_idempotent_and_has_what_the_demo_needs():
     assert Series.objects.get(slug="mental-floss-mondays").published_parts().count() == 3
     assert all(Topic.objects.values_list("description", flat=True))
     assert all(image for *_rest, image in first["posts"])
+
+
+def test_a_demo_reader_story_carries_its_pen_name(client):
+    call_command("seed_demo", verbosity=0)
+    post = Post.objects.get(slug="thandis-story-finding-my-feet-again")
+    assert post.credit == "Thandi M."
+    home = client.get("/").content.decode()
+    assert "Thandi M. ·" in home

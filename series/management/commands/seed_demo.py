@@ -59,6 +59,7 @@ class DemoPost:
     excerpt: str = ""
     tags: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    byline: str = ""  # a reader's pen name, for a story published on their behalf
 
 
 CONTRIBUTORS = [
@@ -223,6 +224,7 @@ def demo_posts(today: datetime.date) -> list[DemoPost]:
             slug="thandis-story-finding-my-feet-again",
             title="Thandi's story: finding my feet again",
             contributor=EDITORS,
+            byline="Thandi M.",
             series=BENZO_SERIES,
             part_number=4,
             status=published,
@@ -583,6 +585,7 @@ class Command(BaseCommand):
                 "publish_at": spec.publish_at,
                 "featured": spec.featured,
                 "feature_image_alt": spec.image_alt,
+                "byline": spec.byline,
             },
         )
         if not post.feature_image:
