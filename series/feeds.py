@@ -10,7 +10,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from ole.text import absolute_links
 
-from .models import Post, Series, Topic
+from .models import Comment, Post, Series, Topic
 
 FEED_LENGTH = 20
 
@@ -131,3 +131,71 @@ class TagFeed(LatestPostsFeed):
 class TagAtomFeed(TagFeed):
     feed_type = FullTextAtom
     subtitle = TagFeed.description
+
+
+class LatestCommentsFeed(Feed):
+    """The newest approved comments, with their writers' names and never their addresses."""
+
+    feed_type = Rss201rev2Feed
+
+    def title(self, obj=None) -> str:
+        return f"Comments · {settings.OLE_SITE_NAME}"
+
+    def link(self, obj=None) -> str:
+        return reverse("series:home")
+
+    def description(self, obj=None) -> str:
+        return f"The newest comments on {settings.OLE_SITE_NAME}."
+
+    def comments(self, obj=None):
+        return Comment.objects.in_feeds()
+
+    def items(self, obj=None):
+        return (
+            self.comments(obj)
+            .select_related("post")
+            .only("name", "body_html", "created", "post__slug", "post__title")
+            .order_by("-created", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item: Comment) -> str:
+        return f"{item.name} on “{item.post.title}”"
+
+    def item_description(self, item: Comment) -> str:
+        return item.body_html
+
+    def item_link(self, item: Comment) -> str:
+        return item.get_absolute_url()
+
+    def item_author_name(self, item: Comment) -> str:
+        return item.name
+
+    def item_pubdate(self, item: Comment):
+        return item.created
+
+
+class LatestCommentsAtomFeed(LatestCommentsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestCommentsFeed.description
+
+
+class PostCommentsFeed(LatestCommentsFeed):
+    def get_object(self, request, slug: str) -> Post:
+        return get_object_or_404(Post.objects.published().only("slug", "title"), slug=slug)
+
+    def title(self, obj: Post) -> str:
+        return f"Comments on “{obj.title}” · {settings.OLE_SITE_NAME}"
+
+    def link(self, obj: Post) -> str:
+        return obj.get_absolute_url()
+
+    def description(self, obj: Post) -> str:
+        return f"Comments on “{obj.title}”."
+
+    def comments(self, obj: Post):
+        return Comment.objects.in_feeds().filter(post=obj)
+
+
+class PostCommentsAtomFeed(PostCommentsFeed):
+    feed_type = Atom1Feed
+    subtitle = PostCommentsFeed.description

@@ -31,6 +31,12 @@ _tag_posts = reading.PostsOfView.as_view(
 urlpatterns = [
     path("", _listing(reading.HomeView.as_view()), name="home"),
     path("posts/<slug:slug>/", _post_page(reading.PostDetailView.as_view()), name="post"),
+    path("posts/<slug:slug>/comments/feed/", public_page(feeds.PostCommentsFeed()), name="post_comments_feed"),
+    path(
+        "posts/<slug:slug>/comments/feed/atom/",
+        public_page(feeds.PostCommentsAtomFeed()),
+        name="post_comments_feed_atom",
+    ),
     path("posts/<slug:slug>/preview/", reading.PostPreviewView.as_view(), name="post_preview"),
     path("posts/<slug:slug>/comments/", community.comment_create, name="comment_create"),
     path("comments/<int:pk>/edit/<str:token>/", community.comment_edit, name="comment_edit"),
@@ -68,4 +74,6 @@ urlpatterns = [
     path("help/", public_page(reading.HelpView.as_view()), name="help"),
     path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
+    path("feed/comments/", public_page(feeds.LatestCommentsFeed()), name="comments_feed"),
+    path("feed/comments/atom/", public_page(feeds.LatestCommentsAtomFeed()), name="comments_feed_atom"),
 ]

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from series.models import ContentNote, Contributor, CrisisLine, Post, Series, Topic
+from series.models import Comment, ContentNote, Contributor, CrisisLine, Post, Series, Topic
 
 
 def image_bytes(width: int = 64, height: int = 48, fmt: str = "PNG", color=(90, 140, 170), **save_kwargs) -> bytes:
@@ -116,6 +116,17 @@ class PostFactory(factory.django.DjangoModelFactory):
     def content_notes(self, create, extracted, **kwargs):
         if create and extracted:
             self.content_notes.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    post = factory.SubFactory(PostFactory)
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    body = "Thank you for writing this. It helped."
+    status = Comment.Status.APPROVED
 
 
 def current_consent():

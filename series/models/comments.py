@@ -18,7 +18,7 @@ from ole.privacy import scrub_admin_log
 from ole.text import render_comment
 from ole.workflow import InvalidTransition
 
-from .posts import Post
+from .posts import Post, live_posts
 
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"
@@ -68,6 +68,10 @@ class CommentQuerySet(models.QuerySet):
 
     def held(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.PENDING).order_by("-created")
+
+    def in_feeds(self) -> CommentQuerySet:
+        """Comments a comment feed lists: approved ones (not pingbacks) on posts visitors may see."""
+        return self.shown().filter(live_posts("post__"), status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT)
 
 
 class Comment(models.Model):

@@ -8,8 +8,9 @@ from django.urls import reverse
 from lxml import etree
 from lxml import html as lxml_html
 
+from series.models import Comment
 from series.sitemaps import SITEMAPS, PostSitemap
-from tests.factories import PostFactory, SeriesFactory, TopicFactory, days_ago
+from tests.factories import CommentFactory, PostFactory, SeriesFactory, TopicFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -70,34 +71,72 @@ FEEDS = [
     ("series:series_feed_atom", {"slug": "benzos"}),
     ("series:tag_feed", {"slug": "recovery"}),
     ("series:tag_feed_atom", {"slug": "recovery"}),
+    ("series:comments_feed", {}),
+    ("series:comments_feed_atom", {}),
+    ("series:post_comments_feed", {"slug": "links-of-every-kind"}),
+    ("series:post_comments_feed_atom", {"slug": "links-of-every-kind"}),
 ]
 
 
 @pytest.mark.parametrize("name, kwargs", FEEDS)
 def test_every_link_in_a_feed_is_absolute(client, content, name, kwargs):
-    PostFactory(
+    post = PostFactory(
         title="Links of every kind",
+        slug="links-of-every-kind",
         series=content["series"],
         part_number=3,
         tags=[content["topic"]],
         body="See [part one](/series/benzos/), [the next](../part-4/), [a note](#note), [help](help/) "
         "and [elsewhere](https://example.org/page).",
     )
+    CommentFactory(post=post, body="Also worth reading: example.org/more and https://example.net/a?b=c")
     url = reverse(name, kwargs=kwargs)
     feed = feedparser.parse(client.get(url).content, resolve_relative_uris=False, sanitize_html=False)
     addresses = [
         address
         for entry in feed.entries
-        for part in entry.content
+        for part in [*entry.get("content", []), entry.summary_detail]
         for element in lxml_html.fragment_fromstring(part.value, create_parent="div").iter()
         for address in (element.get("href"), element.get("src"))
         if address
     ]
-    assert len(addresses) >= 5
+    assert len(addresses) >= 2
     relative = [address for address in addresses if not urlsplit(address).scheme or not urlsplit(address).netloc]
     assert relative == []
-    assert "http://testserver/series/benzos/" in addresses
-    assert "https://example.org/page" in addresses
+
+
+def test_comment_feeds_list_approved_comments_on_live_posts_without_addresses(client, content):
+    part_one, part_two = content["posts"]
+    CommentFactory(post=part_one, name="Ayanda", email="ayanda.private@example.org", body="Shown words.")
+    CommentFactory(post=part_two, name="Bongi", body="Also shown.")
+    CommentFactory(post=part_one, name="Held", status=Comment.Status.PENDING)
+    CommentFactory(post=part_one, name="Spammer", status=Comment.Status.SPAM)
+    CommentFactory(post=part_one, name="Gone", status=Comment.Status.REMOVED)
+    CommentFactory(post=part_one, name="A blog", kind=Comment.Kind.PINGBACK, source_url="https://example.org/x")
+    CommentFactory(post=content["hidden"][0], name="On a draft")
+    for name, kwargs, expected in [
+        ("series:comments_feed", {}, ["Bongi", "Ayanda"]),
+        ("series:comments_feed_atom", {}, ["Bongi", "Ayanda"]),
+        ("series:post_comments_feed", {"slug": part_one.slug}, ["Ayanda"]),
+        ("series:post_comments_feed_atom", {"slug": part_one.slug}, ["Ayanda"]),
+    ]:
+        response = client.get(reverse(name, kwargs=kwargs))
+        feed = feedparser.parse(response.content)
+        assert feed.bozo == 0, feed.get("bozo_exception")
+        assert [entry.author for entry in feed.entries] == expected
+        assert "@" not in response.content.decode()
+    ayanda = feedparser.parse(client.get(reverse("series:comments_feed")).content).entries[1]
+    assert ayanda.title == "Ayanda on “Part 1”"
+    assert ayanda.link.endswith(f"{part_one.get_absolute_url()}#comment-{Comment.objects.get(name='Ayanda').pk}")
+    assert "Shown words." in ayanda.summary
+    draft = content["hidden"][0]
+    assert client.get(reverse("series:post_comments_feed", kwargs={"slug": draft.slug})).status_code == 404
+
+
+def test_a_post_page_names_its_comment_feed(client, content):
+    post = content["posts"][0]
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert f'href="{reverse("series:post_comments_feed", kwargs={"slug": post.slug})}"' in page
 
 
 def test_feeds_carry_no_private_or_unpublished_content(client, content):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from series.models import Contributor, Post, Series, Topic
 from tests.factories import (
+    CommentFactory,
     ContentNoteFactory,
     ContributorFactory,
     PostFactory,
@@ -40,6 +41,8 @@ def _world(size: int) -> dict:
             content_notes=notes,
         )
         posts.append(post)
+        CommentFactory(post=post)
+        CommentFactory(post=posts[0])
         PostFactory(contributor=contributor, series=column, publish_at=days_ago(n + 0.5), tags=[topic])
         PostFactory(
             contributor=contributor,
@@ -83,6 +86,8 @@ def _urls(world: dict) -> list[str]:
         reverse("series:feed_atom"),
         reverse("series:series_feed", kwargs={"slug": "long-series"}),
         reverse("series:tag_feed", kwargs={"slug": "topic"}),
+        reverse("series:comments_feed"),
+        reverse("series:post_comments_feed", kwargs={"slug": world["posts"][0].slug}),
         "/sitemap.xml",
         "/sitemap-posts.xml",
         "/sitemap-series.xml",
