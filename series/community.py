@@ -6,6 +6,8 @@ only the pages of those posts are its own and every other page can be the shared
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass, field
 
 from django.core import signing
@@ -16,6 +18,9 @@ from .models import Comment, Post
 
 MY_COMMENTS_COOKIE = "ole_comments"
 LIKES_COOKIE = "ole_likes"
+# A commenter's name, email and website, kept only when they ask. Read by the browser's JavaScript, which fills the
+# form, never by the server: pages stay the shared ones.
+COMMENTER_COOKIE = "ole_commenter"
 MAX_REMEMBERED = 200
 COOKIE_AGE = 60 * 60 * 24 * 365
 
@@ -79,6 +84,23 @@ def _comment_entries(request: HttpRequest) -> list[list[int]]:
 
 def my_comment_ids(request: HttpRequest) -> list[int]:
     return [comment for _post, comment in _comment_entries(request)]
+
+
+def remember_commenter(request: HttpRequest, response: HttpResponse, *, name: str, email: str, website: str) -> None:
+    details = json.dumps({"name": name, "email": email, "website": website}, ensure_ascii=False)
+    response.set_cookie(
+        COMMENTER_COOKIE,
+        base64.urlsafe_b64encode(details.encode()).decode(),
+        max_age=COOKIE_AGE,
+        httponly=False,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def forget_commenter(request: HttpRequest, response: HttpResponse) -> None:
+    if COMMENTER_COOKIE in request.COOKIES:
+        response.delete_cookie(COMMENTER_COOKIE, samesite="Lax")
 
 
 def remember_comment(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:

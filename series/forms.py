@@ -52,6 +52,11 @@ class CommentForm(forms.Form):
         help_text="Plain text; leave a blank line between paragraphs. Web addresses become links.",
     )
     notify_replies = forms.BooleanField(label="Email me when someone replies", required=False)
+    remember = forms.BooleanField(
+        label="Remember my name, email and website in this browser",
+        required=False,
+        help_text="Kept in a cookie on this device, never on our pages: anyone who uses this browser could see them.",
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     # One key per form shown: a resubmission (double click, dropped connection) makes no second comment.
     form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)

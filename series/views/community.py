@@ -13,6 +13,8 @@ from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,7 +23,14 @@ from ole import ratelimit
 from ole.privacy import private
 from ole.workflow import InvalidTransition
 
-from ..community import liked, my_comment_ids, remember_comment, remember_like
+from ..community import (
+    forget_commenter,
+    liked,
+    my_comment_ids,
+    remember_comment,
+    remember_commenter,
+    remember_like,
+)
 from ..forms import CommentEditForm, CommentForm, EraseLinkForm
 from ..models import Comment, CommunitySettings, CrisisLine, EraseLinkRequest, Post
 from ..services import TooManyComments, comment_submit
@@ -73,6 +82,15 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         # The database stayed busy past its timeout (SQLite under a burst): nothing was saved.
         form.add_error(None, "We are very busy for a moment and could not save your comment. Please send it again.")
         return _post_page_with(request, post, comment_form=form, status=503)
+    response = _comment_outcome(request, post, outcome)
+    if data["remember"]:
+        remember_commenter(request, response, name=data["name"], email=data["email"], website=data["website"])
+    else:
+        forget_commenter(request, response)
+    return response
+
+
+def _comment_outcome(request: HttpRequest, post: Post, outcome) -> HttpResponse:
     if outcome.repeat:  # the same form again: the same result, nothing new (and no proof of anything)
         return redirect(outcome.comment.get_absolute_url())
     if outcome.crisis:
@@ -88,6 +106,18 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(post.get_absolute_url() + "#comments")
     response = redirect(outcome.comment.get_absolute_url())
     remember_comment(request, response, outcome.comment)
+    return response
+
+
+@require_POST
+def forget_me(request: HttpRequest) -> HttpResponse:
+    """Forget the name, email and website this browser keeps for the comment form."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("series:home")
+    messages.info(request, "This browser no longer remembers your name, email and website.")
+    response = redirect(back)
+    forget_commenter(request, response)
     return response
 
 

@@ -45,6 +45,36 @@
 
   var commentForm = document.getElementById("comment-form");
   if (!commentForm) return;
+
+  // "Remember me": the name, email and website this browser keeps (a cookie set when the reader asks) fill the
+  // form here, so the page itself stays the one everybody shares. "Forget me" deletes the cookie.
+  var remembered = document.cookie.match(/(?:^|;\s*)ole_commenter=([^;]+)/);
+  var forgetForm = document.querySelector("form[data-forget-me]");
+  if (remembered) {
+    try {
+      var bytes = Uint8Array.from(atob(remembered[1].replace(/-/g, "+").replace(/_/g, "/")), function (c) { return c.charCodeAt(0); });
+      var details = JSON.parse(new TextDecoder().decode(bytes));
+      ["name", "email", "website"].forEach(function (name) {
+        var field = commentForm.querySelector("input[name=" + name + "]");
+        if (field && !field.value && typeof details[name] === "string") field.value = details[name];
+      });
+      commentForm.querySelector("input[name=remember]").checked = true;
+      if (forgetForm) forgetForm.hidden = false;
+    } catch (error) { /* a damaged cookie: the form stays blank */ }
+  }
+  if (forgetForm) {
+    forgetForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      document.cookie = "ole_commenter=; Max-Age=0; Path=/; SameSite=Lax";
+      ["name", "email", "website"].forEach(function (name) {
+        var field = commentForm.querySelector("input[name=" + name + "]");
+        if (field) field.value = "";
+      });
+      commentForm.querySelector("input[name=remember]").checked = false;
+      forgetForm.querySelector("[data-forget-text]").textContent = "Forgotten: this browser no longer keeps your details.";
+      forgetForm.querySelector("button").remove();
+    });
+  }
   if (commentForm.querySelector("[data-csrf-fill]")) {
     commentForm.querySelector("input[name=form_key]").value = newKey();
     commentForm.addEventListener("submit", function (event) {

@@ -83,3 +83,31 @@ def test_comment_moderate_reply_notify_and_like(page: Page, site_url, browser):
     )
     serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_a_commenter_is_remembered_in_this_browser_until_they_forget(page: Page, site_url):
+    page.goto(site_url + POST)
+    expect(page.locator("form[data-forget-me]")).to_be_hidden()
+    page.locator("#id_body").fill("Thank you for writing this.")
+    page.locator("#id_name").fill("Lindiwe")
+    page.locator("#id_email").fill("lindiwe@example.org")
+    page.locator("#id_website").fill("https://lindiwe.example.org")
+    page.get_by_label("Remember my name, email and website in this browser").check()
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Your comment is waiting for moderation").first).to_be_visible()
+    assert re.search(r"#comment-\d+$", page.url), page.url  # the page lands on the new comment
+
+    page.goto(site_url + "/posts/dependence-and-tolerance-two-sides-of-one-coin/")
+    expect(page.locator("#id_name")).to_have_value("Lindiwe")
+    expect(page.locator("#id_email")).to_have_value("lindiwe@example.org")
+    expect(page.locator("#id_website")).to_have_value("https://lindiwe.example.org")
+    expect(page.get_by_label("Remember my name, email and website in this browser")).to_be_checked()
+    expect(page.locator("#id_body")).to_have_value("")
+
+    page.get_by_role("button", name="Forget me").click()
+    expect(page.get_by_text("Forgotten: this browser no longer keeps your details.")).to_be_visible()
+    expect(page.locator("#id_name")).to_have_value("")
+    assert "ole_commenter" not in {cookie["name"] for cookie in page.context.cookies()}
+    page.reload()
+    expect(page.locator("#id_email")).to_have_value("")
+    expect(page.locator("form[data-forget-me]")).to_be_hidden()
