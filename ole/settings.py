@@ -349,6 +349,7 @@ OLE_LOGIN_FAILURES_PER_USER = int(os.environ.get("OLE_LOGIN_FAILURES_PER_USER", 
 OLE_LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("OLE_LOGIN_FAILURES_PER_CLIENT", "20"))
 OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
 OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
+OLE_REPORTS_PER_HOUR = int(os.environ.get("OLE_REPORTS_PER_HOUR", "10"))
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from ole.workflow import apply_each
 from . import consent, mentions
 from .models import (
     Comment,
+    CommentReport,
     CommunitySettings,
     ContentNote,
     Contributor,
@@ -215,8 +216,13 @@ def remove_comments(modeladmin, request, queryset):
     )
 
 
+@admin.action(description="Keep (the readers' reports are answered)", permissions=["change"])
+def keep_reported(modeladmin, request, queryset):
+    apply_each(modeladmin, request, queryset, lambda comment: comment.keep_despite_reports(request.user), "kept")
+
+
 class ModerationFilter(admin.SimpleListFilter):
-    """The moderation queue opens on what is held; everything else is one click away."""
+    """The moderation queue opens on what is held or reported; everything else is one click away."""
 
     title = "queue"
     parameter_name = "queue"
@@ -228,7 +234,7 @@ class ModerationFilter(admin.SimpleListFilter):
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "Waiting for moderation",
+            "display": "Waiting for moderation or reported",
         }
         yield {
             "selected": self.value() == "all",
@@ -239,19 +245,32 @@ class ModerationFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "all" or request.GET.get("status__exact"):
             return queryset
-        return queryset.filter(status=Comment.Status.PENDING)
+        return queryset.filter(models.Q(status=Comment.Status.PENDING) | models.Q(open_reports__gt=0))
+
+
+class CommentReportInline(admin.TabularInline):
+    model = CommentReport
+    fields = ["reason", "note", "created", "resolved_at", "resolved_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Readers' reports"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Comment)
 class CommentAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     """The moderation queue: filter to “Waiting for moderation” for the held comments, newest first."""
 
-    list_display = ["excerpt", "name", "post", "status", "held_reason", "in_reply_to", "created"]
+    list_display = ["excerpt", "name", "post", "status", "reported", "held_reason", "in_reply_to", "created"]
     list_filter = [ModerationFilter, "status", "kind"]
     list_select_related = ["post", "parent"]
     search_fields = ["body", "name", "post__title"]
     ordering = ["-created"]
-    actions = [approve_comments, mark_spam, remove_comments, "delete_selected"]
+    actions = [approve_comments, mark_spam, remove_comments, keep_reported, "delete_selected"]
+    inlines = [CommentReportInline]
     fields = [
         "post",
         "kind",
@@ -276,6 +295,14 @@ class CommentAdmin(PrivateLookupsMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_queryset(self, request):
+        open_reports = models.Count("reports", filter=models.Q(reports__resolved_at__isnull=True))
+        return super().get_queryset(request).annotate(open_reports=open_reports)
+
+    @admin.display(description="Reports", ordering="open_reports")
+    def reported(self, comment: Comment) -> str:
+        return str(comment.open_reports) if comment.open_reports else "—"
 
     @admin.display(description="Consent line agreed to")
     def consent_text(self, comment: Comment) -> str:

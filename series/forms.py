@@ -4,7 +4,7 @@ from ole.forms import PlainSelect
 from ole.safety import looks_like_contact_details
 
 from . import consent
-from .models import Comment, Series, Topic
+from .models import Comment, CommentReport, Series, Topic
 
 SEARCH_MAX_LENGTH = 200
 
@@ -143,4 +143,20 @@ class EraseLinkForm(forms.Form):
             "invalid": "That does not look like an email address; please check it (e.g. name@example.org).",
             "max_length": "An email address has at most %(limit_value)d characters; please check it.",
         },
+    )
+
+
+class CommentReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with this comment?",
+        choices=CommentReport.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose what is wrong with the comment."},
+    )
+    note = forms.CharField(
+        label="Anything the editors should know (optional)",
+        required=False,
+        max_length=CommentReport.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Please keep it to %(limit_value)d characters (it has %(show_value)d)."},
     )

@@ -43,6 +43,7 @@ urlpatterns = [
     path("comments/<int:pk>/delete/<str:token>/", community.comment_delete, name="comment_delete"),
     path("comments/unsubscribe/<str:token>/", community.comment_unsubscribe, name="comment_unsubscribe"),
     path("comments/erase/<str:token>/", community.comment_erase, name="comment_erase"),
+    path("comments/<int:pk>/report/", community.comment_report, name="comment_report"),
     path("comments/forget-me/", community.forget_me, name="comment_forget_me"),
     path("comments/erase-link/", community.erase_link_request, name="erase_link_request"),
     path("comments/confirm/<str:token>/", community.comment_confirm, name="comment_confirm"),

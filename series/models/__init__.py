@@ -1,6 +1,6 @@
 """The reading side's models, by topic: posts and what frames them, and the community around them."""
 
-from .comments import Comment, CommunitySettings, EraseLinkRequest
+from .comments import Comment, CommentReport, CommunitySettings, EraseLinkRequest
 from .posts import (
     ContentNote,
     Contributor,
@@ -16,6 +16,7 @@ from .posts import (
 
 __all__ = [
     "Comment",
+    "CommentReport",
     "CommunitySettings",
     "ContentNote",
     "Contributor",

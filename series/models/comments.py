@@ -350,8 +350,21 @@ class Comment(models.Model):
             raise InvalidTransition("Only a comment is erased by its writer.")
         self._remove_as(self.Status.REMOVED, by_writer=True)
 
+    def report(self, *, reason: str, note: str = "") -> CommentReport:
+        """A reader flags an approved comment for the editors; it stays shown until an editor decides."""
+        self._require((self.Status.APPROVED,), "reported")
+        return CommentReport.objects.create(comment=self, reason=reason, note=note)
+
+    def keep_despite_reports(self, editor) -> int:
+        """An editor read the reports and keeps the comment: they leave the queue. Returns how many."""
+        answered = self.reports.open().update(resolved_at=timezone.now(), resolved_by=editor)
+        if not answered:
+            raise InvalidTransition("This comment has no reports waiting.")
+        return answered
+
     def _remove_as(self, placeholder: str, *, by_writer: bool = False) -> None:
         with transaction.atomic():
+            self.reports.all().delete()  # decided; and a report may quote the words that are going
             if by_writer:  # the admin's history forgets the writer's name and words too (while the pk is known)
                 scrub_admin_log(self, "Comment removed by its writer")
             if self.replies.shown().exists():
@@ -416,3 +429,37 @@ class EraseLinkRequest(models.Model):
                 queue_email("comment.erase_link", comment)
             self.delete()
         return comment
+
+
+class CommentReportQuerySet(models.QuerySet):
+    def open(self) -> CommentReportQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+
+class CommentReport(models.Model):
+    """A reader's flag on an approved comment. Who reported is not kept (only a keyed count against floods)."""
+
+    class Reason(models.TextChoices):
+        UNKIND = "unkind", "It is unkind, abusive or bullying"
+        UNSAFE = "unsafe", "It could put someone at risk (self-harm, doses, dangerous advice)"
+        PRIVATE = "private", "It shares someone's private details"
+        SPAM = "spam", "It is spam or advertising"
+        OTHER = "other", "Something else"
+
+    NOTE_MAX = 500
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.TextField(max_length=NOTE_MAX, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    objects = CommentReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["resolved_at", "comment"], name="report_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Report on comment {self.comment_id}: {self.get_reason_display()}"

@@ -31,7 +31,7 @@ from ..community import (
     remember_commenter,
     remember_like,
 )
-from ..forms import CommentEditForm, CommentForm, EraseLinkForm
+from ..forms import CommentEditForm, CommentForm, CommentReportForm, EraseLinkForm
 from ..models import Comment, CommunitySettings, CrisisLine, EraseLinkRequest, Post
 from ..services import TooManyComments, comment_submit
 from ..services import comment_edit as comment_edit_service
@@ -249,6 +249,27 @@ def erase_link_request(request: HttpRequest) -> HttpResponse:
             EraseLinkRequest.make(email)  # the same work whether or not the address has comments
         return render(request, "series/erase_link_request.html", {"sent": True})
     return render(request, "series/erase_link_request.html", {"form": form})
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reader flags an approved comment for the editors. It stays shown until an editor decides."""
+    comment = get_object_or_404(
+        Comment.objects.in_feeds().select_related("post"),
+        pk=pk,
+    )
+    form = CommentReportForm(request.POST or None)
+    context = {"comment": comment, "form": form}
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow("comment-report", request, limit=settings.OLE_REPORTS_PER_HOUR, window=3600):
+            return render(request, "series/comment_report.html", {**context, "too_many": True}, status=429)
+        # One report per comment from a connection a day counts; a repeat gets the same thanks.
+        once = f"{comment.pk}:{ratelimit.client_address(request)}"
+        if ratelimit.allow_key("comment-report-once", once, limit=1, window=24 * 3600):
+            comment.report(reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+        return render(request, "series/comment_report.html", {**context, "sent": True})
+    return render(request, "series/comment_report.html", context)
 
 
 @require_safe
