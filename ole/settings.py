@@ -350,6 +350,7 @@ OLE_LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("OLE_LOGIN_FAILURES_PER_CLIEN
 OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
 OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
 OLE_REPORTS_PER_HOUR = int(os.environ.get("OLE_REPORTS_PER_HOUR", "10"))
+OLE_CONTACT_MESSAGES_PER_HOUR = int(os.environ.get("OLE_CONTACT_MESSAGES_PER_HOUR", "5"))
 
 LOGGING = {
     "version": 1,

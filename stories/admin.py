@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,7 +18,17 @@ from series.admin import PostAdmin
 from series.models import ContentNote, Post, Series, Topic
 
 from .forms import StoryTextMixin
-from .models import ConsentVersion, ContactAccess, EditorialNote, MessageTemplate, Story, StoryEvent, StoryMessage
+from .models import (
+    ConsentVersion,
+    ContactAccess,
+    ContactMessage,
+    ContactReply,
+    EditorialNote,
+    MessageTemplate,
+    Story,
+    StoryEvent,
+    StoryMessage,
+)
 from .services import story_promote
 
 
@@ -651,3 +661,74 @@ class ReadersPostAdmin(PostAdmin):
 
 admin.site.unregister(Post)
 admin.site.register(Post, ReadersPostAdmin)
+
+
+class ContactReplyInline(admin.TabularInline):
+    model = ContactReply
+    fields = ["created", "sent_by", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Our replies"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ContactMessageForm(forms.ModelForm):
+    """The message as the reader wrote it, and a box for the editors' reply (sent by the site, from its address)."""
+
+    reply = forms.CharField(
+        label="Reply",
+        required=False,
+        max_length=ContactMessage.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Sent to the writer by email from the site's address when you save; their address is never shown.",
+    )
+    close = forms.BooleanField(label="Close this message (nothing more to do)", required=False)
+
+    class Meta:
+        model = ContactMessage
+        fields: list[str] = []
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.closed_at is not None and cleaned.get("reply", "").strip():
+            self.add_error("reply", "This message is closed; it takes no reply.")
+        return cleaned
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+    """ "Write to us" messages: urgent first, then the oldest waiting. The writer's address is never shown."""
+
+    form = ContactMessageForm
+    list_display = ["name", "excerpt", "urgent", "created", "reply_count", "closed_at"]
+    list_filter = ["urgent", ("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "body"]
+    private_fields = ("email", "form_key")
+    ordering = ["closed_at", "-urgent", "created"]
+    fields = ["name", "created", "urgent", "flag_crisis", "closed_at", "body", "reply", "close"]
+    readonly_fields = ["name", "created", "urgent", "flag_crisis", "closed_at", "body"]
+    inlines = [ContactReplyInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(replies_sent=Count("replies"))
+
+    @admin.display(description="Message")
+    def excerpt(self, message: ContactMessage) -> str:
+        return message.body[:80]
+
+    @admin.display(description="Replies", ordering="replies_sent")
+    def reply_count(self, message: ContactMessage) -> int:
+        return message.replies_sent
+
+    def save_model(self, request: HttpRequest, obj: ContactMessage, form, change: bool) -> None:
+        if text := form.cleaned_data.get("reply", "").strip():
+            obj.reply(editor=request.user, body=text)
+            self.message_user(request, "Your reply is on its way to the writer.", messages.SUCCESS)
+        if form.cleaned_data.get("close") and obj.closed_at is None:
+            obj.close()

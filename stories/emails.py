@@ -12,7 +12,15 @@ from ole.mail import absolute, editor_addresses
 from ole.outbox import register
 from series.models import CrisisLine
 
-from .models import WRITER_EMAIL_SOURCES, LostLinkRequest, Story, StoryEvent, StoryMessage
+from .models import (
+    WRITER_EMAIL_SOURCES,
+    ContactMessage,
+    ContactReply,
+    LostLinkRequest,
+    Story,
+    StoryEvent,
+    StoryMessage,
+)
 
 SUBJECTS = {
     "story.received": "We have your story: “{title}”",
@@ -83,3 +91,33 @@ def resolve_lost_link(request_id: int) -> None:
     if request is not None:
         request.resolve()
     return None
+
+
+@register("contact.reply")
+def contact_reply(reply_id: int) -> EmailMessage | None:
+    """An editor's answer to a "Write to us" message, from the site's own address (never an editor's)."""
+    reply = ContactReply.objects.select_related("message").filter(pk=reply_id).first()
+    if reply is None:
+        return None
+    context = {
+        "reply": reply,
+        "message": reply.message,
+        "contact_url": absolute(reverse("stories:contact")),
+        "help_url": absolute(reverse("series:help")),
+        "crisis_lines": CrisisLine.objects.all(),
+        "site_name": settings.OLE_SITE_NAME,
+    }
+    body = render_to_string("stories/email/contact_reply.txt", context)
+    return EmailMessage(subject=f"Your message to {settings.OLE_SITE_NAME}", body=body, to=[reply.message.email])
+
+
+@register("contact.urgent")
+def contact_urgent_alert(message_id: int) -> EmailMessage | None:
+    """Tell the editors a message's writer may be in crisis; the email names no one and quotes nothing."""
+    message = ContactMessage.objects.filter(pk=message_id, urgent=True).first()
+    editors = editor_addresses()
+    if message is None or not editors:
+        return None
+    admin_url = absolute(reverse("admin:stories_contactmessage_change", args=[message.pk]))
+    body = render_to_string("stories/email/contact_urgent.txt", {"admin_url": admin_url})
+    return EmailMessage(subject="A message may need urgent care", body=body, to=editors)

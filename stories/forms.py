@@ -11,7 +11,7 @@ from ole.safety import looks_like_contact_details
 from ole.text import count_words
 from series.models import ContentNote, Series
 
-from .models import ConsentVersion, Story
+from .models import ConsentVersion, ContactMessage, Story
 
 TITLE_SPACES_ONLY = "Please give your story a title."
 NAME_IS_CONTACT = (
@@ -212,3 +212,65 @@ def error_summary(form: forms.BaseForm) -> list[str]:
         for error in errors:
             items.append(format_html('<a href="#{}">{}</a>: {}', anchor, label, error))
     return items
+
+
+class ContactForm(forms.ModelForm):
+    """ "Write to us": a name, an address for the reply, and the message."""
+
+    # A field people never see; bots fill it in.
+    website = forms.CharField(required=False, label="Leave this empty", max_length=200)
+    form_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ContactMessage
+        fields = ["name", "email", "body"]
+        labels = {"name": "Your name or a pen name", "email": "Your email address", "body": "Your message"}
+        help_texts = {
+            "email": "Only for our reply, which comes from the site's address. Never shown, never shared.",
+            "body": f"Up to {ContactMessage.BODY_MAX:,} characters.",
+        }
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
+        error_messages = {
+            "name": {
+                "required": "Please tell us what to call you (a pen name is fine).",
+                "max_length": "Please keep your name to %(limit_value)d characters (it has %(show_value)d).",
+            },
+            "email": {
+                "required": "Please give an email address, so we can answer you.",
+                "invalid": "That does not look like an email address; please check it (e.g. name@example.org).",
+            },
+            "body": {
+                "required": "Please write your message first.",
+                "max_length": "Please keep your message to %(limit_value)d characters (it has %(show_value)d).",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["maxlength"] = ContactMessage.BODY_MAX
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    @staticmethod
+    def new_key() -> uuid.UUID:
+        return uuid.uuid4()
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Please tell us what to call you (a pen name is fine).")
+        return name
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Please write your message first.")
+        return body

@@ -787,3 +787,76 @@ class LostLinkRequest(models.Model):
                 story.send_link()
             self.delete()
         return len(stories)
+
+
+class ContactMessageQuerySet(models.QuerySet):
+    def waiting(self) -> ContactMessageQuerySet:
+        """Messages no editor has closed, urgent first, then the oldest."""
+        return self.filter(closed_at__isnull=True).order_by("-urgent", "created", "pk")
+
+    def past_retention(self) -> ContactMessageQuerySet:
+        cutoff = timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS)
+        return self.filter(closed_at__lt=cutoff)
+
+
+class ContactMessage(models.Model):
+    """A reader's message to the editors ("Write to us"). The address is for the editors' replies, which the
+    site sends: the admin never shows it."""
+
+    NAME_MAX = 80
+    BODY_MAX = 5000
+
+    name = models.CharField(max_length=NAME_MAX)
+    email = models.EmailField(max_length=254)
+    body = models.TextField(max_length=BODY_MAX)
+    created = models.DateTimeField(default=timezone.now)
+    form_key = models.UUIDField(unique=True, editable=False, help_text="The one-time key of the form it came from.")
+    flag_crisis = models.BooleanField(default=False, editable=False)
+    urgent = models.BooleanField(default=False, help_text="Set when the writer may be in crisis: top of the list.")
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ContactMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-urgent", "created"]
+        indexes = [models.Index(fields=["closed_at", "urgent", "created"], name="contact_waiting_idx")]
+
+    def __str__(self) -> str:
+        return f"Message from {self.name} ({self.created:%Y-%m-%d})"
+
+    def refresh_flags(self) -> None:
+        """The same word lists as stories: words of crisis mark the message urgent for the editors."""
+        terms = SafetyTerm.phrases()
+        found = flags_for(f"{self.name}\n{self.body}", crisis_terms=terms["crisis"], medication_terms=[])
+        self.flag_crisis = self.urgent = CRISIS in found
+
+    def reply(self, *, editor, body: str) -> ContactReply:
+        """An editor answers; the site sends the answer from its own address."""
+        if self.closed_at is not None:
+            raise InvalidTransition("This message is closed; it takes no reply.")
+        if not body.strip():
+            raise InvalidTransition("Write the reply first.")
+        with transaction.atomic():
+            reply = ContactReply.objects.create(message=self, body=body.strip(), sent_by=editor)
+            queue_email("contact.reply", reply)
+        return reply
+
+    def close(self) -> None:
+        if self.closed_at is not None:
+            raise InvalidTransition("This message is already closed.")
+        self.closed_at = timezone.now()
+        self.save(update_fields=["closed_at"])
+
+
+class ContactReply(models.Model):
+    message = models.ForeignKey(ContactMessage, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(max_length=ContactMessage.BODY_MAX)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name_plural = "replies"
+
+    def __str__(self) -> str:
+        return f"Reply of {self.created:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from ole.outbox import queue_email
 from series.models import ContentNote, Contributor, Post, Series, Topic
 
-from .models import ConsentVersion, Story, StoryEvent, StoryMessage
+from .models import ConsentVersion, ContactMessage, Story, StoryEvent, StoryMessage
 
 logger = logging.getLogger(__name__)
 READERS_CONTRIBUTOR = {"slug": "readers", "display_name": "Our readers"}
@@ -130,3 +130,38 @@ def story_promote(*, story: Story, editor, series: Series | None) -> Post:
         )
         story.mark_published(editor=editor, post=post)
     return post
+
+
+def contact_submit(
+    *, form_key: uuid.UUID, fields: dict[str, Any], allow_new: Callable[[], bool] = lambda: True
+) -> tuple[ContactMessage | None, bool]:
+    """Save a "Write to us" message and, when it is urgent, alert the editors, all or nothing.
+
+    The same form sent again (a double click) returns the first message and False; a key used with another
+    address returns None. `allow_new` is asked only before a new message; SubmissionRefused when it says no.
+    """
+    if (answer := _contact_resent(form_key, fields)) is not None:
+        return answer
+    if not allow_new():
+        if (answer := _contact_resent(form_key, fields)) is not None:
+            return answer
+        raise SubmissionRefused
+    try:
+        with transaction.atomic():
+            message = ContactMessage(**fields, form_key=form_key)
+            message.refresh_flags()
+            message.save()
+            if message.urgent:
+                queue_email("contact.urgent", message)
+    except IntegrityError:
+        if (answer := _contact_resent(form_key, fields)) is None:
+            raise
+        return answer
+    return message, True
+
+
+def _contact_resent(form_key: uuid.UUID, fields: dict[str, Any]) -> tuple[ContactMessage | None, bool] | None:
+    earlier = ContactMessage.objects.filter(form_key=form_key).first()
+    if earlier is None:
+        return None
+    return (earlier if earlier.email.lower() == str(fields.get("email", "")).lower() else None), False

@@ -20,14 +20,16 @@ from ole.text import render_markdown, side_by_side
 from ole.workflow import InvalidTransition
 from series.models import CrisisLine, Series
 
-from .forms import LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
+from .forms import ContactForm, LostLinkForm, ReplyForm, StoryEditForm, StoryForm, error_summary
 from .models import ConsentVersion, LostLinkRequest, Story
-from .services import SubmissionRefused, story_submit, writer_reply
+from .services import SubmissionRefused, contact_submit, story_submit, writer_reply
 
 # The thank-you page shows the private link once, from a short-lived signed cookie that only that page receives:
 # no session (nor a row holding the link) is made for it.
 THANKS_COOKIE = "ole_thanks"
 THANKS_SECONDS = 600
+# After "Write to us", the confirmation page learns only whether to show the crisis lines first.
+CONTACT_COOKIE = "ole_contact"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,160}")
 
 
@@ -285,3 +287,61 @@ def export(request: HttpRequest, token: str) -> HttpResponse:
     response = JsonResponse(story.export(), json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="my-story.json"'
     return response
+
+
+@private
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    """ "Write to us": a message to the editors, kept as typed on any error, saved once however often it is sent."""
+    if request.method == "GET":
+        return _contact_form(request, ContactForm(initial={"form_key": ContactForm.new_key()}))
+    form = ContactForm(request.POST)
+    if form.is_bot:
+        return redirect("stories:contact_thanks")  # accepted silently; nothing is kept
+    if not form.is_valid():
+        return _contact_form(request, form)
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    try:
+        message, _created = contact_submit(
+            form_key=form.cleaned_data["form_key"],
+            fields=fields,
+            allow_new=lambda: ratelimit.allow(
+                "contact", request, limit=settings.OLE_CONTACT_MESSAGES_PER_HOUR, window=3600
+            ),
+        )
+    except SubmissionRefused:
+        return _contact_form(request, form, status=429, too_many=True)
+    except OperationalError:
+        return _contact_form(request, form, status=503, busy=True)
+    response = redirect("stories:contact_thanks")
+    response.set_signed_cookie(
+        CONTACT_COOKIE,
+        "urgent" if message and message.urgent else "received",
+        salt=CONTACT_COOKIE,
+        max_age=THANKS_SECONDS,
+        path=reverse("stories:contact_thanks"),
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+def _contact_form(
+    request: HttpRequest, form: ContactForm, *, status: int = 200, too_many: bool = False, busy: bool = False
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "errors": error_summary(form) if form.is_bound else [],
+        "too_many": too_many,
+        "busy": busy,
+    }
+    return render(request, "stories/contact.html", context, status=status)
+
+
+@private
+@require_safe
+def contact_thanks(request: HttpRequest) -> HttpResponse:
+    outcome = request.get_signed_cookie(CONTACT_COOKIE, default="", salt=CONTACT_COOKIE, max_age=THANKS_SECONDS)
+    context = {"urgent": outcome == "urgent", "crisis_lines": CrisisLine.objects.all()}
+    return render(request, "stories/contact_thanks.html", context)

@@ -7,13 +7,14 @@ from django.utils import timezone
 from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
 from series.models import Comment
-from stories.models import Story
+from stories.models import ContactMessage, Story
 
 
 class Command(BaseCommand):
     help = (
         "Remove personal data OLE no longer needs: declined stories after OLE_RETENTION_DAYS (their text, photo, "
         "messages, notes and the writer's details, as a withdrawal deletes them; the anonymous history stays), "
+        '"Write to us" messages OLE_RETENTION_DAYS after they were closed, '
         "the contact details of comments marked as spam a week ago, rate-limit counters "
         "whose window has closed and cached pages past their time. Nothing else is deleted. Safe to run daily, "
         "to interrupt and to re-run."
@@ -21,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         erased = sum(story.erase_when_expired() for story in Story.objects.past_retention().iterator())
+        messages = ContactMessage.objects.past_retention().delete()[1].get("stories.ContactMessage", 0)
         spam_cutoff = timezone.now() - datetime.timedelta(days=7)
         spam = (
             Comment.objects.filter(status=Comment.Status.SPAM, marked_spam_at__lt=spam_cutoff)
@@ -30,6 +32,6 @@ class Command(BaseCommand):
         counters = delete_closed_windows()
         pages = delete_expired()
         self.stdout.write(
-            f"Erased {erased} declined stories and the contact details of {spam} spam; "
+            f"Erased {erased} declined stories, {messages} closed messages and the contact details of {spam} spam; "
             f"removed {counters} closed rate-limit counters and {pages} expired cached pages."
         )
