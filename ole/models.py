@@ -112,6 +112,12 @@ class OutboundEmail(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} #{self.object_id} ({self.get_state_display()})"
 
+    def give_up(self, error: Exception) -> None:
+        self.attempts += 1
+        self.last_error = type(error).__name__[:200]
+        self.state = self.State.FAILED
+        self.save(update_fields=["attempts", "last_error", "state"])
+
     def retry_later(self, error: Exception) -> None:
         """Back off exponentially (1, 2, 4 … minutes); give up after MAX_ATTEMPTS."""
         self.attempts += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -25,16 +26,27 @@ logger = logging.getLogger("ole.outbox")
 
 Builder = Callable[[int], EmailMessage | None]
 _builders: dict[str, Builder] = {}
+# What a kind wants told when its email left, or was refused for good by the recipient's server (a 5xx).
+Outcome = Callable[[int], None]
+_on_sent: dict[str, Outcome] = {}
+_on_refused: dict[str, Outcome] = {}
 # What the worker does each round besides sending mail: a label for its report, and a job returning a count.
 Job = Callable[[], int]
 _jobs: dict[str, Job] = {}
 
 
-def register(kind: str) -> Callable[[Builder], Builder]:
-    """Decorator: `builder(object_id)` returns the message to send, or None when there is nothing to send."""
+def register(
+    kind: str, *, on_sent: Outcome | None = None, on_refused: Outcome | None = None
+) -> Callable[[Builder], Builder]:
+    """Decorator: `builder(object_id)` returns the message to send, or None when there is nothing to send.
+    `on_sent(object_id)` runs when it left; `on_refused(object_id)` when the recipient's server refused it for
+    good, and the email is then not retried."""
 
     def decorator(builder: Builder) -> Builder:
         _builders[kind] = builder
+        for hooks, hook in ((_on_sent, on_sent), (_on_refused, on_refused)):
+            if hook is not None:
+                hooks[kind] = hook
         return builder
 
     return decorator
@@ -100,6 +112,11 @@ def deliver(email: OutboundEmail) -> bool:
         message.send(fail_silently=False)
     except Exception as error:
         # Log the kind of failure only: the exception text can carry the recipient's address.
+        if email.kind in _on_refused and _refused_for_good(error):
+            logger.warning("Email %s #%s refused by the recipient's server; not retried.", email.kind, email.pk)
+            email.give_up(error)
+            _on_refused[email.kind](email.object_id)
+            return False
         logger.warning("Email %s #%s not sent (%s); will retry.", email.kind, email.pk, type(error).__name__)
         email.retry_later(error)
         return False
@@ -107,7 +124,16 @@ def deliver(email: OutboundEmail) -> bool:
     email.sent_at = timezone.now()
     email.attempts += 1
     email.save(update_fields=["state", "sent_at", "attempts"])
+    if email.kind in _on_sent:
+        _on_sent[email.kind](email.object_id)
     return True
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """Every recipient refused with a permanent (5xx) answer: sending again would be refused again."""
+    return isinstance(error, smtplib.SMTPRecipientsRefused) and all(
+        code >= 500 for code, _message in error.recipients.values()
+    )
 
 
 def deliver_due(limit: int = 100) -> tuple[int, int]:

@@ -351,6 +351,11 @@ OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
 OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
 OLE_REPORTS_PER_HOUR = int(os.environ.get("OLE_REPORTS_PER_HOUR", "10"))
 OLE_CONTACT_MESSAGES_PER_HOUR = int(os.environ.get("OLE_CONTACT_MESSAGES_PER_HOUR", "5"))
+# Following by email: how many post emails leave a minute, and whether they carry the whole text (a post made
+# from a reader's story always sends only its excerpt: the writer may withdraw it, and an email stays).
+OLE_FOLLOW_EMAILS_PER_MINUTE = int(os.environ.get("OLE_FOLLOW_EMAILS_PER_MINUTE", "60"))
+OLE_FOLLOW_FULL_TEXT = env_bool("OLE_FOLLOW_FULL_TEXT", False)
+OLE_FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("OLE_FOLLOW_REQUESTS_PER_HOUR", "10"))
 
 LOGGING = {
     "version": 1,

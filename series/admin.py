@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.contrib import admin
 from django.db import models, transaction
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitTag
@@ -20,6 +23,7 @@ from .models import (
     CrisisLine,
     Post,
     Series,
+    Subscription,
     Topic,
 )
 
@@ -135,9 +139,21 @@ class PostAdmin(admin.ModelAdmin):
                 post.erase()
 
 
+class FollowerCountMixin:
+    """Editors see how many people follow a series or topic by email, never who."""
+
+    def get_queryset(self, request):
+        confirmed = models.Q(followers__confirmed_at__isnull=False, followers__stopped_at__isnull=True)
+        return super().get_queryset(request).annotate(follower_count=models.Count("followers", filter=confirmed))
+
+    @admin.display(description="Followers by email", ordering="follower_count")
+    def followers(self, obj) -> int:
+        return obj.follower_count
+
+
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "planned_parts", "position"]
+class SeriesAdmin(FollowerCountMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "planned_parts", "position", "followers"]
     list_filter = ["kind"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -160,8 +176,8 @@ class ContentNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+class TopicAdmin(FollowerCountMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "followers"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -355,4 +371,59 @@ class CommunitySettingsAdmin(admin.ModelAdmin):
         return not CommunitySettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.action(description="Download the selected addresses (CSV)")
+def export_followers(modeladmin, request, queryset):
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="followers.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["email", "following", "how_often", "confirmed", "source", "stopped"])
+    for subscription in queryset.select_related("series", "topic"):
+        writer.writerow(
+            [
+                subscription.email,
+                subscription.target_name,
+                subscription.frequency,
+                subscription.confirmed_at.isoformat() if subscription.confirmed_at else "",
+                subscription.source,
+                subscription.stopped_at.isoformat() if subscription.stopped_at else "",
+            ]
+        )
+    return response
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """The followers' addresses: superusers only. Editors see counts on the series and topics."""
+
+    list_display = ["email", "target", "frequency", "confirmed_at", "source", "refusals", "stopped_at"]
+    list_filter = [
+        "frequency",
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("stopped_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email"]
+    list_select_related = ["series", "topic"]
+    actions = [export_followers, "delete_selected"]
+    readonly_fields = ["email", "series", "topic", "created", "confirmed_at", "source", "refusals", "stopped_at"]
+
+    @admin.display(description="Follows")
+    def target(self, subscription: Subscription) -> str:
+        return subscription.target_name
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -25,6 +25,7 @@ class SeriesConfig(AppConfig):
             Series,
             TaggedPost,
             Topic,
+            following,
         )
 
         # Everything public pages show: any change renders them afresh. A new comment held for moderation
@@ -42,6 +43,9 @@ class SeriesConfig(AppConfig):
         # The worker (ole's run_worker) runs these each round besides sending mail.
         register_job("mentions checked", mentions.verify_due)
         register_job("posts announced", mentions.notify_due)
+        register_job("followers told of new posts", following.announce_due)
+        register_job("weekly digests queued", following.digest_due)
+        register_job("unconfirmed followers forgotten", following.forget_unconfirmed)
 
         # Search on SQLite: the index and its triggers survive migrations that rebuild the posts table, and the
         # words of a deleted post leave the index's file.

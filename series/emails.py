@@ -10,7 +10,7 @@ from django.urls import reverse
 from ole.mail import absolute, editor_addresses
 from ole.outbox import register
 
-from .models import Comment, EraseLinkRequest
+from .models import Comment, CrisisLine, Delivery, EraseLinkRequest, Post, Subscription
 from .models.comments import CONFIRM_DAYS, ERASE_DAYS
 
 
@@ -127,3 +127,104 @@ def erase_link(comment_id: int) -> EmailMessage | None:
         {"link": absolute(comment.erase_url()), "days": ERASE_DAYS, "site_name": settings.OLE_SITE_NAME},
     )
     return EmailMessage(subject="The link to erase your comments", body=body, to=[comment.email])
+
+
+def _follower_headers(subscription: Subscription) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: a mail client can POST to the link without opening a page."""
+    return {
+        "List-Unsubscribe": f"<{absolute(subscription.get_unsubscribe_url())}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _follower_context(subscription: Subscription) -> dict:
+    return {
+        "subscription": subscription,
+        "manage": absolute(subscription.get_manage_url()),
+        "unsubscribe": absolute(subscription.get_unsubscribe_url()),
+        "help_url": absolute(reverse("series:help")),
+        "crisis_lines": CrisisLine.objects.all(),
+        "site_name": settings.OLE_SITE_NAME,
+    }
+
+
+def _post_summary(post: Post) -> dict:
+    """What an email says of a post: the whole text only when the site says so and the post is not a reader's
+    story (which its writer may withdraw, while an email cannot be recalled)."""
+    full = settings.OLE_FOLLOW_FULL_TEXT and not post.from_reader
+    return {
+        "post": post,
+        "notes": ", ".join(note.name for note in post.content_notes.all()),
+        "text": post.search_text if full else post.summary,
+        "link": absolute(post.get_absolute_url()),
+    }
+
+
+@register("following.confirm")
+def follow_confirm(subscription_id: int) -> EmailMessage | None:
+    """The double opt-in: nothing else is sent to an address before its owner follows this link."""
+    subscription = Subscription.objects.filter(pk=subscription_id, confirmed_at__isnull=True).first()
+    if subscription is None:
+        return None
+    context = {**_follower_context(subscription), "link": absolute(subscription.get_confirm_url()), "days": 7}
+    body = render_to_string("series/email/follow_confirm.txt", context)
+    return EmailMessage(
+        subject=f"Confirm: follow {settings.OLE_SITE_NAME} by email", body=body, to=[subscription.email]
+    )
+
+
+def _delivered(delivery_id: int) -> None:
+    delivery = Delivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is not None:
+        delivery.subscription.delivered()
+
+
+def _refused(delivery_id: int) -> None:
+    delivery = Delivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is not None:
+        delivery.subscription.refused()
+
+
+@register("following.post", on_sent=_delivered, on_refused=_refused)
+def follow_post(delivery_id: int) -> EmailMessage | None:
+    """One new post for one follower, built as the post is when it leaves (nothing if it went away)."""
+    delivery = (
+        Delivery.objects.select_related("subscription", "subscription__series", "subscription__topic")
+        .filter(pk=delivery_id, subscription__confirmed_at__isnull=False, subscription__stopped_at__isnull=True)
+        .first()
+    )
+    post = Post.objects.published().filter(pk=delivery.post_id).first() if delivery else None
+    if post is None:
+        return None
+    context = {**_follower_context(delivery.subscription), **_post_summary(post)}
+    body = render_to_string("series/email/follow_post.txt", context)
+    return EmailMessage(
+        subject=post.title,
+        body=body,
+        to=[delivery.subscription.email],
+        headers=_follower_headers(delivery.subscription),
+    )
+
+
+@register("following.digest", on_sent=_delivered, on_refused=_refused)
+def follow_digest(first_delivery_id: int) -> EmailMessage | None:
+    """A weekly follower's digest: the posts marked with the same moment as its first delivery."""
+    first = (
+        Delivery.objects.select_related("subscription")
+        .filter(pk=first_delivery_id, subscription__confirmed_at__isnull=False, subscription__stopped_at__isnull=True)
+        .first()
+    )
+    if first is None:
+        return None
+    post_ids = Delivery.objects.filter(subscription=first.subscription, queued_at=first.queued_at).values("post")
+    posts = list(
+        Post.objects.published().filter(pk__in=post_ids).prefetch_related("content_notes").order_by("publish_at")
+    )
+    if not posts:
+        return None
+    context = {**_follower_context(first.subscription), "posts": [_post_summary(post) for post in posts]}
+    body = render_to_string("series/email/follow_digest.txt", context)
+    subject = f"This week on {settings.OLE_SITE_NAME}: {len(posts)} new post{'s' if len(posts) != 1 else ''}"
+    return EmailMessage(
+        subject=subject, body=body, to=[first.subscription.email], headers=_follower_headers(first.subscription)
+    )

@@ -4,7 +4,7 @@ from ole.forms import PlainSelect
 from ole.safety import looks_like_contact_details
 
 from . import consent
-from .models import Comment, CommentReport, Series, Topic
+from .models import Comment, CommentReport, Series, Subscription, Topic
 
 SEARCH_MAX_LENGTH = 200
 
@@ -52,6 +52,7 @@ class CommentForm(forms.Form):
         help_text="Plain text; leave a blank line between paragraphs. Web addresses become links.",
     )
     notify_replies = forms.BooleanField(label="Email me when someone replies", required=False)
+    follow = forms.BooleanField(label="Tell me about new posts (we email you a link to confirm first)", required=False)
     remember = forms.BooleanField(
         label="Remember my name, email and website in this browser",
         required=False,
@@ -160,3 +161,35 @@ class CommentReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Please keep it to %(limit_value)d characters (it has %(show_value)d)."},
     )
+
+
+class FollowForm(forms.Form):
+    """Follow by email: everything, one series (or column), or one topic; each post, or a weekly digest."""
+
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Please give the email address to send new posts to.",
+            "invalid": "That does not look like an email address; please check it (e.g. name@example.org).",
+        },
+    )
+    target = forms.CharField(widget=forms.HiddenInput, required=False, max_length=220)
+    frequency = forms.ChoiceField(
+        label="How often",
+        choices=Subscription.Frequency.choices,
+        initial=Subscription.Frequency.EACH,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_target(self) -> tuple[Series | None, Topic | None]:
+        """ "" is everything; "series:<slug>" or "topic:<slug>" one of them."""
+        kind, _, slug = self.cleaned_data["target"].partition(":")
+        if not kind:
+            return None, None
+        if kind == "series" and (series := Series.objects.filter(slug=slug).first()):
+            return series, None
+        if kind == "topic" and (topic := Topic.objects.filter(slug=slug).first()):
+            return None, topic
+        raise forms.ValidationError("We could not tell what you wanted to follow; please choose again.")

@@ -5,7 +5,7 @@ from ole.pagecache import public_page
 from . import feeds
 from .community import has_own_activity_on
 from .models import Contributor, Topic
-from .views import community, mentions, reading
+from .views import community, following, mentions, reading
 
 app_name = "series"
 
@@ -48,6 +48,10 @@ urlpatterns = [
     path("comments/erase-link/", community.erase_link_request, name="erase_link_request"),
     path("comments/confirm/<str:token>/", community.comment_confirm, name="comment_confirm"),
     path("forms/token/", community.form_token, name="form_token"),
+    path("follow/", following.follow, name="follow"),
+    path("follow/confirm/<str:token>/", following.follow_confirm, name="follow_confirm"),
+    path("follow/manage/<str:token>/", following.follow_manage, name="follow_manage"),
+    path("follow/stop/<str:token>/", following.follow_unsubscribe, name="follow_unsubscribe"),
     path("privacy/", public_page(reading.privacy), name="privacy"),
     path("likes/<str:kind>/<int:pk>/", community.like, name="like"),
     path("pingback/", mentions.pingback, name="pingback"),

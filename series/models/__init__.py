@@ -1,6 +1,7 @@
 """The reading side's models, by topic: posts and what frames them, and the community around them."""
 
 from .comments import Comment, CommentReport, CommunitySettings, EraseLinkRequest
+from .following import Delivery, Subscription
 from .posts import (
     ContentNote,
     Contributor,
@@ -21,10 +22,12 @@ __all__ = [
     "ContentNote",
     "Contributor",
     "CrisisLine",
+    "Delivery",
     "EraseLinkRequest",
     "Post",
     "PostQuerySet",
     "Series",
+    "Subscription",
     "TaggedPost",
     "Topic",
     "live_posts",

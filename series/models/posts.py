@@ -372,6 +372,9 @@ class Post(models.Model):
     links_announced_at = models.DateTimeField(
         null=True, editable=False, help_text="When the pages this post links to were last sent pingbacks."
     )
+    followers_told_at = models.DateTimeField(
+        null=True, editable=False, help_text="When the post's followers by email were told of it (once, ever)."
+    )
     like_count = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

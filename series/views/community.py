@@ -32,7 +32,7 @@ from ..community import (
     remember_like,
 )
 from ..forms import CommentEditForm, CommentForm, CommentReportForm, EraseLinkForm
-from ..models import Comment, CommunitySettings, CrisisLine, EraseLinkRequest, Post
+from ..models import Comment, CommunitySettings, CrisisLine, EraseLinkRequest, Post, Subscription
 from ..services import TooManyComments, comment_submit
 from ..services import comment_edit as comment_edit_service
 from .reading import PostDetailView
@@ -83,6 +83,8 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, "We are very busy for a moment and could not save your comment. Please send it again.")
         return _post_page_with(request, post, comment_form=form, status=503)
     response = _comment_outcome(request, post, outcome)
+    if data["follow"] and ratelimit.allow_key("follow-address", data["email"].lower(), limit=3, window=3600):
+        Subscription.ask(email=data["email"], series=None, topic=None, frequency=Subscription.Frequency.EACH)
     if data["remember"]:
         remember_commenter(request, response, name=data["name"], email=data["email"], website=data["website"])
     else:

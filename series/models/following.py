@@ -1,0 +1,255 @@
+"""Following by email: a reader follows everything, a series (or column) or a topic, and hears of new posts.
+
+Double opt-in: nothing is sent to an address before it confirms, and unconfirmed addresses are forgotten after
+`CONFIRM_DAYS`. When a post goes live, one `Delivery` per matching follower is made, once (a unique pair, made
+by the one worker that claims the post): each new post alone, or gathered into Monday's digest.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from ole.outbox import queue_email
+from ole.workflow import InvalidTransition
+
+from .posts import Post, Series, Topic
+
+CONFIRM_SALT = "ole.follow.confirm"
+MANAGE_SALT = "ole.follow.manage"
+CONFIRM_DAYS = 7
+REFUSALS_TO_STOP = 3
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self) -> SubscriptionQuerySet:
+        return self.filter(confirmed_at__isnull=False, stopped_at__isnull=True)
+
+    def following(self, post: Post) -> SubscriptionQuerySet:
+        """Confirmed followers of everything, of the post's series or of one of its topics, who followed before
+        it went live."""
+        matches = models.Q(series__isnull=True, topic__isnull=True)
+        if post.series_id:
+            matches |= models.Q(series=post.series_id)
+        matches |= models.Q(topic__in=post.tags.values("pk"))
+        return self.active().filter(matches, confirmed_at__lte=post.publish_at)
+
+    def unconfirmed_expired(self) -> SubscriptionQuerySet:
+        cutoff = timezone.now() - datetime.timedelta(days=CONFIRM_DAYS)
+        return self.filter(confirmed_at__isnull=True, created__lt=cutoff)
+
+
+class Subscription(models.Model):
+    """An address that follows one thing (everything, a series or a topic), at one pace."""
+
+    class Frequency(models.TextChoices):
+        EACH = "each", "Each new post"
+        WEEKLY = "weekly", "A weekly digest (Monday morning)"
+
+    email = models.EmailField(max_length=254)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.CASCADE, related_name="followers")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="followers")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.EACH)
+    created = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=100, blank=True, help_text="Where a follower moved in from, if anywhere.")
+    refusals = models.PositiveSmallIntegerField(
+        default=0, help_text="Permanent refusals by the address's mail server in a row."
+    )
+    stopped_at = models.DateTimeField(
+        null=True, blank=True, help_text=f"Set after {REFUSALS_TO_STOP} refusals in a row: no more mail."
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One row per address and target; "everything" has neither a series nor a topic (NULLs, which a
+            # plain unique constraint counts as all different).
+            models.UniqueConstraint(
+                "email",
+                Coalesce("series", Value(0)),
+                Coalesce("topic", Value(0)),
+                name="subscription_once_per_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(series__isnull=True) | models.Q(topic__isnull=True),
+                name="subscription_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Following {self.target_name}"
+
+    @property
+    def target_name(self) -> str:
+        if self.series_id:
+            return f"“{self.series.title}”"
+        if self.topic_id:
+            return f"posts tagged “{self.topic.name}”"
+        return "every new post"
+
+    @classmethod
+    def ask(cls, *, email: str, series: Series | None, topic: Topic | None, frequency: str) -> Subscription:
+        """Someone asked to follow: a confirmation email goes to the address, unless it already follows that
+        (whatever the case, the answer on the page is the same). Returns the subscription."""
+        email = email.strip().lower()
+        with transaction.atomic():
+            subscription, _created = cls.objects.get_or_create(
+                email=email, series=series, topic=topic, defaults={"frequency": frequency}
+            )
+            if subscription.confirmed_at is None:
+                queue_email("following.confirm", subscription)
+        return subscription
+
+    # Links --------------------------------------------------------------------------------------
+
+    def get_confirm_url(self) -> str:
+        token = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(self.pk))
+        return reverse("series:follow_confirm", kwargs={"token": token})
+
+    @classmethod
+    def from_confirm_token(cls, token: str) -> Subscription | None:
+        try:
+            pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=datetime.timedelta(days=CONFIRM_DAYS))
+        except signing.BadSignature:
+            return None
+        return cls.objects.filter(pk=pk).first() if pk.isdigit() else None
+
+    def manage_token(self) -> str:
+        return signing.Signer(salt=MANAGE_SALT).sign(str(self.pk))
+
+    def get_manage_url(self) -> str:
+        return reverse("series:follow_manage", kwargs={"token": self.manage_token()})
+
+    def get_unsubscribe_url(self) -> str:
+        return reverse("series:follow_unsubscribe", kwargs={"token": self.manage_token()})
+
+    @classmethod
+    def from_manage_token(cls, token: str) -> Subscription | None:
+        try:
+            pk = signing.Signer(salt=MANAGE_SALT).unsign(token)
+        except signing.BadSignature:
+            return None
+        return cls.objects.select_related("series", "topic").filter(pk=pk).first() if pk.isdigit() else None
+
+    # State ---------------------------------------------------------------------------------------
+
+    def confirm(self) -> None:
+        if self.confirmed_at is None:
+            self.confirmed_at = timezone.now()
+            self.save(update_fields=["confirmed_at"])
+
+    def change_frequency(self, frequency: str) -> None:
+        if frequency not in self.Frequency.values:
+            raise InvalidTransition("Choose each new post or the weekly digest.")
+        self.frequency = frequency
+        self.save(update_fields=["frequency"])
+
+    def refused(self) -> None:
+        """The address's mail server refused a message for good; after a few in a row, no more mail."""
+        self.refusals += 1
+        fields = ["refusals"]
+        if self.refusals >= REFUSALS_TO_STOP and self.stopped_at is None:
+            self.stopped_at = timezone.now()
+            fields.append("stopped_at")
+        self.save(update_fields=fields)
+
+    def delivered(self) -> None:
+        if self.refusals:
+            self.refusals = 0
+            self.save(update_fields=["refusals"])
+
+    def everything_of_this_address(self) -> SubscriptionQuerySet:
+        return Subscription.objects.filter(email=self.email)
+
+
+class Delivery(models.Model):
+    """One post for one follower: made once, whatever saves, republishes or workers come after."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When its email (or digest) was queued.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subscription", "post"], name="delivery_once_per_post")]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"Post {self.post_id} for follower {self.subscription_id}"
+
+
+def announce_due(limit: int = 5) -> int:
+    """For each post gone live since the last round (a scheduled one included, with nobody saving anything),
+    make its deliveries and queue the emails, paced `OLE_FOLLOW_EMAILS_PER_MINUTE`. A post is claimed by one
+    worker in the same transaction that makes its deliveries: two workers never announce it twice, and a post
+    saved again, or unpublished and republished, is not announced again."""
+    announced = 0
+    for post in Post.objects.published().filter(followers_told_at__isnull=True).order_by("publish_at")[:limit]:
+        with transaction.atomic():
+            claimed = Post.objects.filter(pk=post.pk, followers_told_at__isnull=True).update(
+                followers_told_at=timezone.now()
+            )
+            if claimed:
+                _deliver(post)
+                announced += 1
+    return announced
+
+
+def _deliver(post: Post) -> None:
+    from ole.models import OutboundEmail
+
+    followers = list(Subscription.objects.following(post).order_by("pk").values_list("pk", "frequency"))
+    now = timezone.now()
+    deliveries = Delivery.objects.bulk_create(
+        [Delivery(subscription_id=pk, post=post, created=now) for pk, _frequency in followers], batch_size=1000
+    )
+    each = {pk for pk, frequency in followers if frequency == Subscription.Frequency.EACH}
+    per_minute = max(settings.OLE_FOLLOW_EMAILS_PER_MINUTE, 1)
+    waiting = OutboundEmail.objects.filter(kind="following.post", state=OutboundEmail.State.PENDING)
+    last = waiting.order_by("-send_after").values_list("send_after", flat=True).first()
+    start = max(now, last) if last else now
+    emails = []
+    for delivery in deliveries:
+        if delivery.subscription_id in each:
+            when = start + datetime.timedelta(minutes=len(emails) / per_minute)
+            emails.append(OutboundEmail(kind="following.post", object_id=delivery.pk, send_after=when))
+    OutboundEmail.objects.bulk_create(emails, batch_size=1000)
+    Delivery.objects.filter(pk__in=[email.object_id for email in emails]).update(queued_at=now)
+
+
+def digest_due(now: datetime.datetime | None = None) -> int:
+    """Queue one digest per weekly follower of the posts that went live before the last Monday, 07:00 site
+    time (a worker that was down on Monday catches up later). The deliveries a digest lists are marked with one
+    moment, under a row lock of their own: a second worker finds nothing left to mark. Returns how many."""
+    from ole.models import OutboundEmail
+
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    monday = (local - datetime.timedelta(days=local.weekday())).replace(hour=7, minute=0, second=0, microsecond=0)
+    if monday > local:
+        monday -= datetime.timedelta(days=7)
+    waiting = Delivery.objects.filter(
+        queued_at__isnull=True, created__lt=monday, subscription__frequency=Subscription.Frequency.WEEKLY
+    )
+    queued = 0
+    for subscription in list(waiting.values_list("subscription", flat=True).distinct()[:500]):
+        with transaction.atomic():
+            mine = waiting.filter(subscription=subscription)
+            if mine.update(queued_at=now):
+                first = Delivery.objects.filter(subscription=subscription, queued_at=now).order_by("pk").first()
+                OutboundEmail.objects.create(kind="following.digest", object_id=first.pk)
+                queued += 1
+    return queued
+
+
+def forget_unconfirmed() -> int:
+    return Subscription.objects.unconfirmed_expired().delete()[0]
