@@ -519,7 +519,13 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         if not story.photo:
             return "No photo"
         url = reverse("admin:stories_story_photo", args=[story.pk])
-        return format_html('<a href="{}"><img src="{}" alt="The writer’s photo" style="max-width:20rem"></a>', url, url)
+        return format_html(
+            '<a href="{}"><img src="{}" alt="{}" style="max-width:20rem"></a><br>Described as: {}',
+            url,
+            url,
+            story.photo_alt,
+            story.photo_alt,
+        )
 
     def get_urls(self) -> list:
         photo = self.admin_site.admin_view(self.photo_view)

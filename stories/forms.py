@@ -14,6 +14,11 @@ from series.models import ContentNote, Series
 from .models import ConsentVersion, ContactMessage, Story
 
 TITLE_SPACES_ONLY = "Please give your story a title."
+PHOTO_ALT_MISSING = "Please describe your photo in a few words, for readers who cannot see it."
+PHOTO_ALT_HELP = (
+    "A sentence for readers who cannot see it, e.g. “A cup of tea on a kitchen table by a window”. "
+    "It is published with your photo."
+)
 NAME_IS_CONTACT = (
     "For your safety, please don't use an email address or phone number as your name here. "
     "A pen name or a first name is enough."
@@ -68,6 +73,7 @@ class StoryForm(StoryTextMixin, forms.ModelForm):
             "credit_name",
             "email",
             "photo",
+            "photo_alt",
             "content_notes",
             "suggested_tags",
             "series",
@@ -79,6 +85,7 @@ class StoryForm(StoryTextMixin, forms.ModelForm):
             "credit_name": "Pen name or first name",
             "email": "Your email address",
             "photo": "A photo (optional)",
+            "photo_alt": "Describe your photo (needed if you add one)",
             "content_notes": "Does your story talk about any of these?",
             "suggested_tags": "Suggested tags (optional)",
             "series": "Which series is your story related to? (optional)",
@@ -92,6 +99,7 @@ class StoryForm(StoryTextMixin, forms.ModelForm):
             "credit_name": "Not needed if you choose “Anonymous”. Please don't use your full name.",
             "email": "Private: only the editors see it, to write to you about your story. It is never published.",
             "photo": "JPEG, PNG or WebP, up to 10 MB. We remove location and camera details before we keep it.",
+            "photo_alt": PHOTO_ALT_HELP,
             "content_notes": "Readers see these before your story, so they can choose when to read it.",
             "suggested_tags": "Separate them with commas, e.g. “sleep, tapering, family”.",
         }
@@ -130,6 +138,11 @@ class StoryForm(StoryTextMixin, forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if data.get("photo"):
+            if not data.get("photo_alt") and "photo_alt" not in self.errors:
+                self.add_error("photo_alt", PHOTO_ALT_MISSING)
+        else:
+            data["photo_alt"] = ""  # a description without a photo describes nothing
         needs_name = data.get("credit") in (Story.Credit.PEN_NAME, Story.Credit.FIRST_NAME)
         if needs_name and not data.get("credit_name") and "credit_name" not in self.errors:
             self.add_error("credit_name", "Please tell us the name to use, or choose “Anonymous”.")
@@ -153,14 +166,19 @@ class StoryForm(StoryTextMixin, forms.ModelForm):
 class StoryEditForm(StoryTextMixin, forms.ModelForm):
     class Meta:
         model = Story
-        fields = ["title", "body"]
-        labels = {"title": "Title", "body": "Your story"}
+        fields = ["title", "body", "photo_alt"]
+        labels = {"title": "Title", "body": "Your story", "photo_alt": "Describe your photo"}
         help_texts = StoryForm.Meta.help_texts
         widgets = {"body": forms.Textarea(attrs={"rows": 18, "data-word-count": "true"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].error_messages["required"] = TITLE_SPACES_ONLY
+        if self.instance.photo:
+            self.fields["photo_alt"].required = True
+            self.fields["photo_alt"].error_messages["required"] = PHOTO_ALT_MISSING
+        else:
+            del self.fields["photo_alt"]  # nothing to describe
         self.helper = _helper()
 
 

@@ -107,6 +107,7 @@ class Story(models.Model):
     BODY_MAX_WORDS = 5000
     BODY_MIN_WORDS = 50
     BODY_MAX_CHARS = 40_000
+    PHOTO_ALT_MAX = 200
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     link_version = models.PositiveIntegerField(default=1, editable=False)
@@ -122,6 +123,12 @@ class Story(models.Model):
         blank=True,
         storage=get_private_storage,
         help_text="Kept in private storage; a published post gets its own public copy.",
+    )
+    photo_alt = models.CharField(
+        "photo description",
+        max_length=PHOTO_ALT_MAX,
+        blank=True,
+        help_text="The writer's description of their photo: its alt text here and on the post made from the story.",
     )
     content_notes = models.ManyToManyField(ContentNote, blank=True, related_name="stories")
     suggested_tags = models.CharField(max_length=200, blank=True)
@@ -171,6 +178,7 @@ class Story(models.Model):
                 condition=Q(status="withdrawn") | Q(consent_publish=True, consent_editing=True, consent_adult=True),
                 name="story_needs_every_consent",
             ),
+            models.CheckConstraint(condition=Q(photo="") | ~Q(photo_alt=""), name="story_photo_is_described"),
         ]
 
     def __str__(self) -> str:
@@ -217,6 +225,7 @@ class Story(models.Model):
             "name_given": self.credit_name,
             "email": self.email,
             "photo": bool(self.photo),
+            "photo_description": self.photo_alt,
             "content_notes": [note.name for note in self.content_notes.all()],
             "suggested_tags": self.suggested_tags,
             "series": self.series.title if self.series_id else None,
@@ -289,7 +298,7 @@ class Story(models.Model):
         speaking about themselves, so such a note (ContentNote.signals_crisis) marks the story urgent too.
         `content_notes` are the notes about to be saved with a new story; otherwise its saved ones count."""
         terms = SafetyTerm.phrases()
-        text = "\n".join([self.title, self.body, self.credit_name, self.suggested_tags])
+        text = "\n".join([self.title, self.body, self.credit_name, self.suggested_tags, self.photo_alt])
         found = flags_for(text, crisis_terms=terms["crisis"], medication_terms=terms["medication"])
         if content_notes is None:
             content_notes = self.content_notes.all() if self.pk else []
@@ -512,12 +521,18 @@ class Story(models.Model):
         self.proposed_content_notes.clear()
 
     @transition
-    def revise(self, *, title: str, body: str) -> StoryEvent | None:
-        """The writer edits their own story while it is submitted or changes were requested."""
+    def revise(self, *, title: str, body: str, photo_alt: str | None = None) -> StoryEvent | None:
+        """The writer edits their own story while it is submitted or changes were requested (and the description
+        of their photo, if they sent one; None leaves it as it is)."""
         self._require(self.WRITER_CAN_EDIT, "edited now")
         self.title, self.body = title.strip(), body.strip()
-        self.refresh_flags()
         fields = ["title", "body", *FLAG_FIELDS]
+        if photo_alt is not None and self.photo:
+            if not photo_alt.strip():
+                raise ValueError("A photo keeps its description.")
+            self.photo_alt = photo_alt.strip()
+            fields.append("photo_alt")
+        self.refresh_flags()
         if self.status == self.Status.CHANGES_REQUESTED:
             return self._move_to(
                 self.Status.SUBMITTED, by_writer=True, message="The writer sent an edited story.", fields=fields
@@ -590,7 +605,7 @@ class Story(models.Model):
         self.events.update(message="", actor=None)
         self.content_notes.clear()
         self._clear_proposal()
-        self.title = self.body = self.credit_name = self.email = self.suggested_tags = ""
+        self.title = self.body = self.credit_name = self.email = self.suggested_tags = self.photo_alt = ""
         self.credit = self.Credit.ANONYMOUS
         self.photo = None
         self.post = None
@@ -606,6 +621,7 @@ class Story(models.Model):
             "suggested_tags",
             "credit",
             "photo",
+            "photo_alt",
             "post",
             "assigned_to",
             *FLAG_FIELDS,

@@ -213,7 +213,11 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
     form = StoryEditForm(request.POST or None, instance=story)
     if request.method == "POST" and form.is_valid():
         try:
-            story.revise(title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+            story.revise(
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                photo_alt=form.cleaned_data.get("photo_alt"),
+            )
         except InvalidTransition:
             messages.error(
                 request,

@@ -147,6 +147,8 @@ class StoryFactory(factory.django.DjangoModelFactory):
     credit = "pen_name"
     credit_name = "Quiet Reader"
     email = factory.Sequence(lambda n: f"writer{n}@example.org")
+    photo = ""
+    photo_alt = factory.LazyAttribute(lambda story: "A window at dawn" if story.photo else "")
     consent_version = factory.LazyFunction(current_consent)
     consented_at = factory.LazyFunction(timezone.now)
     consent_publish = True

@@ -222,6 +222,7 @@ class ReadersStory(Protocol):
     title: str
     body: str
     public_credit: str
+    photo_alt: str
 
 
 class PostQuerySet(models.QuerySet):
@@ -501,7 +502,7 @@ class Post(models.Model):
                 self.publish_at = timezone.now()
             if image is not None and not self.feature_image:
                 self.feature_image = image
-                self.feature_image_alt = f"A photo shared by {story.public_credit}"
+                self.feature_image_alt = story.photo_alt
             self.save()
             if new:
                 self.tags.set(tags)

@@ -56,7 +56,7 @@ def test_a_story_from_submission_to_featured_post_and_back_out(page: Page, site_
     # Thanks, and the private link, shown once.
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for sharing your story")
     assert_accessible(page)
-    status_url = page.locator("main code").inner_text()
+    status_url = page.get_by_label("Your private link").input_value()
     assert "/stories/status/" in status_url
     assert deliver_due() == (1, 0)
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 def story_with_photo(**kwargs) -> Story:
     story = StoryFactory(**kwargs)
-    story.photo = image_file("me.png", width=120, height=90)
+    story.photo, story.photo_alt = image_file("me.png", width=120, height=90), "A window at dawn"
     story.save()
     return story
 

@@ -33,6 +33,7 @@ def form_data(**overrides) -> dict:
         "credit_name": "Quiet Reader",
         "email": "writer@example.org",
         "suggested_tags": "sleep, family",
+        "photo_alt": "A window at dawn",  # kept only with a photo
         "series": "",
         "consent_publish": "on",
         "consent_editing": "on",
@@ -259,9 +260,10 @@ class TestWhatASubmissionCosts:
 
         client.get(reverse("stories:submit"))
         SafetyTerm.phrases()  # the word lists come from the cache once read
-        # The consent shown, the form key, the rate limit's count (one statement, in a savepoint of its own
-        # inside a test's transaction), and in one transaction the story, its history line and its email.
-        with django_assert_num_queries(10):
+        # The consent shown, the form's check of the photo-description constraint and the rate limit's count
+        # (one statement each, in a savepoint of its own inside a test's transaction), the form key, and in one
+        # transaction the story, its history line and its email.
+        with django_assert_num_queries(13):
             response = submit(client, consent_version="1")
         assert response.status_code == 302
         assert Story.objects.count() == 1

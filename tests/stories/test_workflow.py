@@ -164,7 +164,7 @@ def test_withdrawal_erases_personal_data_and_keeps_an_anonymous_audit_line(edito
     from tests.factories import ContentNoteFactory, image_file
 
     story = story_in(S.IN_REVIEW, email="private@example.org", credit_name="Tumi")
-    story.photo = image_file("me.jpg", fmt="JPEG")
+    story.photo, story.photo_alt = image_file("me.jpg", fmt="JPEG"), "Tumi at the kitchen table"
     story.save()
     photo_path = story.photo.path
     story.content_notes.add(ContentNoteFactory())
@@ -174,7 +174,7 @@ def test_withdrawal_erases_personal_data_and_keeps_an_anonymous_audit_line(edito
         story.withdraw()
     story.refresh_from_db()
     assert story.status == S.WITHDRAWN
-    assert (story.title, story.body, story.email, story.credit_name) == ("", "", "", "")
+    assert (story.title, story.body, story.email, story.credit_name, story.photo_alt) == ("", "", "", "", "")
     assert not story.photo
     assert not story.messages.exists() and not story.notes.exists() and not story.content_notes.exists()
     assert all(event.message == "" and event.actor is None for event in story.events.all())
