@@ -13,6 +13,7 @@ from .posts import (
     live_posts,
     unique_slug,
 )
+from .revisions import PostRevision
 
 __all__ = [
     "Comment",
@@ -23,6 +24,7 @@ __all__ = [
     "EraseLinkRequest",
     "Post",
     "PostQuerySet",
+    "PostRevision",
     "Series",
     "TaggedPost",
     "Topic",

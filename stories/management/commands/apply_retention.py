@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
-from series.models import Comment
+from series.models import Comment, Post
+from series.services import empty_trash
 from stories.models import Story
 
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Remove personal data OLE no longer needs: declined stories after OLE_RETENTION_DAYS (their text, photo, "
         "messages, notes and the writer's details, as a withdrawal deletes them; the anonymous history stays), "
-        "the contact details of comments marked as spam a week ago, rate-limit counters "
+        "the contact details of comments marked as spam a week ago, posts and comments in the trash for "
+        f"{Post.TRASH_DAYS} days, rate-limit counters "
         "whose window has closed and cached pages past their time. Nothing else is deleted. Safe to run daily, "
         "to interrupt and to re-run."
     )
@@ -27,9 +29,11 @@ class Command(BaseCommand):
             .exclude(email="", website="")
             .update(email="", website="")
         )
+        trashed_posts, trashed_comments = empty_trash()
         counters = delete_closed_windows()
         pages = delete_expired()
         self.stdout.write(
-            f"Erased {erased} declined stories and the contact details of {spam} spam; "
+            f"Erased {erased} declined stories and the contact details of {spam} spam; emptied the trash of "
+            f"{trashed_posts} posts and {trashed_comments} comments; "
             f"removed {counters} closed rate-limit counters and {pages} expired cached pages."
         )
