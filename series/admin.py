@@ -112,6 +112,20 @@ class TrashFilter(admin.SimpleListFilter):
 class TrashMixin:
     """Deleting moves to the trash; deleting what is already in the trash deletes it for good."""
 
+    delete_confirmation_template = "admin/series/trash_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/series/trash_delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        """Moving to the trash deletes nothing else: the confirmation lists the items alone, and needs no right
+        to delete what they hold (comments, revisions), which stays for a restore."""
+        objs = list(objs)
+        if any(item.trashed_at is not None for item in objs):
+            return super().get_deleted_objects(objs, request)
+        return [str(item) for item in objs], {self.model._meta.verbose_name_plural: len(objs)}, set(), []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return super().delete_view(request, object_id, {**(extra_context or {}), "trash_days": Post.TRASH_DAYS})
+
     def get_list_display(self, request):
         fields = list(super().get_list_display(request))
         return [*fields, "trashed_at"] if request.GET.get(TrashFilter.parameter_name) == "in" else fields

@@ -74,11 +74,12 @@ class CommentQuerySet(models.QuerySet):
 
 
 class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
-    """`Comment.objects`: every comment but those in the trash. (`Comment.everything` includes them: the admin,
-    erasure and retention use it, and so do relations such as `post.comments`, filtered by `shown()`.)"""
+    """`Comment.objects`: every comment but those in the trash, or under a post in the trash (no link, like or
+    email reaches them). `Comment.everything` includes them: the admin, erasure and retention use it, and so do
+    relations such as `post.comments`, filtered by `shown()`."""
 
     def get_queryset(self) -> CommentQuerySet:
-        return super().get_queryset().filter(trashed_at__isnull=True)
+        return super().get_queryset().filter(trashed_at__isnull=True, post__trashed_at__isnull=True)
 
 
 class Comment(models.Model):

@@ -104,6 +104,16 @@ class TestTrashingAPost:
         assert doomed.comments.exists() and doomed.tags.exists()
         assert "Moved to the trash" in response.content.decode()
 
+    def test_the_delete_confirmation_says_the_post_moves_to_the_trash_and_deletes_nothing_else(
+        self, admin_client, doomed
+    ):
+        url = reverse("admin:series_post_delete", args=[doomed.pk])
+        page = admin_client.get(url).content.decode()
+        assert "It moves to the trash" in page and "Reader on" not in page
+        doomed.trash()
+        page = admin_client.get(url).content.decode()
+        assert "deleting it now deletes it for good" in page and "Reader on" in page
+
     def test_the_bulk_delete_action_moves_posts_to_the_trash(self, admin_client):
         posts = PostFactory.create_batch(2)
         changelist = reverse("admin:series_post_changelist")
@@ -125,6 +135,8 @@ class TestTrashingAPost:
         assert Client().get(doomed.get_absolute_url()).status_code == 404
         assert Client().get(doomed.contributor.get_absolute_url()).status_code == 404
         assert Client().post(reverse("series:like", kwargs={"kind": "post", "pk": doomed.pk})).status_code == 404
+        comment = doomed.comments.get()
+        assert Client().post(reverse("series:like", kwargs={"kind": "comment", "pk": comment.pk})).status_code == 404
 
     def test_trashing_drops_its_stored_pages(self, doomed):
         visible_on(public_urls(doomed))
