@@ -23,6 +23,7 @@ from .models import (
     Contributor,
     CrisisLine,
     Post,
+    PostRevision,
     Series,
     Topic,
 )
@@ -269,9 +270,7 @@ class PostAdmin(TrashMixin, admin.ModelAdmin):
             raise PermissionDenied
         current = snapshot_of(post)
         restorable = self.restorable_fields(request, post)
-        revisions = [
-            (revision, revision.differences(current)) for revision in post.revisions.select_related("saved_by")[:100]
-        ]
+        revisions = PostRevision.compared(list(post.revisions.select_related("saved_by")[:100]), current)
         return TemplateResponse(
             request,
             "admin/series/post/revisions.html",

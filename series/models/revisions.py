@@ -59,10 +59,14 @@ class PostRevision(models.Model):
             return self.saved_by.get_username()
         return "an account since deleted" if self.saved_by_id else "the site itself"
 
-    def differences(self, current: dict) -> list[tuple[str, SafeString]]:
-        """(field label, HTML) for each field where this revision differs from `current` (a snapshot): a word
-        diff for texts, "was → now" for the rest. Every word is escaped."""
-        names = _display_names(self.snapshot, current)
+    @staticmethod
+    def compared(revisions: list[PostRevision], current: dict) -> list[tuple[PostRevision, list]]:
+        """Each revision with what differs from `current` (a snapshot): (field label, HTML) rows, a word diff for
+        texts and "was → now" for the rest, every word escaped. Names of series and notes are read once."""
+        names = _display_names(current, *(revision.snapshot for revision in revisions))
+        return [(revision, revision._differences(current, names)) for revision in revisions]
+
+    def _differences(self, current: dict, names) -> list[tuple[str, SafeString]]:
         rows = []
         for field, label in REVISED_FIELDS.items():
             old, new = self.snapshot.get(field), current.get(field)

@@ -3,14 +3,23 @@ back (never its status) and is itself a revision."""
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from series.models import Post, PostRevision
 from series.models.revisions import word_diff
 from stories.models import Story
 from stories.services import story_promote
-from tests.factories import ContentNoteFactory, PostFactory, SeriesFactory, StoryFactory, TopicFactory
+from tests.factories import (
+    ContentNoteFactory,
+    PostFactory,
+    SeriesFactory,
+    StoryFactory,
+    TopicFactory,
+    image_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +48,10 @@ def change_form(post: Post, **overrides) -> dict:
     return data
 
 
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="image/png")
+
+
 def save(client, post: Post, **overrides):
     response = client.post(reverse("admin:series_post_change", args=[post.pk]), change_form(post, **overrides))
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
@@ -49,6 +62,19 @@ def save(client, post: Post, **overrides):
 def restore(client, revision: PostRevision, **kwargs):
     url = reverse("admin:series_post_revision_restore", args=[revision.post_id, revision.pk])
     return client.post(url, **kwargs)
+
+
+@pytest.fixture
+def staff_user_queries():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    return count
 
 
 class TestRecording:
@@ -111,6 +137,22 @@ class TestHistoryPage:
         page = staff_client.get(reverse("admin:series_post_revisions", args=[post.pk])).content.decode()
         assert "<script>alert(1)" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    def test_the_history_page_reads_a_fixed_number_of_queries(self, staff_client, staff_user_queries):
+        post = PostFactory(series=SeriesFactory())
+        note = ContentNoteFactory()
+        for n in range(3):
+            post.title = f"Title {n}"
+            post.save()
+            post.content_notes.set([note] if n % 2 else [])
+            post.record_revision()
+        few = staff_user_queries(staff_client, reverse("admin:series_post_revisions", args=[post.pk]))
+        for n in range(3, 20):
+            post.title = f"Title {n}"
+            post.save()
+            post.record_revision()
+        many = staff_user_queries(staff_client, reverse("admin:series_post_revisions", args=[post.pk]))
+        assert few == many
 
     def test_word_diff_marks_removed_and_added_words(self):
         assert word_diff("a b c", "a x c") == "a <del>b</del><ins>x</ins> c"
@@ -185,6 +227,37 @@ class TestRestore:
         assert post.series is None  # what editors may change is restored
         page = editor_client.get(reverse("admin:series_post_revisions", args=[post.pk])).content.decode()
         assert "leaves what the writer owns" in page
+
+    def test_restore_brings_back_an_earlier_image_with_fresh_sizes(self, staff_client, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        post = PostFactory()
+        red = image_bytes(900, 700, color=(200, 30, 30))
+        save(staff_client, post, feature_image=upload("red.png", red), feature_image_alt="Red")
+        first = post.revisions.get()
+        blue = image_bytes(900, 700, color=(30, 30, 200))
+        save(staff_client, post, feature_image=upload("blue.png", blue), feature_image_alt="Blue")
+        blue_card = post.image_card.name
+
+        restore(staff_client, first)
+
+        post.refresh_from_db()
+        assert post.feature_image_alt == "Red"
+        assert post.image_card.name != blue_card
+        with post.image_card.open("rb") as card:
+            assert Image.open(card).convert("RGB").getpixel((10, 10))[0] > 150  # red again
+
+    def test_an_image_whose_file_is_gone_is_not_restored_and_the_editor_is_told(self, staff_client, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        post = PostFactory()
+        save(staff_client, post, feature_image=upload("red.png", image_bytes(900, 700)), feature_image_alt="Red")
+        first = post.revisions.get()
+        post.feature_image.storage.delete(first.snapshot["feature_image"])
+        save(staff_client, post, feature_image=upload("b.png", image_bytes(900, 700)), feature_image_alt="Now")
+        now = post.feature_image.name
+        response = restore(staff_client, first, follow=True)
+        assert "Not restored: the image (its file is gone)" in response.content.decode()
+        post.refresh_from_db()
+        assert post.feature_image.name == now and post.feature_image_alt == "Red"
 
     def test_restoring_a_part_another_post_now_holds_is_refused_with_a_message(self, staff_client):
         series = SeriesFactory()
