@@ -53,6 +53,11 @@ class PostRevision(models.Model):
     def __str__(self) -> str:
         return f"{self.snapshot.get('title', '')} ({self.saved_at:%d %b %Y %H:%M})"
 
+    @classmethod
+    def referenced_files(cls) -> set[str]:
+        """The images earlier revisions name: the orphan sweep keeps them for a restore (they go with the post)."""
+        return set(cls.objects.exclude(snapshot__feature_image="").values_list("snapshot__feature_image", flat=True))
+
     @property
     def saved_by_label(self) -> str:
         if self.saved_by is not None:

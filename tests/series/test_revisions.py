@@ -246,6 +246,29 @@ class TestRestore:
         with post.image_card.open("rb") as card:
             assert Image.open(card).convert("RGB").getpixel((10, 10))[0] > 150  # red again
 
+    def test_the_orphan_sweep_keeps_an_earlier_revisions_image_until_the_post_is_erased(
+        self, staff_client, settings, tmp_path
+    ):
+        import os
+        import time
+
+        from django.core.management import call_command
+
+        settings.MEDIA_ROOT = tmp_path
+        post = PostFactory()
+        save(staff_client, post, feature_image=upload("red.png", image_bytes(900, 700)), feature_image_alt="Red")
+        earlier = post.feature_image.path
+        save(staff_client, post, feature_image=upload("b.png", image_bytes(900, 700)), feature_image_alt="Now")
+        replaced_card = [os.path.join(root, name) for root, _dirs, names in os.walk(tmp_path) for name in names]
+        two_hours_ago = time.time() - 7200
+        for path in replaced_card:
+            os.utime(path, (two_hours_ago, two_hours_ago))
+        call_command("sweep_orphan_files", verbosity=0)
+        assert os.path.exists(earlier)
+        post.erase()
+        call_command("sweep_orphan_files", verbosity=0)
+        assert not os.path.exists(earlier)
+
     def test_an_image_whose_file_is_gone_is_not_restored_and_the_editor_is_told(self, staff_client, settings, tmp_path):
         settings.MEDIA_ROOT = tmp_path
         post = PostFactory()
