@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 from taggit.models import Tag as TaggitTag
 
@@ -295,7 +296,7 @@ class PostAdmin(TrashMixin, admin.ModelAdmin):
         except InvalidTransition as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:series_post_revisions", args=[post.pk]))
-        self.log_change(request, post, f"Restored the revision of {revision.saved_at:%Y-%m-%d %H:%M}.")
+        self.log_change(request, post, f"Restored the revision of {localtime(revision.saved_at):%Y-%m-%d %H:%M}.")
         self.message_user(request, "The earlier version is back; the status is unchanged.", messages.SUCCESS)
         if skipped:
             self.message_user(request, f"Not restored: {', '.join(skipped)}.", messages.WARNING)
