@@ -503,6 +503,8 @@ class Post(models.Model):
         """
         if self.pk is not None and not self.from_reader:
             raise InvalidTransition("Only a reader's post can be published from a story.")
+        if self.trashed_at is not None:
+            raise InvalidTransition("The story's post is in the trash: restore it from there first.")
         new = self.pk is None
         with transaction.atomic():
             self.title, self.body, self.byline = story.title, story.body, story.public_credit

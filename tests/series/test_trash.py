@@ -186,6 +186,22 @@ class TestTrashingAPost:
         story.withdraw()
         assert not Post.objects.filter(pk=post.pk).exists()
 
+    def test_promoting_a_story_again_while_its_post_is_in_the_trash_is_refused(self, editor):
+        from ole.workflow import InvalidTransition
+        from stories.models import Story
+        from stories.services import story_promote
+
+        story = StoryFactory(title=f"{WORD} mornings")
+        Story.objects.filter(pk=story.pk).update(status=Story.Status.APPROVED)
+        story.refresh_from_db()
+        post = story_promote(story=story, editor=editor, series=None)
+        post.trash()
+        story.refresh_from_db()
+        with pytest.raises(InvalidTransition, match="in the trash"):
+            story_promote(story=story, editor=editor, series=None)
+        post.refresh_from_db()
+        assert post.trashed_at is not None and not Post.objects.published().exists()
+
 
 class TestTrashingAComment:
     def test_an_admin_delete_moves_the_comment_to_the_trash_and_hides_it(self, admin_client, doomed):
