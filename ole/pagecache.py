@@ -74,14 +74,18 @@ def watch(
     *watched: type[models.Model],
     unless: Callable[[models.Model, bool], bool] | None = None,
     deleting_erases: bool = False,
+    hidden: Callable[[models.Model], bool] | None = None,
 ) -> None:
     """Every save or delete of these models, and every change to their many-to-many relations, moves the site
     version; `unless(instance, created)` names changes nobody sees (a comment held for review, saved or deleted).
-    With `deleting_erases`, a delete is an erasure (`text_erased`): whatever path deleted it, its text goes."""
+    With `deleting_erases`, a delete is an erasure (`text_erased`): whatever path deleted it, its text goes.
+    A save after which `hidden(instance)` holds (moved to a trash) is an erasure too."""
     for model in watched:
 
         def saved(sender, instance, created=False, **kwargs) -> None:
-            if unless is None or not unless(instance, created):
+            if hidden is not None and hidden(instance):
+                text_erased()
+            elif unless is None or not unless(instance, created):
                 site_changed()
 
         def deleted(sender, instance, **kwargs) -> None:

@@ -3,15 +3,20 @@ from __future__ import annotations
 import csv
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_POST
 from taggit.models import Tag as TaggitTag
 
 from ole.privatefields import PrivateLookupsMixin
-from ole.workflow import apply_each
+from ole.workflow import InvalidTransition, apply_each
 
 from . import consent, mentions
 from .models import (
@@ -22,16 +27,18 @@ from .models import (
     Contributor,
     CrisisLine,
     Post,
+    PostRevision,
     Series,
     Subscription,
     Topic,
 )
+from .models.revisions import RESTORABLE_FIELDS, snapshot_of
 
 
 @admin.action(description="Publish now", permissions=["change"])
 def publish_now(modeladmin, request, queryset):
     def publish(post: Post) -> None:
-        post.publish_now()
+        post.publish_now(by=request.user)
         mentions.link_internal(post)
 
     apply_each(modeladmin, request, queryset, publish, "published")
@@ -48,7 +55,7 @@ def schedule(modeladmin, request, queryset):
     form = ScheduleForm(request.POST if "apply" in request.POST else None)
     if form.is_bound and form.is_valid():
         when = form.cleaned_data["publish_at"]
-        apply_each(modeladmin, request, queryset, lambda post: post.schedule(when), "scheduled")
+        apply_each(modeladmin, request, queryset, lambda post: post.schedule(when, by=request.user), "scheduled")
         return None
     return TemplateResponse(
         request,
@@ -75,23 +82,110 @@ def unfeature(modeladmin, request, queryset):
 
 @admin.action(description="Move back to draft", permissions=["change"])
 def unpublish(modeladmin, request, queryset):
-    apply_each(modeladmin, request, queryset, lambda post: post.unpublish(), "moved back to draft")
+    apply_each(modeladmin, request, queryset, lambda post: post.unpublish(by=request.user), "moved back to draft")
+
+
+@admin.action(description="Restore from the trash", permissions=["delete"])
+def restore_from_trash(modeladmin, request, queryset):
+    apply_each(modeladmin, request, queryset, lambda item: item.restore_from_trash(), "restored from the trash")
+
+
+class TrashFilter(admin.SimpleListFilter):
+    """Deleted posts and comments wait in the trash for Post.TRASH_DAYS; the list opens on the rest."""
+
+    title = "trash"
+    parameter_name = "trash"
+
+    def lookups(self, request, model_admin):
+        return [("in", "In the trash")]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Not in the trash",
+        }
+        yield {
+            "selected": self.value() == "in",
+            "query_string": changelist.get_query_string({self.parameter_name: "in"}),
+            "display": f"In the trash (deleted for good after {Post.TRASH_DAYS} days)",
+        }
+
+    def queryset(self, request, queryset):
+        return queryset.filter(trashed_at__isnull=self.value() != "in")
+
+
+class TrashMixin:
+    """Deleting moves to the trash; deleting what is already in the trash deletes it for good."""
+
+    delete_confirmation_template = "admin/series/trash_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/series/trash_delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        """Moving to the trash deletes nothing else: the confirmation lists the items alone, and needs no right
+        to delete what they hold (comments, revisions), which stays for a restore."""
+        objs = list(objs)
+        if any(item.trashed_at is not None for item in objs):
+            return super().get_deleted_objects(objs, request)
+        return [str(item) for item in objs], {self.model._meta.verbose_name_plural: len(objs)}, set(), []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return super().delete_view(request, object_id, {**(extra_context or {}), "trash_days": Post.TRASH_DAYS})
+
+    def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
+        return [*fields, "trashed_at"] if request.GET.get(TrashFilter.parameter_name) == "in" else fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if request.GET.get(TrashFilter.parameter_name) != "in":
+            actions.pop("restore_from_trash", None)
+        return actions
+
+    def delete_model(self, request, obj) -> None:
+        self._delete_or_trash(request, [obj])
+
+    def delete_queryset(self, request, queryset) -> None:
+        self._delete_or_trash(request, queryset)
+
+    def _delete_or_trash(self, request, items) -> None:
+        trashed = 0
+        with transaction.atomic():
+            for item in items:
+                if item.trashed_at is None:
+                    item.trash()
+                    trashed += 1
+                else:
+                    self.delete_for_good(item)
+        if trashed:
+            self.message_user(
+                request,
+                f"Moved to the trash: restorable there for {Post.TRASH_DAYS} days (filter “In the trash”).",
+                messages.INFO,
+            )
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(TrashMixin, admin.ModelAdmin):
     list_display = ["title", "status", "is_published", "publish_at", "series", "part_number", "contributor", "featured"]
-    list_filter = ["status", "featured", "series", "contributor", ("tags", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        TrashFilter,
+        "status",
+        "featured",
+        "series",
+        "contributor",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["series", "contributor"]
     search_fields = ["title", "body", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["contributor", "series"]
     filter_horizontal = ["content_notes"]
-    actions = [publish_now, schedule, unpublish, feature, unfeature]
+    actions = [publish_now, schedule, unpublish, feature, unfeature, restore_from_trash]
     # The status changes only through the actions (publish now, schedule, move back to draft): a new post is
     # a draft.
-    readonly_fields = ["status", "preview_link", "created", "updated"]
+    readonly_fields = ["status", "preview_link", "revisions_link", "created", "updated"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "contributor", "body", "excerpt"]}),
         ("Series", {"fields": ["series", "part_number"]}),
@@ -99,7 +193,18 @@ class PostAdmin(admin.ModelAdmin):
         ("For readers", {"fields": ["content_notes", "tags"]}),
         (
             "Publication",
-            {"fields": ["status", "publish_at", "featured", "comments_open", "preview_link", "created", "updated"]},
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "featured",
+                    "comments_open",
+                    "preview_link",
+                    "revisions_link",
+                    "created",
+                    "updated",
+                ]
+            },
         ),
         ("Provenance", {"fields": ["byline", "from_reader"]}),
     ]
@@ -123,20 +228,83 @@ class PostAdmin(admin.ModelAdmin):
             '<a href="{}" target="_blank" rel="noopener">Preview as readers will see it</a>', post.get_preview_url()
         )
 
+    @admin.display(description="Revisions")
+    def revisions_link(self, post: Post) -> str:
+        if not post.pk:
+            return "Each save keeps a revision."
+        return format_html(
+            '<a href="{}">Earlier versions, what changed, and restore</a>',
+            reverse("admin:series_post_revisions", args=[post.pk]),
+        )
+
     def save_model(self, request, obj: Post, form, change) -> None:
         super().save_model(request, obj, form, change)
         mentions.link_internal(obj)  # links to other OLE posts show up as pingbacks at once
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        form.instance.record_revision(by=request.user)  # after the tags and content notes are saved
+
     def view_on_site(self, post: Post) -> str:
         return post.get_absolute_url() if post.is_published() else post.get_preview_url()
 
-    def delete_model(self, request, obj: Post) -> None:
-        obj.erase()  # its image files too, once the deletion is committed
+    def delete_for_good(self, post: Post) -> None:
+        post.erase()  # its revisions, and its image files once the deletion is committed
 
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            for post in queryset:
-                post.erase()
+    # Revisions ------------------------------------------------------------------------------
+
+    def restorable_fields(self, request, post: Post) -> tuple[str, ...]:
+        """What a restore may bring back on this post (a reader's post narrows it: see stories.admin)."""
+        return RESTORABLE_FIELDS
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/revisions/", view(self.revisions_view), name="series_post_revisions"),
+            path(
+                "<int:object_id>/revisions/<int:revision_id>/restore/",
+                view(require_POST(self.restore_view)),
+                name="series_post_revision_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revisions_view(self, request, object_id: int):
+        post = get_object_or_404(Post, pk=object_id)
+        if not self.has_view_or_change_permission(request, post):
+            raise PermissionDenied
+        current = snapshot_of(post)
+        restorable = self.restorable_fields(request, post)
+        revisions = PostRevision.compared(list(post.revisions.select_related("saved_by")[:100]), current)
+        return TemplateResponse(
+            request,
+            "admin/series/post/revisions.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Revisions of “{post}”",
+                "post": post,
+                "revisions": revisions,
+                "can_restore": self.has_change_permission(request, post),
+                "partial_restore": tuple(restorable) != RESTORABLE_FIELDS,
+                "opts": self.model._meta,
+            },
+        )
+
+    def restore_view(self, request, object_id: int, revision_id: int):
+        post = get_object_or_404(Post, pk=object_id)
+        if not self.has_change_permission(request, post):
+            raise PermissionDenied
+        revision = get_object_or_404(post.revisions, pk=revision_id)
+        try:
+            skipped = post.restore_revision(revision, by=request.user, fields=self.restorable_fields(request, post))
+        except InvalidTransition as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:series_post_revisions", args=[post.pk]))
+        self.log_change(request, post, f"Restored the revision of {localtime(revision.saved_at):%Y-%m-%d %H:%M}.")
+        self.message_user(request, "The earlier version is back; the status is unchanged.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"Not restored: {', '.join(skipped)}.", messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:series_post_change", args=[post.pk]))
 
 
 class FollowerCountMixin:
@@ -259,7 +427,7 @@ class ModerationFilter(admin.SimpleListFilter):
         }
 
     def queryset(self, request, queryset):
-        if self.value() == "all" or request.GET.get("status__exact"):
+        if self.value() == "all" or request.GET.get("status__exact") or request.GET.get(TrashFilter.parameter_name):
             return queryset
         return queryset.filter(models.Q(status=Comment.Status.PENDING) | models.Q(open_reports__gt=0))
 
@@ -277,15 +445,15 @@ class CommentReportInline(admin.TabularInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+class CommentAdmin(TrashMixin, PrivateLookupsMixin, admin.ModelAdmin):
     """The moderation queue: filter to “Waiting for moderation” for the held comments, newest first."""
 
     list_display = ["excerpt", "name", "post", "status", "reported", "held_reason", "in_reply_to", "created"]
-    list_filter = [ModerationFilter, "status", "kind"]
+    list_filter = [ModerationFilter, TrashFilter, "status", "kind"]
     list_select_related = ["post", "parent"]
     search_fields = ["body", "name", "post__title"]
     ordering = ["-created"]
-    actions = [approve_comments, mark_spam, remove_comments, keep_reported, "delete_selected"]
+    actions = [approve_comments, mark_spam, remove_comments, keep_reported, "delete_selected", restore_from_trash]
     inlines = [CommentReportInline]
     fields = [
         "post",
@@ -347,20 +515,16 @@ class CommentAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             "", "<p><strong>{}</strong>: {}</p>", ((c.name or "removed", c.body[:300]) for c in reversed(chain))
         )
 
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset.select_related("post"))
+
     # The count changes with the comments, in one transaction: pages are rendered afresh when it commits, never
     # in between from the new comments and the old count.
-    def delete_model(self, request, obj: Comment) -> None:
-        post = obj.post
+    def delete_for_good(self, comment: Comment) -> None:
+        post = comment.post
         with transaction.atomic():
-            super().delete_model(request, obj)
+            comment.delete()
             post.refresh_comment_count()
-
-    def delete_queryset(self, request, queryset) -> None:
-        posts = {comment.post for comment in queryset.select_related("post")}
-        with transaction.atomic():
-            super().delete_queryset(request, queryset)
-            for post in posts:
-                post.refresh_comment_count()
 
 
 @admin.register(CommunitySettings)

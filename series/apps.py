@@ -30,13 +30,15 @@ class SeriesConfig(AppConfig):
 
         # Everything public pages show: any change renders them afresh. A new comment held for moderation
         # (or a mention not yet verified) changes nothing anyone else sees.
-        # Deleting a post or a comment, by whatever path (the admin, a cascade), erases its text from the cache.
+        # Deleting a post or a comment, by whatever path (the admin, a cascade), erases its text from the cache;
+        # so does moving it to the trash (and any save while it is there).
         pagecache.watch(Series, Contributor, Topic, TaggedPost, ContentNote, CrisisLine, CommunitySettings)
-        pagecache.watch(Post, deleting_erases=True)
+        pagecache.watch(Post, deleting_erases=True, hidden=in_trash)
         pagecache.watch(
             Comment,
             unless=lambda comment, created: comment.seen_by_nobody(created=created),
             deleting_erases=True,
+            hidden=in_trash,
         )
         pagecache.bound_lifetime_by(Post.objects.next_publication)
 
@@ -66,3 +68,7 @@ def post_deleted(sender, using: str = "default", **kwargs) -> None:
     from . import search
 
     transaction.on_commit(lambda: search.forget_deleted_text(using), using=using)
+
+
+def in_trash(item) -> bool:
+    return item.trashed_at is not None

@@ -202,3 +202,20 @@ def comment_edit(*, comment: Comment, body: str) -> CommentOutcome:
             if verdict.crisis:
                 queue_email("comment.crisis", comment)
     return CommentOutcome(comment=comment, crisis=verdict.crisis)
+
+
+def empty_trash() -> tuple[int, int]:
+    """Delete for good the posts and comments in the trash for more than Post.TRASH_DAYS (a post with its
+    comments, revisions and image files). Returns how many posts and comments went."""
+    cutoff = timezone.now() - datetime.timedelta(days=Post.TRASH_DAYS)
+    posts = 0
+    for post in Post.objects.filter(trashed_at__lt=cutoff).iterator():
+        post.erase()
+        posts += 1
+    comments = 0
+    for comment in Comment.everything.filter(trashed_at__lt=cutoff).select_related("post"):
+        with transaction.atomic():
+            comment.delete()  # its replies with it, as a deletion in the admin took them
+            comment.post.refresh_comment_count()
+        comments += 1
+    return posts, comments

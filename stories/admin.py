@@ -650,6 +650,14 @@ class ReadersPostAdmin(PostAdmin):
     def get_prepopulated_fields(self, request, obj=None):
         return {} if _story_of(obj) is not None else super().get_prepopulated_fields(request, obj)
 
+    def restorable_fields(self, request, post: Post) -> tuple[str, ...]:
+        """A restore on a reader's post leaves the writer's fields alone, and the content notes (a restore could
+        drop the writer's)."""
+        fields = super().restorable_fields(request, post)
+        if _story_of(post) is None:
+            return fields
+        return tuple(field for field in fields if field not in (*self.WRITERS_FIELDS, "content_notes"))
+
     @admin.display(description="Made from")
     def provenance(self, post: Post) -> str:
         story = _story_of(post)

@@ -488,6 +488,7 @@ class Story(models.Model):
                 post.tags.set(self.proposed_tags.all())
                 post.content_notes.remove(*removed)  # the writer no longer holds them: this is allowed now
                 post.content_notes.add(*kept)
+                post.record_revision(note="The writer approved an edited version")
             self._clear_proposal()
             self.refresh_flags()
             fields = ["title", "body", *PROPOSAL_FIELDS, *FLAG_FIELDS]

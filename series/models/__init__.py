@@ -14,6 +14,7 @@ from .posts import (
     live_posts,
     unique_slug,
 )
+from .revisions import PostRevision
 
 __all__ = [
     "Comment",
@@ -26,6 +27,7 @@ __all__ = [
     "EraseLinkRequest",
     "Post",
     "PostQuerySet",
+    "PostRevision",
     "Series",
     "Subscription",
     "TaggedPost",

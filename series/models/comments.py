@@ -60,14 +60,26 @@ class CommunitySettings(models.Model):
 class CommentQuerySet(models.QuerySet):
     def shown(self) -> CommentQuerySet:
         """What everyone sees in a thread: approved comments, and placeholders for removed ones."""
-        return self.filter(status__in=Comment.SHOWN)
+        return self.filter(status__in=Comment.SHOWN, trashed_at__isnull=True)
 
     def visible_to(self, own_ids: Iterable[int]) -> CommentQuerySet:
         """What one browser sees in a thread: what everyone sees, and its own comments waiting for moderation."""
-        return self.filter(models.Q(status__in=Comment.SHOWN) | models.Q(pk__in=own_ids, status=Comment.Status.PENDING))
+        return self.filter(
+            models.Q(status__in=Comment.SHOWN) | models.Q(pk__in=own_ids, status=Comment.Status.PENDING),
+            trashed_at__isnull=True,
+        )
 
     def held(self) -> CommentQuerySet:
-        return self.filter(status=Comment.Status.PENDING).order_by("-created")
+        return self.filter(status=Comment.Status.PENDING, trashed_at__isnull=True).order_by("-created")
+
+
+class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
+    """`Comment.objects`: every comment but those in the trash, or under a post in the trash (no link, like or
+    email reaches them). `Comment.everything` includes them: the admin, erasure and retention use it, and so do
+    relations such as `post.comments`, filtered by `shown()`."""
+
+    def get_queryset(self) -> CommentQuerySet:
+        return super().get_queryset().filter(trashed_at__isnull=True, post__trashed_at__isnull=True)
 
     def in_feeds(self) -> CommentQuerySet:
         """Comments a comment feed lists: approved ones (not pingbacks) on posts visitors may see."""
@@ -142,10 +154,18 @@ class Comment(models.Model):
         "empty for pingbacks and webmentions, which are not anyone's consent.",
     )
     consented_at = models.DateTimeField(null=True, blank=True, editable=False)
+    trashed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="In the trash since then: hidden everywhere, deleted for good after Post.TRASH_DAYS.",
+    )
 
-    objects = CommentQuerySet.as_manager()
+    everything = CommentQuerySet.as_manager()
+    objects = CommentManager()
 
     class Meta:
+        default_manager_name = "everything"
         ordering = ["created", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -261,7 +281,7 @@ class Comment(models.Model):
             return None
         if not pk.isdigit():
             return None
-        return cls.objects.filter(pk=pk, kind=cls.Kind.COMMENT).exclude(email="").first()
+        return cls.everything.filter(pk=pk, kind=cls.Kind.COMMENT).exclude(email="").first()
 
     @classmethod
     def erase_all_from(cls, token: str) -> int | None:
@@ -270,7 +290,8 @@ class Comment(models.Model):
         if named is None:
             return None
         erased = 0
-        for comment in cls.objects.filter(email__iexact=named.email, kind=cls.Kind.COMMENT).select_related("post"):
+        # Those in the trash too: an erasure bypasses it.
+        for comment in cls.everything.filter(email__iexact=named.email, kind=cls.Kind.COMMENT).select_related("post"):
             comment.erase()
             erased += 1
         return erased
@@ -376,6 +397,27 @@ class Comment(models.Model):
                 self.post.refresh_comment_count()
             pagecache.text_erased()
 
+    # The trash --------------------------------------------------------------------------------
+
+    def trash(self) -> None:
+        """Move the comment to the trash: hidden at once (its replies with it, as their thread is), kept for a
+        restore, deleted for good after Post.TRASH_DAYS."""
+        if self.trashed_at is not None:
+            raise InvalidTransition("This comment is already in the trash.")
+        with transaction.atomic():
+            self.trashed_at = timezone.now()
+            self.save(update_fields=["trashed_at"])  # stored pages go too (SeriesConfig.ready: erases)
+            self.post.refresh_comment_count()
+
+    def restore_from_trash(self) -> None:
+        """Take the comment out of the trash, in the state it was in."""
+        if self.trashed_at is None:
+            raise InvalidTransition("This comment is not in the trash.")
+        with transaction.atomic():
+            self.trashed_at = None
+            self.save(update_fields=["trashed_at"])
+            self.post.refresh_comment_count()
+
     @property
     def replying_to(self) -> Comment | None:
         """Whom a reply answers: the comment it was written to, even if the thread placed it higher."""
@@ -420,7 +462,7 @@ class EraseLinkRequest(models.Model):
         request. Returns the comment the link names."""
         with transaction.atomic():
             comment = (
-                Comment.objects.filter(email__iexact=self.email, kind=Comment.Kind.COMMENT)
+                Comment.everything.filter(email__iexact=self.email, kind=Comment.Kind.COMMENT)
                 .exclude(email="")
                 .order_by("-created", "-pk")
                 .first()

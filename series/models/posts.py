@@ -24,6 +24,7 @@ from ole.text import count_words, derive_excerpt, plain_text, reading_minutes, r
 from ole.workflow import InvalidTransition
 
 from .. import search
+from .revisions import RESTORABLE_FIELDS, PostRevision, snapshot_of
 
 IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are removed on upload."
 
@@ -44,7 +45,13 @@ def live_posts(prefix: str = "") -> Q:
 
     `prefix` reaches posts through a relation, e.g. live_posts("posts__") on Series or Contributor.
     """
-    return Q(**{f"{prefix}status__in": Post.LIVE_STATUSES, f"{prefix}publish_at__lte": timezone.now()})
+    return Q(
+        **{
+            f"{prefix}status__in": Post.LIVE_STATUSES,
+            f"{prefix}publish_at__lte": timezone.now(),
+            f"{prefix}trashed_at__isnull": True,
+        }
+    )
 
 
 class WithPublishedPostsQuerySet(models.QuerySet):
@@ -247,7 +254,7 @@ class PostQuerySet(models.QuerySet):
         Scheduled posts, and published ones given a moment still to come: both go live when it comes.
         """
         moment = (
-            self.filter(status__in=Post.LIVE_STATUSES, publish_at__gt=timezone.now())
+            self.filter(status__in=Post.LIVE_STATUSES, publish_at__gt=timezone.now(), trashed_at__isnull=True)
             .order_by("publish_at")
             .values_list("publish_at", flat=True)
             .first()
@@ -379,8 +386,16 @@ class Post(models.Model):
     like_count = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    trashed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="In the trash since then: hidden everywhere public, deleted for good after TRASH_DAYS.",
+    )
 
     objects = PostQuerySet.as_manager()
+
+    TRASH_DAYS = 30
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -445,7 +460,12 @@ class Post(models.Model):
 
     def is_published(self) -> bool:
         """Mirror of PostQuerySet.published() for one post."""
-        return self.status in self.LIVE_STATUSES and self.publish_at is not None and self.publish_at <= timezone.now()
+        return (
+            self.status in self.LIVE_STATUSES
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+            and self.trashed_at is None
+        )
 
     is_published.boolean = True
     is_published.short_description = "Live"
@@ -457,15 +477,17 @@ class Post(models.Model):
 
     # Transitions ----------------------------------------------------------------------------
 
-    def publish_now(self) -> None:
+    def publish_now(self, *, by=None) -> None:
         """Make a draft or scheduled post live at once; a live post is refused."""
         if self.is_published():
             raise InvalidTransition("This post is already published.")
         self.status = self.Status.PUBLISHED
         self.publish_at = timezone.now()
-        self.save(update_fields=["status", "publish_at", "updated"])
+        with transaction.atomic():
+            self.save(update_fields=["status", "publish_at", "updated"])
+            self.record_revision(by=by, note="Published")
 
-    def schedule(self, when: datetime.datetime) -> None:
+    def schedule(self, when: datetime.datetime, *, by=None) -> None:
         """Schedule a draft for a future time; a time in the past is refused."""
         if self.is_published():
             raise InvalidTransition("This post is already published.")
@@ -473,7 +495,9 @@ class Post(models.Model):
             raise InvalidTransition("A post can only be scheduled for a time in the future.")
         self.status = self.Status.SCHEDULED
         self.publish_at = when
-        self.save(update_fields=["status", "publish_at", "updated"])
+        with transaction.atomic():
+            self.save(update_fields=["status", "publish_at", "updated"])
+            self.record_revision(by=by, note="Scheduled")
 
     def publish_from(
         self,
@@ -492,6 +516,8 @@ class Post(models.Model):
         """
         if self.pk is not None and not self.from_reader:
             raise InvalidTransition("Only a reader's post can be published from a story.")
+        if self.trashed_at is not None:
+            raise InvalidTransition("The story's post is in the trash: restore it from there first.")
         new = self.pk is None
         with transaction.atomic():
             self.title, self.body, self.byline = story.title, story.body, story.public_credit
@@ -507,13 +533,16 @@ class Post(models.Model):
             if new:
                 self.tags.set(tags)
             self.content_notes.add(*content_notes)
+            self.record_revision(note="Made from a reader's story" if new else "Updated from the reader's story")
 
-    def unpublish(self) -> None:
+    def unpublish(self, *, by=None) -> None:
         """Take a post back to draft; it disappears from every public page at once."""
         if self.status == self.Status.DRAFT:
             raise InvalidTransition("This post is already a draft.")
         self.status = self.Status.DRAFT
-        self.save(update_fields=["status", "updated"])
+        with transaction.atomic():
+            self.save(update_fields=["status", "updated"])
+            self.record_revision(by=by, note="Moved back to draft")
 
     def set_featured(self, featured: bool) -> None:
         if self.featured == featured:
@@ -522,9 +551,83 @@ class Post(models.Model):
         self.save(update_fields=["featured", "updated"])
 
     def erase(self) -> None:
-        """Delete the post and, once that is committed, its image files (a withdrawn story leaves nothing)."""
+        """Delete the post for good, with its revisions and, once that is committed, its image files (a
+        withdrawn story leaves nothing; the trash is bypassed)."""
         delete_files_on_commit([getattr(self, field) for field in ("feature_image", *self.RENDITIONS)])
-        self.delete()  # a deleted post's text leaves the page cache (SeriesConfig.ready: deleting_erases)
+        with transaction.atomic():
+            self.revisions.all().delete()
+            self.delete()  # a deleted post's text leaves the page cache (SeriesConfig.ready: deleting_erases)
+
+    # The trash ------------------------------------------------------------------------------
+
+    def trash(self) -> None:
+        """Move the post to the trash: hidden from every public page at once, with its comments, likes and tags
+        kept for a restore; deleted for good after TRASH_DAYS. A post already in the trash is refused."""
+        if self.trashed_at is not None:
+            raise InvalidTransition("This post is already in the trash.")
+        self.trashed_at = timezone.now()
+        self.save(update_fields=["trashed_at"])  # stored pages go too (SeriesConfig.ready: erases)
+
+    def restore_from_trash(self) -> None:
+        """Take the post out of the trash, as it was (its status unchanged)."""
+        if self.trashed_at is None:
+            raise InvalidTransition("This post is not in the trash.")
+        self.trashed_at = None
+        self.save(update_fields=["trashed_at"])
+
+    # Revisions ------------------------------------------------------------------------------
+
+    def record_revision(self, *, by=None, note: str = "", always: bool = False) -> PostRevision | None:
+        """Keep the post as it is now (by: the editor who saved it; none for the site itself). A save that
+        changed nothing a revision keeps adds none, unless `always`."""
+        snapshot = snapshot_of(self)
+        if not always:
+            latest = self.revisions.order_by("-saved_at", "-pk").values_list("snapshot", flat=True).first()
+            if latest == snapshot:
+                return None
+        return PostRevision.objects.create(post=self, snapshot=snapshot, saved_by=by, note=note)
+
+    def restore_revision(self, revision: PostRevision, *, by, fields: Iterable[str] = RESTORABLE_FIELDS) -> list[str]:
+        """Bring back `fields` of an earlier revision (never the status or publication time: those change only
+        through the guarded methods); the restore is itself a new revision, recording `by`. Returns what could
+        not be restored (an image whose file is gone)."""
+        if revision.post_id != self.pk:
+            raise InvalidTransition("That revision belongs to another post.")
+        old = revision.snapshot
+        fields = [field for field in fields if field in RESTORABLE_FIELDS]
+        skipped = []
+        series_id = old["series"] if "series" in fields else self.series_id
+        part = old["part_number"] if "part_number" in fields else self.part_number
+        if "series" in fields and series_id is not None and not Series.objects.filter(pk=series_id).exists():
+            raise InvalidTransition("The series of that version has since been deleted.")
+        if (
+            series_id is not None
+            and part is not None
+            and Post.objects.filter(series=series_id, part_number=part).exclude(pk=self.pk).exists()
+        ):
+            raise InvalidTransition(f"Another post is now part {part} of that series: change it first.")
+        for field in ("title", "body", "excerpt", "feature_image_alt", "part_number"):
+            if field in fields:
+                setattr(self, field, old[field])
+        if "series" in fields:
+            self.series_id = series_id
+        if "feature_image" in fields and old["feature_image"] != (self.feature_image.name or ""):
+            if not old["feature_image"]:
+                self.feature_image = None
+            elif self.feature_image.storage.exists(old["feature_image"]):
+                self.feature_image = old["feature_image"]
+                self.image_card = None  # its sizes are made afresh from the restored image
+            else:
+                skipped.append("the image (its file is gone)")
+        with transaction.atomic():
+            self.save()
+            if "tags" in fields:
+                self.tags.set(old["tags"])
+            if "content_notes" in fields:
+                self.content_notes.set(ContentNote.objects.filter(pk__in=old["content_notes"]))
+            when = timezone.localtime(revision.saved_at)
+            self.record_revision(by=by, note=f"Restored the version of {when:%d %b %Y %H:%M}", always=True)
+        return skipped
 
     # Community ------------------------------------------------------------------------------
 
@@ -536,7 +639,7 @@ class Post(models.Model):
 
     def refresh_comment_count(self) -> None:
         """Recount the approved comments shown on cards and in the post header."""
-        self.comment_count = self.comments.filter(status="approved").count()
+        self.comment_count = self.comments.filter(status="approved", trashed_at__isnull=True).count()
         Post.objects.filter(pk=self.pk).update(comment_count=self.comment_count)
 
     def like(self) -> None:

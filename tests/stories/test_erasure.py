@@ -10,12 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from series.models import Comment
+from series.models import Comment, Post
 from stories.services import story_promote
 from tests.factories import PostFactory, StaffFactory, StoryFactory, TopicFactory, image_bytes
 
@@ -76,6 +78,18 @@ def files_under(folders: list[Path]) -> list[str]:
 
 
 def test_erasure_leaves_nothing_anywhere(media, django_capture_on_commit_callbacks):
+    _erasure_leaves_nothing_anywhere(media, django_capture_on_commit_callbacks, trash=False)
+
+
+def test_erasure_reaches_revisions_the_trash_and_the_admins_history_of_the_deletion(
+    media, django_capture_on_commit_callbacks
+):
+    """The post was edited (revisions, restored once), then deleted in the admin (trash, a deletion history row),
+    and the commenter's comment too: the withdrawal and the erasure still leave nothing."""
+    _erasure_leaves_nothing_anywhere(media, django_capture_on_commit_callbacks, trash=True)
+
+
+def _erasure_leaves_nothing_anywhere(media, django_capture_on_commit_callbacks, *, trash: bool):
     editor = StaffFactory()
     TopicFactory(name="Sleep", slug="sleep")
     story = StoryFactory(
@@ -109,6 +123,33 @@ def test_erasure_leaves_nothing_anywhere(media, django_capture_on_commit_callbac
     assert files_under(media), "the photo and its public copies were stored"
 
     erase_link = Comment.objects.filter(post=other_post).get().erase_url()
+    if trash:
+        admin = Client()
+        admin.force_login(editor)
+        change = reverse("admin:series_post_change", args=[post.pk])
+        form = {
+            "series": "",
+            "part_number": "",
+            "publish_at_0": timezone.localtime(post.publish_at).strftime("%Y-%m-%d"),
+            "publish_at_1": timezone.localtime(post.publish_at).strftime("%H:%M:%S"),
+            "featured": "on",
+        }
+        assert admin.post(change, {**form, "comments_open": "on"}).status_code == 302
+        assert admin.post(change, form).status_code == 302
+        first = post.revisions.order_by("saved_at", "pk").first()
+        restore = reverse("admin:series_post_revision_restore", args=[post.pk, first.pk])
+        assert admin.post(restore).status_code == 302
+        assert admin.get(reverse("admin:series_post_revisions", args=[post.pk])).status_code == 200
+        assert post.revisions.count() >= 3
+        assert "series_postrevision" in database_leaks()
+        with django_capture_on_commit_callbacks(execute=True):
+            for target in (post, Comment.objects.get(post=other_post)):
+                url = reverse(f"admin:series_{target._meta.model_name}_delete", args=[target.pk])
+                assert admin.post(url, {"post": "yes"}).status_code == 302
+        assert Post.objects.get(pk=post.pk).trashed_at is not None
+        assert Comment.everything.filter(trashed_at__isnull=False).count() == 1
+        deletion = LogEntry.objects.get(action_flag=DELETION, object_id=str(post.pk))
+        assert deletion.object_repr == "Zephyrlantern nights"
     with django_capture_on_commit_callbacks(execute=True):
         story.withdraw()
         assert visitor.post(erase_link).status_code == 200

@@ -31,6 +31,9 @@ class Command(BaseCommand):
                     folders[field.upload_to.folder] = field.storage
                     names = model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
                     referenced.update(name for name in names if name)
+            # Files a model keeps by name outside a file field (an earlier revision's image, kept for a restore).
+            if hasattr(model, "referenced_files"):
+                referenced.update(model.referenced_files())
         cutoff = timezone.now() - datetime.timedelta(minutes=options["older_than"])
         removed = 0
         for folder, storage in sorted(folders.items()):

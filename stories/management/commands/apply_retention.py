@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
-from series.models import Comment
+from series.models import Comment, Post
+from series.services import empty_trash
 from stories.models import ContactMessage, Story
 
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
         "Remove personal data OLE no longer needs: declined stories after OLE_RETENTION_DAYS (their text, photo, "
         "messages, notes and the writer's details, as a withdrawal deletes them; the anonymous history stays), "
         '"Write to us" messages OLE_RETENTION_DAYS after they were closed, '
-        "the contact details of comments marked as spam a week ago, rate-limit counters "
+        "the contact details of comments marked as spam a week ago, posts and comments in the trash for "
+        f"{Post.TRASH_DAYS} days, rate-limit counters "
         "whose window has closed and cached pages past their time. Nothing else is deleted. Safe to run daily, "
         "to interrupt and to re-run."
     )
@@ -29,9 +31,11 @@ class Command(BaseCommand):
             .exclude(email="", website="")
             .update(email="", website="")
         )
+        trashed_posts, trashed_comments = empty_trash()
         counters = delete_closed_windows()
         pages = delete_expired()
         self.stdout.write(
             f"Erased {erased} declined stories, {messages} closed messages and the contact details of {spam} spam; "
+            f"emptied the trash of {trashed_posts} posts and {trashed_comments} comments; "
             f"removed {counters} closed rate-limit counters and {pages} expired cached pages."
         )
