@@ -72,7 +72,8 @@ def public_urls(post: Post) -> list[str]:
         reverse("series:search") + f"?q={WORD}",
         reverse("series:feed"),
         reverse("series:feed_atom"),
-        reverse("sitemap"),
+        reverse("sitemap_section", kwargs={"section": "posts"}),
+        reverse("series:comments_feed"),
     ]
 
 
