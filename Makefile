@@ -6,8 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-# The local demo runs with DEBUG off, so it shows the real error pages, on plain HTTP.
-RUN_ENV := OLE_ALLOW_DEV_SECRET=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 OLE_PLAIN_STATIC=1 OLE_SERVE_MEDIA=1 \
+# The local demo runs with DEBUG off, so it shows the real error pages, on plain HTTP, and staff sign in with a
+# password alone (OLE_STAFF_2FA=0; production asks for a one-time code too).
+RUN_ENV := OLE_ALLOW_DEV_SECRET=1 OLE_STAFF_2FA=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 OLE_PLAIN_STATIC=1 OLE_SERVE_MEDIA=1 \
 	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	OLE_SITE_URL=http://$(HOST):$(PORT)
 
