@@ -12,7 +12,7 @@ RUN_ENV := OLE_ALLOW_DEV_SECRET=1 OLE_STAFF_2FA=0 SECURE_SSL_REDIRECT=0 SECURE_C
 	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	OLE_SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test lint check browser screenshots bench bench-smoke bench-tools clean
+.PHONY: run editor test lint check browser screenshots bench bench-smoke bench-tools clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQ
 	$(RUN_ENV) $(PY) manage.py run_worker --loop & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+editor: $(VENV)/.runtime  ## Make an editor account: make editor USERNAME=thandi EMAIL=thandi@example.org (prints a link to set its password)
+	@if [ -z "$(USERNAME)" ] || [ -z "$(EMAIL)" ]; then echo "Usage: make editor USERNAME=name EMAIL=address"; exit 2; fi
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(RUN_ENV) $(PY) manage.py create_editor "$(USERNAME)" "$(EMAIL)"
 
 browser:  ## Make sure Debian's Chromium (browser tests) and nginx (the proxy test) are there
 	@if [ ! -x "$(CHROMIUM_PATH)" ] || [ ! -x /usr/sbin/nginx ]; then \

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.contrib import admin, auth, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -42,6 +42,7 @@ class OleAdminSite(admin.AdminSite):
         return [
             path("sign-in/code/", self.second_factor, name="second_factor"),
             path("sign-in/authenticator/", self.enrol, name="second_factor_enrol"),
+            path("set-password/<uidb64>/<token>/", self.set_password, name="set_password"),
             *super().get_urls(),
         ]
 
@@ -148,6 +149,11 @@ class OleAdminSite(admin.AdminSite):
             },
         )
 
+    def set_password(self, request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+        """A new editor's one-time link (`manage.py create_editor`): choose a password, then sign in."""
+        context = {**self.each_context(request), "title": "Choose your password"}
+        return SetPasswordView.as_view(extra_context=context)(request, uidb64=uidb64, token=token)
+
     def _start_again(self, request: HttpRequest) -> HttpResponse:
         messages.info(request, "Please sign in again: the code step waits 5 minutes after the password.")
         return HttpResponseRedirect(reverse("admin:login", current_app=self.name))
@@ -171,3 +177,15 @@ class PasswordStepView(LoginView):
         )
         step = "admin:second_factor" if twofactor.has_device(user) else "admin:second_factor_enrol"
         return HttpResponseRedirect(reverse(step, current_app=name))
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """Django's password-reset confirmation, for the link `create_editor` prints (it works once, and for
+    PASSWORD_RESET_TIMEOUT); the editor then signs in, and sets up a second factor where that is on."""
+
+    success_url = reverse_lazy("admin:login")
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Sign in with it now.")
+        return response

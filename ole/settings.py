@@ -355,6 +355,8 @@ OLE_LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("OLE_LOGIN_FAILURES_PER_CLIEN
 # `check --deploy` fails while it is off (ole.E005).
 OLE_STAFF_2FA = env_bool("OLE_STAFF_2FA", True)
 OTP_TOTP_ISSUER = OLE_SITE_NAME
+# The link `manage.py create_editor` prints to set a password works once, for a day.
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
 OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
