@@ -15,6 +15,7 @@ from base64 import b32encode
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import user_passes_test
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import login as otp_login
@@ -37,6 +38,19 @@ def required(user) -> bool:
 def is_verified(user) -> bool:
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+def is_trusted_staff(user) -> bool:
+    """Staff whose session may act as staff: verified with a second factor while that is required. For pages
+    outside the admin that trust staff (a draft's preview, a comment signed as the editors')."""
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and (not required(user) or is_verified(user))
+    )
+
+
+def staff_required(view):
+    """Like the admin's staff_member_required, and a staff session must be verified with a second factor."""
+    return user_passes_test(is_trusted_staff, login_url="admin:login")(view)
 
 
 def has_device(user) -> bool:

@@ -17,7 +17,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ole import twofactor
-from tests.factories import StaffFactory, UserFactory
+from series.models import Comment, Post
+from tests.factories import PostFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +305,18 @@ def test_the_local_demo_turns_the_second_factor_off_and_says_so():
     run_env = next(line for line in (root / "Makefile").read_text().splitlines() if line.startswith("RUN_ENV"))
     assert "OLE_STAFF_2FA=0" in run_env
     assert "OLE_STAFF_2FA" in (root / "README.md").read_text()
+
+
+def test_pages_outside_the_admin_do_not_trust_an_unverified_staff_session(client, editor, settings):
+    post = PostFactory(status=Post.Status.DRAFT)
+    client.force_login(editor)
+    response = client.get(post.get_preview_url())
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    published = PostFactory()
+    comment = reverse("series:comment_create", kwargs={"slug": published.slug})
+    client.post(comment, {"name": "Ed", "email": "ed@ole.example", "body": "Signed as the editors?"})
+    written = Comment.objects.get(post=published)
+    assert written.author is None and written.role == Comment.Role.READER
+
+    settings.OLE_STAFF_2FA = False
+    assert client.get(post.get_preview_url()).status_code == 200
