@@ -27,7 +27,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQLite
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
-	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with 'OLE_ALLOW_DEV_SECRET=1 $(PY) manage.py createsuperuser')"
+	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with 'OLE_ALLOW_DEV_SECRET=1 $(PY) manage.py createsuperuser'"
+	@echo "  or 'make editor USERNAME=... EMAIL=...'; this demo signs staff in with a password alone, OLE_STAFF_2FA=0)"
 	@echo "Emails are printed here by the mail worker, which runs alongside the site."
 	$(RUN_ENV) $(PY) manage.py run_worker --loop & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -43,6 +44,7 @@ class OleAdminSite(admin.AdminSite):
             path("sign-in/code/", self.second_factor, name="second_factor"),
             path("sign-in/authenticator/", self.enrol, name="second_factor_enrol"),
             path("set-password/<uidb64>/<token>/", self.set_password, name="set_password"),
+            path("sign-in/recovery-codes/", self.admin_view(self.recovery_codes), name="recovery_codes"),
             *super().get_urls(),
         ]
 
@@ -86,9 +88,13 @@ class OleAdminSite(admin.AdminSite):
                     left = twofactor.recovery_codes_left(user)
                     messages.warning(
                         request,
-                        f"You signed in with a recovery code; it will not work again. {left} left. "
-                        "If your phone is lost, ask an administrator to remove your authenticator so that you "
-                        "can set up a new one.",
+                        format_html(
+                            "You signed in with a recovery code; it will not work again. {} left "
+                            '(<a href="{}">make new ones</a>). If your phone is lost, ask an administrator to '
+                            "remove your authenticator so that you can set up a new one.",
+                            left,
+                            reverse("admin:recovery_codes", current_app=self.name),
+                        ),
                     )
                 return HttpResponseRedirect(next_url)
             form.add_error(
@@ -146,6 +152,34 @@ class OleAdminSite(admin.AdminSite):
                 "secret": twofactor.readable_secret(device),
                 # Drawn here as SVG: no script and no request to anyone else.
                 "qr_svg": mark_safe(segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")),
+            },
+        )
+
+    @method_decorator(sensitive_post_parameters())
+    def recovery_codes(self, request: HttpRequest) -> HttpResponse:
+        """A signed-in staff member sees how many recovery codes are left and can make ten new ones (the old ones
+        stop working); the new ones are shown once."""
+        if request.method == "POST":
+            codes = twofactor.new_recovery_codes(request.user)
+            return TemplateResponse(
+                request,
+                "admin/recovery_codes.html",
+                {
+                    **self.each_context(request),
+                    "title": "Your new recovery codes",
+                    "codes": codes,
+                    "next": reverse("admin:index", current_app=self.name),
+                    "renewed": True,
+                },
+            )
+        return TemplateResponse(
+            request,
+            "admin/recovery_codes_left.html",
+            {
+                **self.each_context(request),
+                "title": "Recovery codes",
+                "left": twofactor.recovery_codes_left(request.user),
+                "second_factor": twofactor.required(request.user),
             },
         )
 

@@ -320,3 +320,25 @@ def test_pages_outside_the_admin_do_not_trust_an_unverified_staff_session(client
 
     settings.OLE_STAFF_2FA = False
     assert client.get(post.get_preview_url()).status_code == 200
+
+
+def test_a_signed_in_editor_makes_new_recovery_codes_and_the_old_ones_stop_working(client):
+    device = enrolled()
+    old = set(StaticToken.objects.filter(device__user=device.user).values_list("token", flat=True))
+    password_step(client)
+    used = next(iter(old))
+    after = client.post(CODE_STEP + "?recovery=1", {"code": used}, follow=True).content.decode()
+    assert "/admin/sign-in/recovery-codes/" in after  # the warning offers new ones
+    page = client.get("/admin/sign-in/recovery-codes/")
+    assert page.status_code == 200 and "<strong>9</strong> left" in page.content.decode()
+    shown = client.post("/admin/sign-in/recovery-codes/")
+    new = set(re.findall(r"<li><code>([a-z2-7]{8})</code></li>", shown.content.decode()))
+    assert len(new) == 10 and not new & old
+    assert set(StaticToken.objects.filter(device__user=device.user).values_list("token", flat=True)) == new
+
+
+def test_recovery_codes_are_made_only_in_a_verified_session(client, editor):
+    client.force_login(editor)
+    response = client.post("/admin/sign-in/recovery-codes/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert not StaticToken.objects.filter(device__user=editor).exists()
