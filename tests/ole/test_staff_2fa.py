@@ -233,15 +233,15 @@ def test_wrong_codes_count_against_the_connection_too(client, settings):
 
 def test_a_whole_sign_in_forgives_the_username_and_is_no_failure_of_the_connection(client, settings):
     settings.OLE_LOGIN_FAILURES_PER_USER = 3
-    settings.OLE_LOGIN_FAILURES_PER_CLIENT = 4
+    settings.OLE_LOGIN_FAILURES_PER_CLIENT = 3
     device = enrolled()
     password_step(client)
     assert client.post(CODE_STEP, {"code": "999999x"}).status_code == 200
     assert client.post(CODE_STEP, {"code": code_for(device)}).status_code == 302
     client.post(reverse("admin:logout"))
-    # Two counted attempts remain on the connection (the password and the wrong code were forgiven or kept
-    # as they were): a second whole sign-in still fits under the limit of 4.
-    password_step(client)
+    # Only the wrong code still counts against the connection (the password and the right code were taken back)
+    # and the username starts afresh: a second whole sign-in fits under the limit of 3.
+    assert password_step(client).status_code == 302
     assert client.post(CODE_STEP, {"code": code_for(device, steps_ahead=1)}).status_code == 302
     assert signed_in(client)
 
