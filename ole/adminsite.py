@@ -25,12 +25,9 @@ from . import loginguard, twofactor
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=40,
-        error_messages={"required": "Type the code."},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
-    )
+    """The code typed at either step (the templates write its input: numeric keypad or not, one-time-code)."""
+
+    code = forms.CharField(label="Code", max_length=40, error_messages={"required": "Type the code."})
 
 
 class OleAdminSite(admin.AdminSite):
