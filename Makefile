@@ -6,12 +6,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-# The local demo runs with DEBUG off, so it shows the real error pages, on plain HTTP.
-RUN_ENV := OLE_ALLOW_DEV_SECRET=1 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 OLE_PLAIN_STATIC=1 OLE_SERVE_MEDIA=1 \
+# The local demo runs with DEBUG off, so it shows the real error pages, on plain HTTP, and staff sign in with a
+# password alone (OLE_STAFF_2FA=0; production asks for a one-time code too).
+RUN_ENV := OLE_ALLOW_DEV_SECRET=1 OLE_STAFF_2FA=0 SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 OLE_PLAIN_STATIC=1 OLE_SERVE_MEDIA=1 \
 	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	OLE_SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run test lint check browser screenshots bench bench-smoke bench-tools clean
+.PHONY: run editor test lint check browser screenshots bench bench-smoke bench-tools clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +27,17 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQLite
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
-	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with 'OLE_ALLOW_DEV_SECRET=1 $(PY) manage.py createsuperuser')"
+	@echo "OLE is at http://$(HOST):$(PORT)/  (admin: create an account with 'OLE_ALLOW_DEV_SECRET=1 $(PY) manage.py createsuperuser'"
+	@echo "  or 'make editor USERNAME=... EMAIL=...'; this demo signs staff in with a password alone, OLE_STAFF_2FA=0)"
 	@echo "Emails are printed here by the mail worker, which runs alongside the site."
 	$(RUN_ENV) $(PY) manage.py run_worker --loop & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+editor: $(VENV)/.runtime  ## Make an editor account: make editor USERNAME=thandi EMAIL=thandi@example.org (prints a link to set its password)
+	@if [ -z "$(USERNAME)" ] || [ -z "$(EMAIL)" ]; then echo "Usage: make editor USERNAME=name EMAIL=address"; exit 2; fi
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(RUN_ENV) $(PY) manage.py create_editor "$(USERNAME)" "$(EMAIL)"
 
 browser:  ## Make sure Debian's Chromium (browser tests) and nginx (the proxy test) are there
 	@if [ ! -x "$(CHROMIUM_PATH)" ] || [ ! -x /usr/sbin/nginx ]; then \

@@ -1,12 +1,14 @@
 import datetime
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils import timezone
 
 
 class OleConfig(AppConfig):
     """Project-wide pieces both apps use: safety word lists and the outgoing-mail queue."""
 
+    default = True
     name = "ole"
     verbose_name = "Site-wide settings"
 
@@ -23,6 +25,13 @@ class OleConfig(AppConfig):
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="ole.create_cache_table")
         post_save.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_saved")
         post_delete.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_deleted")
+
+
+class OleAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with OLE's site: staff sign in with a second factor (ole.adminsite)."""
+
+    default = False
+    default_site = "ole.adminsite.OleAdminSite"
 
 
 STAFF_SESSION_SECONDS = 12 * 60 * 60

@@ -66,6 +66,20 @@ def no_development_secret(app_configs, **kwargs) -> list[Error]:
 
 
 @register(deploy=True)
+def staff_second_factor(app_configs, **kwargs) -> list[Error]:
+    """Editors read writers' emails and crisis texts: a password alone must not open the admin."""
+    if not settings.OLE_STAFF_2FA:
+        return [
+            Error(
+                "OLE_STAFF_2FA is off: staff sign in to the admin with a password alone.",
+                hint="Unset OLE_STAFF_2FA (it is on by default); it is off only for the local demo.",
+                id="ole.E005",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
 def production_settings(app_configs, **kwargs) -> list[Warning]:
     problems = []
     if not settings.DEBUG and any(name in settings.EMAIL_BACKEND for name in DEVELOPMENT_EMAIL):

@@ -15,6 +15,7 @@ from ole import ratelimit
 from ole.models import SafetyTerm
 from ole.outbox import queue_digest, queue_email
 from ole.safety import Verdict, judge_comment
+from ole.twofactor import is_trusted_staff
 from ole.workflow import InvalidTransition
 
 from . import consent
@@ -121,7 +122,7 @@ def comment_submit(
         raise InvalidTransition("Comments are closed on this post.")
     addressed_to = parent
     parent = reply_target(parent, post=post, depth_limit=rules.reply_depth)
-    is_staff = bool(user and user.is_authenticated and user.is_staff)
+    is_staff = bool(user and is_trusted_staff(user))
     comment = Comment(
         post=post,
         parent=parent,

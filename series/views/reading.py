@@ -10,7 +10,6 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -23,6 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import ArchiveIndexView, MonthArchiveView
+
+from ole.twofactor import is_trusted_staff, staff_required
 
 from ..community import liked, my_comment_ids, thread
 from ..forms import CommentForm, SearchForm
@@ -134,7 +135,7 @@ class PostDetailView(PublishedMixin, DetailView):
         # A shared page's visitor has no session, so no user to ask about; asking would load the session and
         # make the page vary by cookie (a proxy would then keep one copy per visitor's cookies).
         user = None if shared else self.request.user
-        if user is not None and user.is_authenticated and user.is_staff:
+        if user is not None and is_trusted_staff(user):
             contributor = getattr(user, "contributor", None)
             initial.update(
                 name=contributor.display_name if contributor else user.get_full_name() or user.username,
@@ -150,7 +151,7 @@ class PostDetailView(PublishedMixin, DetailView):
         }
 
 
-@method_decorator([staff_member_required, never_cache], name="dispatch")
+@method_decorator([staff_required, never_cache], name="dispatch")
 class PostPreviewView(PostDetailView):
     """Staff see drafts and scheduled posts as they will look; never cached, never indexed."""
 

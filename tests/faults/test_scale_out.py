@@ -25,6 +25,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
@@ -309,6 +311,7 @@ def hidden(page: requests.Response, name: str) -> str:
 def test_a_story_sent_through_one_server_and_approved_through_the_other_shows_the_same_on_both(app_servers):
     a, b = app_servers
     editor = UserFactory(username="editor-on-call", is_staff=True)
+    authenticator = TOTPDevice.objects.create(user=editor, name="Authenticator app", confirmed=True)
     # The servers know only the production password hashers, not the tests' fast one.
     hasher = PBKDF2PasswordHasher()
     editor.password = hasher.encode("a-long-test-password-42", hasher.salt())
@@ -356,7 +359,18 @@ def test_a_story_sent_through_one_server_and_approved_through_the_other_shows_th
         allow_redirects=False,
         timeout=HTTP_TIMEOUT,
     )
-    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/admin/", signed_in.text[:2000]
+    # Production settings ask for a second factor: the code step on A continues the password step made on B.
+    assert signed_in.headers.get("Location") == "/admin/sign-in/code/", signed_in.text[:2000]
+    step = desk.get(f"{a.url}/admin/sign-in/code/", timeout=HTTP_TIMEOUT)
+    app = TOTP(authenticator.bin_key)
+    app.time = time.time()
+    verified = desk.post(
+        f"{a.url}/admin/sign-in/code/",
+        data={"csrfmiddlewaretoken": csrf_token(step), "code": f"{app.token():06d}"},
+        allow_redirects=False,
+        timeout=HTTP_TIMEOUT,
+    )
+    assert verified.status_code == 302 and verified.headers["Location"] == "/admin/", verified.text[:2000]
     changelist = "/admin/stories/story/"
     for server, action, extra in ((a, "start_review", {}), (b, "approve", {"apply": "1", "message": ""})):
         queue = desk.get(f"{server.url}{changelist}", timeout=HTTP_TIMEOUT)
