@@ -304,6 +304,8 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # On by default so `check --deploy` is clean; set SECURE_HSTS_PRELOAD=0 before the domain is ready for it.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Health checks answer over plain HTTP too: a service manager or a load balancer asks the app server directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -349,6 +351,9 @@ OLE_LOGIN_FAILURES_PER_USER = int(os.environ.get("OLE_LOGIN_FAILURES_PER_USER", 
 OLE_LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("OLE_LOGIN_FAILURES_PER_CLIENT", "20"))
 OLE_COMMENTS_PER_HOUR = int(os.environ.get("OLE_COMMENTS_PER_HOUR", "10"))
 OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
+# /readyz fails while an email has waited to go out longer than this (the worker is stuck or the mail server
+# refuses it: a failing email is retried after 1, 2, 4, 8 ... minutes).
+OLE_OUTBOX_MAX_WAIT_MINUTES = int(os.environ.get("OLE_OUTBOX_MAX_WAIT_MINUTES", "15"))
 
 LOGGING = {
     "version": 1,

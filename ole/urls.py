@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
+from ole.health import healthz, readyz
 from ole.pagecache import public_page
 from series.sitemaps import SITEMAPS
 from series.views.reading import robots_txt
@@ -21,6 +22,8 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", public_page(robots_txt), name="robots"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("stories/", include("stories.urls")),
     path("", include("series.urls")),
 ]
