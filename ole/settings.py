@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ole.requestid.RequestIdMiddleware",
     "ole.headers.PermissionsPolicyMiddleware",
     "ole.ratelimit.UntrustedProxyWarningMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -355,11 +356,26 @@ OLE_LIKES_PER_HOUR = int(os.environ.get("OLE_LIKES_PER_HOUR", "120"))
 # refuses it: a failing email is retried after 1, 2, 4, 8 ... minutes).
 OLE_OUTBOX_MAX_WAIT_MINUTES = int(os.environ.get("OLE_OUTBOX_MAX_WAIT_MINUTES", "15"))
 
+# Logs go to standard error (journald keeps them under systemd). LOG_FORMAT=json writes one JSON object per line
+# (time, level, logger, message, request id); both formats redact private links and email addresses.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_private_links": {"()": "ole.logging.RedactPrivateLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_private_links"]}},
+    "filters": {
+        "request_id": {"()": "ole.logging.AddRequestId"},
+        "redact_private_links": {"()": "ole.logging.RedactPrivateLinks"},
+    },
+    "formatters": {"text": {"format": "%(message)s"}, "json": {"()": "ole.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_private_links"],
+            "formatter": LOG_FORMAT,
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request and runserver loggers write paths; they go through the same redacting handler.
