@@ -169,3 +169,44 @@ class Heartbeat(models.Model):
         """How long since `name` last beat; None if it never has."""
         seen = cls.objects.filter(name=name).values_list("seen", flat=True).first()
         return None if seen is None else timezone.now() - seen
+
+
+class ErrorReport(models.Model):
+    """An unhandled error's report for the administrators (ADMINS), already filtered of personal data by
+    ole/errors.py, waiting to go out through the outbox. The same error again soon after adds to `repeats`
+    instead of another email; reports are deleted after KEEP_DAYS."""
+
+    REPEAT_WINDOW = datetime.timedelta(minutes=10)
+    KEEP_DAYS = 30
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    repeats = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @classmethod
+    def file(cls, *, subject: str, body: str) -> ErrorReport | None:
+        """Record a report and queue its email; None when it only counted as a repeat of a recent one."""
+        from .outbox import queue_email
+
+        subject = subject[:200]
+        with transaction.atomic():
+            recent = cls.objects.filter(subject=subject, created__gte=timezone.now() - cls.REPEAT_WINDOW)
+            if recent.update(repeats=models.F("repeats") + 1):
+                return None
+            report = cls.objects.create(subject=subject, body=body)
+            queue_email(ERROR_REPORT_EMAIL, report)
+        return report
+
+    @classmethod
+    def delete_old(cls) -> int:
+        return cls.objects.filter(created__lt=timezone.now() - datetime.timedelta(days=cls.KEEP_DAYS)).delete()[0]
+
+
+ERROR_REPORT_EMAIL = "ole.error_report"

@@ -5,6 +5,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and the email variables.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -294,6 +295,22 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OLE <editors@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """A comma-separated list such as "Ann Admin <ann@example.org>, bob@example.org" as (name, address) pairs."""
+    pairs = []
+    for item in env_list(name):
+        real_name, address = parseaddr(item)
+        if "@" not in address:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address such as 'Ann <ann@example.org>'.")
+        pairs.append((real_name or address, address))
+    return pairs
+
+
+# Who receives a report of each unhandled error (ole/errors.py: filtered of personal data, sent by the worker).
+ADMINS = env_addresses("ADMINS")
+EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[OLE] ")
+
 # Security: HTTPS is assumed in production, behind a proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -367,6 +384,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "ole.logging.AddRequestId"},
         "redact_private_links": {"()": "ole.logging.RedactPrivateLinks"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {"text": {"format": "%(message)s"}, "json": {"()": "ole.logging.JsonFormatter"}},
     "handlers": {
@@ -375,11 +393,17 @@ LOGGING = {
             "filters": ["request_id", "redact_private_links"],
             "formatter": LOG_FORMAT,
         },
+        # Unhandled errors: a filtered report queued in the outbox for ADMINS (ole/errors.py).
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "ole.errors.QueuedAdminEmailHandler",
+            "filters": ["require_debug_false", "request_id", "redact_private_links"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request and runserver loggers write paths; they go through the same redacting handler.
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -1,6 +1,5 @@
 """Log lines: one JSON object per line with LOG_FORMAT=json, tied to their request by a request id, redacted."""
 
-import io
 import json
 import logging
 import re
@@ -8,22 +7,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from ole.logging import JsonFormatter
 from tests.settings_probe import settings_from
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def json_log():
-    """The site's own console handler (its filters as configured), writing JSON into a buffer for the test."""
-    handler = next(h for h in logging.getLogger("django.request").handlers if h.name == "console")
-    stream, formatter = io.StringIO(), handler.formatter
-    previous = handler.setStream(stream)
-    handler.setFormatter(JsonFormatter())
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    handler.setStream(previous)
-    handler.setFormatter(formatter)
 
 
 def test_a_request_id_from_the_proxy_is_kept_and_sent_back(client):
