@@ -181,3 +181,11 @@ def test_the_proxy_sets_the_request_id_whatever_the_client_sent(proxy):
     request = urllib.request.Request(proxy + "/healthz", headers={"X-Request-ID": "chosen-by-the-client"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
         assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+def test_a_page_kept_by_the_proxy_carries_this_requests_id(proxy):
+    PostFactory()
+    first, second = fetch(proxy + "/")[1], fetch(proxy + "/")[1]
+    assert second["X-Cache-Status"] == "HIT"
+    assert re.fullmatch(r"[0-9a-f]{32}", second["X-Request-ID"])
+    assert first["X-Request-ID"] != second["X-Request-ID"]
