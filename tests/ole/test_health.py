@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ole import health
-from ole.models import Heartbeat, OutboundEmail
+from ole.models import ErrorReport, Heartbeat, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,8 @@ def test_readyz_is_ready_when_every_check_passes(client, worker_alive, migration
     }
 
 
-def test_readyz_is_never_cached_and_a_503_is_not_an_error_log_line(client, caplog):
+def test_readyz_is_never_cached_and_a_503_is_neither_an_error_log_line_nor_a_report(client, caplog, settings):
+    settings.ADMINS = [("Ann Admin", "ann@example.org")]
     with caplog.at_level(logging.DEBUG):
         first = client.get(reverse("readyz"))
         Heartbeat.beat(health.WORKER)
@@ -57,6 +58,15 @@ def test_readyz_is_never_cached_and_a_503_is_not_an_error_log_line(client, caplo
     assert (first.status_code, second.status_code) == (503, 200)  # the second answer was not a stored copy
     assert "no-store" in first["Cache-Control"] and "no-store" in second["Cache-Control"]
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert not ErrorReport.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_readyz_costs_three_small_queries_once_the_migrations_were_found_applied(
+    client, worker_alive, django_assert_num_queries
+):
+    assert readyz(client)[0] == 200
+    with django_assert_num_queries(3):  # SELECT 1, the late emails' count, the heartbeat (the cache aside)
+        assert readyz(client)[0] == 200
 
 
 def test_readyz_fails_when_the_database_does_not_answer(client, monkeypatch):
