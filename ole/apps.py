@@ -17,8 +17,13 @@ class OleConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from . import checks  # noqa: F401 - registers the deployment checks
+        from .errors import build_report_email
         from .loginguard import clear_failures
-        from .models import SafetyTerm
+        from .models import ERROR_REPORT_EMAIL, ErrorReport, SafetyTerm
+        from .outbox import register, register_job
+
+        register(ERROR_REPORT_EMAIL)(build_report_email)
+        register_job("old error reports deleted", ErrorReport.delete_old)
 
         user_logged_in.connect(expire_staff_sessions, dispatch_uid="ole.expire_staff_sessions")
         user_logged_in.connect(clear_failures, dispatch_uid="ole.clear_login_failures")

@@ -1,4 +1,5 @@
-"""Project-wide records: the editable safety word lists and the persistent outgoing-mail queue."""
+"""Project-wide records: the editable safety word lists, the persistent outgoing-mail queue, the worker's
+heartbeat and the error reports waiting to go to the administrators."""
 
 from __future__ import annotations
 
@@ -80,6 +81,13 @@ class OutboundEmailQuerySet(models.QuerySet):
     def due(self) -> OutboundEmailQuerySet:
         return self.filter(state=OutboundEmail.State.PENDING, send_after__lte=timezone.now())
 
+    def waiting_since_before(self, moment: datetime.datetime) -> OutboundEmailQuerySet:
+        """Emails still to send that have waited since before `moment`: never tried and due since then, or queued
+        before it and failed at least once (a retry's later send time does not make an email new)."""
+        never_tried = models.Q(attempts=0, send_after__lt=moment)
+        retried = models.Q(attempts__gt=0, created__lt=moment)
+        return self.filter(never_tried | retried, state=OutboundEmail.State.PENDING)
+
 
 class OutboundEmail(models.Model):
     """One email waiting to go out. It names a kind and a record id; the message is built when it is sent,
@@ -145,3 +153,66 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} until {self.window_ends}"
+
+
+class Heartbeat(models.Model):
+    """When a background process last started a round (`manage.py run_worker` beats as "worker"); /readyz reads it.
+    In the database, so that every app server sees the same worker."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} seen {self.seen:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        if not cls.objects.filter(name=name).update(seen=timezone.now()):
+            cls.objects.get_or_create(name=name, defaults={"seen": timezone.now()})
+
+    @classmethod
+    def silent_for(cls, name: str) -> datetime.timedelta | None:
+        """How long since `name` last beat; None if it never has."""
+        seen = cls.objects.filter(name=name).values_list("seen", flat=True).first()
+        return None if seen is None else timezone.now() - seen
+
+
+class ErrorReport(models.Model):
+    """An unhandled error's report for the administrators (ADMINS), already filtered of personal data by
+    ole/errors.py, waiting to go out through the outbox. The same error again soon after adds to `repeats`
+    instead of another email; reports are deleted after KEEP_DAYS."""
+
+    REPEAT_WINDOW = datetime.timedelta(minutes=10)
+    KEEP_DAYS = 30
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    repeats = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @classmethod
+    def file(cls, *, subject: str, body: str) -> ErrorReport | None:
+        """Record a report and queue its email; None when it only counted as a repeat of a recent one."""
+        from .outbox import queue_email
+
+        subject = subject[:200]
+        with transaction.atomic():
+            recent = cls.objects.filter(subject=subject, created__gte=timezone.now() - cls.REPEAT_WINDOW)
+            if recent.update(repeats=models.F("repeats") + 1):
+                return None
+            report = cls.objects.create(subject=subject, body=body)
+            queue_email(ERROR_REPORT_EMAIL, report)
+        return report
+
+    @classmethod
+    def delete_old(cls) -> int:
+        return cls.objects.filter(created__lt=timezone.now() - datetime.timedelta(days=cls.KEEP_DAYS)).delete()[0]
+
+
+ERROR_REPORT_EMAIL = "ole.error_report"

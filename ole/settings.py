@@ -5,6 +5,7 @@ SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and the email variables.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ole.requestid.RequestIdMiddleware",
     "ole.headers.PermissionsPolicyMiddleware",
     "ole.ratelimit.UntrustedProxyWarningMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -297,6 +299,22 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OLE <editors@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """A comma-separated list such as "Ann Admin <ann@example.org>, bob@example.org" as (name, address) pairs."""
+    pairs = []
+    for item in env_list(name):
+        real_name, address = parseaddr(item)
+        if "@" not in address:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address such as 'Ann <ann@example.org>'.")
+        pairs.append((real_name or address, address))
+    return pairs
+
+
+# Who receives a report of each unhandled error (ole/errors.py: filtered of personal data, sent by the worker).
+ADMINS = env_addresses("ADMINS")
+EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[OLE] ")
+
 # Security: HTTPS is assumed in production, behind a proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -308,6 +326,8 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # On by default so `check --deploy` is clean; set SECURE_HSTS_PRELOAD=0 before the domain is ready for it.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Health checks answer over plain HTTP too: a service manager or a load balancer asks the app server directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -367,16 +387,41 @@ OLE_CONTACT_MESSAGES_PER_HOUR = int(os.environ.get("OLE_CONTACT_MESSAGES_PER_HOU
 OLE_FOLLOW_EMAILS_PER_MINUTE = int(os.environ.get("OLE_FOLLOW_EMAILS_PER_MINUTE", "60"))
 OLE_FOLLOW_FULL_TEXT = env_bool("OLE_FOLLOW_FULL_TEXT", False)
 OLE_FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("OLE_FOLLOW_REQUESTS_PER_HOUR", "10"))
+# /readyz fails while an email has waited to go out longer than this (the worker is stuck or the mail server
+# refuses it: a failing email is retried after 1, 2, 4, 8 ... minutes).
+OLE_OUTBOX_MAX_WAIT_MINUTES = int(os.environ.get("OLE_OUTBOX_MAX_WAIT_MINUTES", "15"))
 
+# Logs go to standard error (journald keeps them under systemd). LOG_FORMAT=json writes one JSON object per line
+# (time, level, logger, message, request id); both formats redact private links and email addresses.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_private_links": {"()": "ole.logging.RedactPrivateLinks"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_private_links"]}},
+    "filters": {
+        "request_id": {"()": "ole.logging.AddRequestId"},
+        "redact_private_links": {"()": "ole.logging.RedactPrivateLinks"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"text": {"format": "%(message)s"}, "json": {"()": "ole.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_private_links"],
+            "formatter": LOG_FORMAT,
+        },
+        # Unhandled errors: a filtered report queued in the outbox for ADMINS (ole/errors.py).
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "ole.errors.QueuedAdminEmailHandler",
+            "filters": ["require_debug_false", "request_id", "redact_private_links"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request and runserver loggers write paths; they go through the same redacting handler.
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.static import serve
 
+from ole.health import healthz, readyz
 from ole.pagecache import public_page
 from series.sitemaps import SITEMAPS
 from series.views.reading import robots_txt
@@ -28,6 +29,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", public_page(robots_txt), name="robots"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("stories/", include("stories.urls")),
     path("", include("series.urls")),
 ]

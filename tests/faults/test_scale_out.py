@@ -247,7 +247,7 @@ class AppServer:
             if self.process.poll() is not None:
                 pytest.fail(f"app server {self.name} exited with {self.process.returncode}:\n{self.output()}")
             try:
-                if requests.get(f"{self.url}/robots.txt", timeout=5).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return
             except requests.RequestException:  # not listening yet, or still loading the app
                 pass

@@ -7,7 +7,9 @@ has passed.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,6 +21,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings as django_settings
 
+from ole.health import WORKER
+from ole.models import Heartbeat
 from series.models import Post
 from tests.factories import PostFactory
 
@@ -159,3 +163,29 @@ def test_private_pages_and_forms_are_never_kept(proxy):
     for _ in range(2):
         _, headers, _ = fetch(like, method="POST", data=b"")
         assert headers.get("X-Cache-Status") != "HIT"
+
+
+def test_health_checks_always_reach_the_app_with_the_proxys_request_id(proxy):
+    Heartbeat.beat(WORKER)
+    status, headers, body = fetch(proxy + "/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
+    assert fetch(proxy + "/readyz")[0] == 200
+    Heartbeat.objects.all().delete()
+    status, headers, body = fetch(proxy + "/readyz")
+    assert (status, json.loads(body)["failed"]) == (503, ["worker"])
+    assert "X-Cache-Status" not in headers  # the proxy cache is not even asked
+
+
+def test_the_proxy_sets_the_request_id_whatever_the_client_sent(proxy):
+    request = urllib.request.Request(proxy + "/healthz", headers={"X-Request-ID": "chosen-by-the-client"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+def test_a_page_kept_by_the_proxy_carries_this_requests_id(proxy):
+    PostFactory()
+    first, second = fetch(proxy + "/")[1], fetch(proxy + "/")[1]
+    assert second["X-Cache-Status"] == "HIT"
+    assert re.fullmatch(r"[0-9a-f]{32}", second["X-Request-ID"])
+    assert first["X-Request-ID"] != second["X-Request-ID"]

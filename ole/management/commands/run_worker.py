@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from ole.health import WORKER
+from ole.models import Heartbeat
 from ole.outbox import deliver_due, run_jobs
 
 
@@ -25,6 +27,7 @@ class Command(BaseCommand):
         if options["loop"]:
             signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         while not stopping.is_set():
+            Heartbeat.beat(WORKER)  # /readyz: the worker is alive and not stuck in a round
             sent, failed = deliver_due()
             done = run_jobs()
             if sent or failed or any(done.values()) or options["verbosity"] > 1:
