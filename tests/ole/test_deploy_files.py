@@ -277,3 +277,76 @@ def test_the_units_pass_systemd_analyze_verify(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
+
+
+# --- the nginx site, made from deploy/nginx.conf as docs/deploying.md does ----------------------------------
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
+# docs/deploying.md, step 8: the inside of the sample's http block becomes Debian's sites-available/ole.
+SITE_FROM_SAMPLE = "sed -n '/^http {/,/^}/p' \"$1\" | sed '1d;$d' | grep -v 'include mime.types;'"
+MEDIA_COMMENT = "# location /media/ { alias /var/lib/ole/media/; expires 30d; }"
+
+
+def test_the_site_made_from_the_sample_passes_nginx_t(tmp_path):
+    """The docs' command turns deploy/nginx.conf into a site for Debian's nginx.conf, and nginx accepts it."""
+    assert Path(NGINX).exists(), "nginx is needed for this test (make test installs it: apt-get install nginx-light)"
+    site = subprocess.run(  # noqa: S603 - the docs' own pipeline on our own file
+        [BASH, "-c", SITE_FROM_SAMPLE, "bash", str(ROOT / "deploy" / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "server_name ole.example.org;" in site
+    assert "mime.types" not in site
+    assert MEDIA_COMMENT in site, "the docs tell to uncomment this media location"
+    site = site.replace(MEDIA_COMMENT, MEDIA_COMMENT.removeprefix("# "))
+    for original, test_path in {
+        "/etc/nginx/": f"{tmp_path}/",
+        "/var/log/nginx/": f"{tmp_path}/",
+        "/etc/letsencrypt/live/ole.example.org/": f"{tmp_path}/",
+    }.items():
+        site = site.replace(original, test_path)
+    (tmp_path / "ole").write_text(site)
+    http_part = (ROOT / "deploy" / "ole-http.conf").read_text().replace("/var/cache/nginx/ole", str(tmp_path / "cache"))
+    (tmp_path / "ole-http.conf").write_text(http_part)
+    shutil.copy(ROOT / "deploy" / "ole-server.conf", tmp_path / "ole-server.conf")
+    subprocess.run(  # noqa: S603 - a throwaway self-signed certificate for the sample's TLS lines
+        [
+            OPENSSL,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=ole.example.org",
+            "-keyout",
+            str(tmp_path / "privkey.pem"),
+            "-out",
+            str(tmp_path / "fullchain.pem"),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    # Debian's nginx.conf in short: the http block includes the sites.
+    (tmp_path / "nginx.conf").write_text(
+        f"""{user}pid {tmp_path}/nginx.pid;
+events {{}}
+http {{
+    include /etc/nginx/mime.types;
+    include {tmp_path}/ole;
+}}
+"""
+    )
+    result = subprocess.run(  # noqa: S603 - nginx's own checker on our configuration
+        [NGINX, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
