@@ -12,17 +12,30 @@ RUN_ENV := OLE_ALLOW_DEV_SECRET=1 OLE_STAFF_2FA=0 SECURE_SSL_REDIRECT=0 SECURE_C
 	ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	OLE_SITE_URL=http://$(HOST):$(PORT)
 
-.PHONY: run editor test lint check browser screenshots bench bench-smoke bench-tools clean
+.PHONY: run editor test lint check browser screenshots bench bench-smoke bench-tools lock upgrade clean
 
+# Installs come from the locks (every package pinned with its hashes), so each install is the one CI passed.
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# The locks are compiled for CPython 3.11 on Linux x86_64 whatever machine runs this; without --upgrade, uv keeps
+# every version already in the lock and only adds or drops what the .in files changed.
+LOCK := $(VENV)/bin/uv pip compile --no-config --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock"
+
+lock: $(VENV)/.dev  ## Compile requirements.in and requirements-dev.in into the locks, changing no version already locked
+	$(LOCK) $(LOCK_ARGS) -o requirements.txt requirements.in
+	$(LOCK) $(LOCK_ARGS) -o requirements-dev.txt requirements-dev.in
+
+upgrade: LOCK_ARGS = --upgrade
+upgrade: lock  ## Refresh the locks to the newest releases the .in files allow (then run make test)
 
 run: $(VENV)/.runtime  ## Set up, load the demo content and serve the site on SQLite
 	$(RUN_ENV) $(PY) manage.py migrate --noinput

@@ -300,10 +300,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OLE <editors@localhos
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 
-def env_addresses(name: str) -> list[tuple[str, str]]:
-    """A comma-separated list such as "Ann Admin <ann@example.org>, bob@example.org" as (name, address) pairs."""
+def addresses(name: str, items: list[str]) -> list[tuple[str, str]]:
+    """A list such as ["Ann Admin <ann@example.org>", "bob@example.org"] as (name, address) pairs; `name` is the
+    setting's, for the error."""
     pairs = []
-    for item in env_list(name):
+    for item in items:
         real_name, address = parseaddr(item)
         if "@" not in address:
             raise ImproperlyConfigured(f"{name}: {item!r} is not an address such as 'Ann <ann@example.org>'.")
@@ -312,7 +313,7 @@ def env_addresses(name: str) -> list[tuple[str, str]]:
 
 
 # Who receives a report of each unhandled error (ole/errors.py: filtered of personal data, sent by the worker).
-ADMINS = env_addresses("ADMINS")
+ADMINS = addresses("ADMINS", env_list("ADMINS"))
 EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[OLE] ")
 
 # Security: HTTPS is assumed in production, behind a proxy that sets X-Forwarded-Proto.
