@@ -63,7 +63,8 @@ def test_a_replica_url_adds_the_replica_and_the_router(tmp_path):
         DATABASE_URL="postgres://u:p@primary.example.org:5432/ole",
         DATABASE_REPLICA_URL="postgres://u:p@replica.example.org:5432/ole",
     )
-    assert json.loads(out) == [["default", "replica"], "replica.example.org", "default", [ROUTER]]
+    ledger = "ole.dbrouters.LedgerRouter"
+    assert json.loads(out) == [["default", "ledger", "replica"], "replica.example.org", "default", [ledger, ROUTER]]
 
 
 def test_without_a_replica_url_there_is_no_replica_router(settings):

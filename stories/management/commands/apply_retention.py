@@ -4,9 +4,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from ole import erasures
 from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
 from series.models import Comment
+from series.models.comments import CONTACT_ERASED
 from stories.models import Story
 
 
@@ -22,11 +24,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         erased = sum(story.erase_when_expired() for story in Story.objects.past_retention().iterator())
         spam_cutoff = timezone.now() - datetime.timedelta(days=7)
-        spam = (
+        expired = list(
             Comment.objects.filter(status=Comment.Status.SPAM, marked_spam_at__lt=spam_cutoff)
             .exclude(email="", website="")
-            .update(email="", website="")
+            .values_list("pk", "created")
         )
+        erasures.record_many(CONTACT_ERASED, expired)  # a restore drops them again
+        spam = Comment.objects.filter(pk__in=[pk for pk, _created in expired]).update(email="", website="")
         counters = delete_closed_windows()
         pages = delete_expired()
         self.stdout.write(
