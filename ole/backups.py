@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from . import erasures, pagecache
@@ -375,6 +376,11 @@ def _check_ledger_apart() -> None:
         raise BackupError("The erasure ledger is the main database: set OLE_LEDGER_DATABASE_URL to a database apart.")
 
 
+def _unapplied_migrations(alias: str) -> bool:
+    executor = MigrationExecutor(connections[alias])
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def restore(path: Path, *, force: bool = False) -> dict:
     """Restore a backup onto an empty database and media folders (or replace them, with force), bring the
     schema up to date, erase again everything the ledger names, and forget every stored page. Returns a summary."""
@@ -404,7 +410,9 @@ def restore(path: Path, *, force: bool = False) -> dict:
                         shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
                 if (work / folder).exists():
                     shutil.copytree(work / folder, root, dirs_exist_ok=True)
-    call_command("migrate", interactive=False, verbosity=0)
+    for alias in ("default", LEDGER):  # a backup made before this version of the code; a new ledger
+        if _unapplied_migrations(alias):
+            call_command("migrate", database=alias, interactive=False, verbosity=0)
     erased = erasures.replay()
     pagecache.site_changed()
     pagecache.forget_pages()
