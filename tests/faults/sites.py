@@ -101,13 +101,13 @@ class Site:
 class Server:
     """gunicorn serving a site on a port of its own, with production settings; stopped by `stop()`."""
 
-    def __init__(self, site: Site, **env: str):
+    def __init__(self, site: Site, *, workers: int = 2, **env: str):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = (site.folder / f"gunicorn-{self.port}.log").open("w+")
-        args = ["--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--threads", "4", "--timeout", "30"]
+        args = ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", "4", "--timeout", "30"]
         self.process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "ole.wsgi", *args],
             cwd=ROOT,
