@@ -62,9 +62,9 @@ def manage(url: str, *args: str, **env: str) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sites(tmp_path_factory):
-    """Whole installations for backup and restore tests (tests/faults/sites.py), for one test module."""
+    """Whole installations for backup and restore tests (tests/faults/sites.py); one migrated template for all."""
     from .sites import Sites
 
     made = Sites(tmp_path_factory.mktemp("sites"))
