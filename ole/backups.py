@@ -293,7 +293,9 @@ def backup(directory: Path, *, now: datetime.datetime | None = None) -> Path:
     if final.exists():
         raise BackupError(f"{final.name} exists already: one backup a second at most.")
     partial = directory / f".{final.name}.partial"
-    with tempfile.TemporaryDirectory(dir=directory, prefix=".ole-backup-") as work:  # mode 0700
+    # The plain copy is made beside the live data (never in DIR, which may be a mounted remote folder).
+    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".ole-backup-") as work:  # mode 0700
         dump = _dump_database(Path(work))
         with_media = not media_in_object_storage()
         manifest = {"format": FORMAT, "engine": _engine(), "created": now.isoformat(), "media": with_media}
