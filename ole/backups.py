@@ -224,8 +224,11 @@ def database_is_empty() -> bool:
         path = Path(connections["default"].settings_dict["NAME"])
         if not path.exists() or path.stat().st_size == 0:
             return True
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as probe:
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
             return probe.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0
+        finally:
+            probe.close()
     return not connections["default"].introspection.table_names()
 
 
