@@ -334,3 +334,14 @@ def test_postgresql_is_backed_up_with_pg_dump_and_restored_into_an_empty_databas
     target.run("from tests.factories import PostFactory; PostFactory(title='Kettle weather', body='x')")
     found = target.run("from series.models import Post; print(Post.objects.search('kettle').count())")
     assert found == "1"
+
+
+def test_with_object_storage_a_backup_holds_the_database_only(sites, tmp_path):
+    """The bucket's own versioning is the media's backup (docs/deploying.md): nothing is read from it."""
+    site = sites.new("bucket", AWS_STORAGE_BUCKET_NAME="ole-media-nowhere", AWS_S3_ENDPOINT_URL="http://127.0.0.1:9")
+    site.media.mkdir(parents=True)
+    (site.media / "left-over.jpg").write_bytes(b"not the media any more")
+    site.manage("backup", str(tmp_path / "backups"))
+    held = members(only_backup(tmp_path / "backups"))
+    assert json.loads(held["manifest.json"])["media"] is False
+    assert sorted(held) == sorted(["manifest.json", "database.pgdump" if on_postgresql() else "database.sqlite3"])
