@@ -28,6 +28,7 @@ class OleConfig(AppConfig):
         user_logged_in.connect(expire_staff_sessions, dispatch_uid="ole.expire_staff_sessions")
         user_logged_in.connect(clear_failures, dispatch_uid="ole.clear_login_failures")
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="ole.create_cache_table")
+        post_migrate.connect(migrate_ledger, sender=self, dispatch_uid="ole.migrate_ledger")
         post_save.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_saved")
         post_delete.connect(safety_terms_changed, sender=SafetyTerm, dispatch_uid="ole.safety_term_deleted")
 
@@ -64,3 +65,13 @@ def create_cache_table(sender, **kwargs) -> None:
     cache = caches["default"]
     if isinstance(cache, DatabaseCache):
         call_command("createcachetable", database=router.db_for_write(cache.cache_model_class), verbosity=0)
+
+
+def migrate_ledger(sender, using: str, **kwargs) -> None:
+    """`migrate` also brings the erasure ledger's own database up to date (ole.dbrouters.LedgerRouter)."""
+    from django.core.management import call_command
+
+    from .dbrouters import LEDGER
+
+    if using != LEDGER:
+        call_command("migrate", database=LEDGER, verbosity=0, interactive=False)

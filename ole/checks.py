@@ -99,3 +99,28 @@ def production_settings(app_configs, **kwargs) -> list[Warning]:
             )
         )
     return problems
+
+
+@register(deploy=True)
+def erasure_ledger_apart(app_configs, **kwargs) -> list[Error | Warning]:
+    """The erasure ledger must outlive every restore of the main database, and be one for every app server."""
+    main, ledger = settings.DATABASES["default"], settings.DATABASES["ledger"]
+    where = ("ENGINE", "NAME", "HOST", "PORT")
+    if [main.get(key) for key in where] == [ledger.get(key) for key in where]:
+        return [
+            Error(
+                "The erasure ledger is the main database: a restore would overwrite it and bring erased text back.",
+                hint="Point OLE_LEDGER_DATABASE_URL at a database of its own.",
+                id="ole.E006",
+            )
+        ]
+    if main["ENGINE"] != "django.db.backends.sqlite3" and ledger["ENGINE"] == "django.db.backends.sqlite3":
+        return [
+            Warning(
+                "The erasure ledger is a SQLite file on this machine while the database is shared: each app server "
+                "would keep its own ledger, and a restore would miss the erasures recorded on the others.",
+                hint="Set OLE_LEDGER_DATABASE_URL to a PostgreSQL database of its own that every app server reaches.",
+                id="ole.W003",
+            )
+        ]
+    return []

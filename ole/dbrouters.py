@@ -49,3 +49,25 @@ class CacheRouter:
         if app_label == "django_cache" or db == CACHE:
             return app_label == "django_cache" and db == CACHE
         return None
+
+
+LEDGER = "ledger"
+
+
+class LedgerRouter:
+    """The erasure ledger (ole.ErasureRecord) lives in a database of its own, and nothing else lives there: the
+    backups copy the main database only, so the ledger is out of their reach and survives every restore."""
+
+    def _is_ledger(self, model) -> bool:
+        return model._meta.app_label == "ole" and model._meta.model_name == "erasurerecord"
+
+    def db_for_read(self, model, **hints) -> str | None:
+        return LEDGER if self._is_ledger(model) else None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints) -> bool | None:
+        is_ledger = app_label == "ole" and model_name == "erasurerecord"
+        if is_ledger or db == LEDGER:
+            return is_ledger and db == LEDGER
+        return None

@@ -216,3 +216,26 @@ class ErrorReport(models.Model):
 
 
 ERROR_REPORT_EMAIL = "ole.error_report"
+
+
+class ErasureRecord(models.Model):
+    """One line of the erasure ledger: something was withdrawn or erased (which record, and when; never its
+    content). The ledger lives in a database of its own ("ledger", ole.dbrouters.LedgerRouter) that no backup
+    holds and no restore overwrites, and `manage.py restore` erases again everything it names (ole/erasures.py),
+    so restoring a backup never brings erased text back."""
+
+    kind = models.CharField(max_length=40)
+    # The record's own identity: a story's public id, a comment's number; with its creation time, so that a
+    # number handed out again after a restore never matches.
+    ref = models.CharField(max_length=64)
+    ref_created = models.DateTimeField()
+    erased_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["erased_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref", "ref_created"], name="erasurerecord_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref} erased {self.erased_at:%Y-%m-%d %H:%M}"

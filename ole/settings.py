@@ -136,6 +136,21 @@ if DATABASE_REPLICA_URL:
     # Tests have one database: the "replica" is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS.append("ole.dbrouters.PrimaryReplicaRouter")
+# The erasure ledger (docs/deploying.md, "Backups"): which records were withdrawn or erased, and when, in a database
+# no backup holds and no restore overwrites. A SQLite file beside the main one by default; with several app
+# servers, a PostgreSQL database of its own (not the main one) that they all reach.
+OLE_LEDGER_DATABASE_URL = os.environ.get("OLE_LEDGER_DATABASE_URL", "")
+if OLE_LEDGER_DATABASE_URL:
+    DATABASES["ledger"] = dj_database_url.parse(OLE_LEDGER_DATABASE_URL, conn_max_age=60)
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["ledger"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "ledger.sqlite3",
+        "CONN_MAX_AGE": None,
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", "timeout": 20},
+    }
+DATABASE_ROUTERS.insert(0, "ole.dbrouters.LedgerRouter")
 for _database in DATABASES.values():
     if _database["ENGINE"] != "django.db.backends.sqlite3":
         # A persistent connection is checked before each request reuses it, so a restarted server costs no error.
@@ -364,6 +379,10 @@ OLE_STORY_SUBMISSIONS_PER_HOUR = int(os.environ.get("OLE_STORY_SUBMISSIONS_PER_H
 OLE_LOST_LINK_REQUESTS_PER_HOUR = int(os.environ.get("OLE_LOST_LINK_REQUESTS_PER_HOUR", "5"))
 # Days after which a declined or withdrawn story's email address is removed (manage.py apply_retention).
 OLE_RETENTION_DAYS = int(os.environ.get("OLE_RETENTION_DAYS", "90"))
+# Backups (manage.py backup DIR): the newest OLE_BACKUP_KEEP are kept, none older than OLE_RETENTION_DAYS; with
+# OLE_BACKUP_KEY (made by `manage.py backup --generate-key`) they are encrypted.
+OLE_BACKUP_KEEP = int(os.environ.get("OLE_BACKUP_KEEP", "14"))
+OLE_BACKUP_KEY = os.environ.get("OLE_BACKUP_KEY", "")
 # How many reverse proxies (each adding to X-Forwarded-For) stand in front of the app servers; 0 without one.
 OLE_TRUSTED_PROXIES = int(os.environ.get("OLE_TRUSTED_PROXIES", "0"))
 # Networks that mention checks may fetch from besides the public internet (tests use 127.0.0.1/32).

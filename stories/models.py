@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ole import images
+from ole import erasures, images
 from ole.models import SafetyTerm
 from ole.outbox import cancel_for, queue_email
 from ole.privacy import scrub_admin_log
@@ -24,6 +24,9 @@ from ole.workflow import InvalidTransition
 from series.models import ContentNote, Series, Topic
 
 STATUS_LINK_SALT = "stories.status-link"
+# Kinds of line in the erasure ledger (ole/erasures.py).
+WITHDRAWN = "story.withdrawn"
+EXPIRED = "story.expired"
 
 
 def transition(method):
@@ -579,6 +582,7 @@ class Story(models.Model):
         """The writer withdraws: text, photo and personal data go; an anonymous audit line stays."""
         self._require(tuple(s for s in self.Status.values if s != self.Status.WITHDRAWN), "withdrawn again")
         with transaction.atomic():
+            erasures.record(WITHDRAWN, self.public_id.hex, self.submitted_at)
             fields = self._erase(admin_label="Withdrawn story")
             return self._move_to(self.Status.WITHDRAWN, by_writer=True, fields=fields)
 
@@ -588,7 +592,21 @@ class Story(models.Model):
         stays declined with its anonymous history. Returns whether anything was erased (once only)."""
         if self.status != self.Status.DECLINED or self.is_erased or self.status_changed_at >= retention_cutoff():
             return False
+        erasures.record(EXPIRED, self.public_id.hex, self.submitted_at)
         self.save(update_fields=self._erase(admin_label="Declined story (erased)"))
+        return True
+
+    @transition
+    def erase_again(self, kind: str) -> bool:
+        """After a restore: the ledger says this story was withdrawn or erased by retention since the backup was
+        made. A withdrawn one is withdrawn again; an expired one is erased again where it stands (declined), or
+        withdrawn if the backup is older than its decline. Returns whether anything was erased."""
+        if self.is_erased:
+            return False
+        if kind == EXPIRED and self.status == self.Status.DECLINED:
+            self.save(update_fields=self._erase(admin_label="Declined story (erased)"))
+            return True
+        self.withdraw()
         return True
 
     def _erase(self, *, admin_label: str) -> list[str]:
@@ -627,6 +645,18 @@ class Story(models.Model):
             "assigned_to",
             *FLAG_FIELDS,
         ]
+
+
+def _erase_again(kind: str):
+    def replay(public_id: str, submitted_at: datetime.datetime) -> bool:
+        story = Story.objects.filter(public_id=public_id, submitted_at=submitted_at).first()
+        return story is not None and story.erase_again(kind)
+
+    return replay
+
+
+erasures.register(WITHDRAWN, _erase_again(WITHDRAWN))
+erasures.register(EXPIRED, _erase_again(EXPIRED))
 
 
 def retention_cutoff() -> datetime.datetime:

@@ -28,12 +28,11 @@ DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """With SQLite the database cache has a database of its own ("cache"): a test that uses the database may use
-    that one too, as every request does."""
+    """The erasure ledger has a database of its own ("ledger"), and with SQLite so has the database cache
+    ("cache"): a test that uses the database may use those too, as every request does."""
     from django.conf import settings
 
-    if "cache" not in settings.DATABASES:
-        return
+    extra = {"ledger", *({"cache"} & set(settings.DATABASES))}
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is None and not DB_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -41,7 +40,7 @@ def pytest_collection_modifyitems(items) -> None:
         kwargs = dict(marker.kwargs) if marker else {}
         if kwargs.get("databases") == "__all__":
             continue
-        kwargs["databases"] = sorted({*(kwargs.get("databases") or ["default"]), "cache"})
+        kwargs["databases"] = sorted({*(kwargs.get("databases") or ["default"]), *extra})
         item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
 
 

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from ole import pagecache
+from ole import erasures, pagecache
 from ole.outbox import queue_email
 from ole.privacy import scrub_admin_log
 from ole.text import render_comment
@@ -26,6 +26,11 @@ ERASE_SALT = "series.comment-erase"
 ERASE_DAYS = 60
 CONFIRM_SALT = "series.comment-confirm"
 CONFIRM_DAYS = 7
+# Kinds of line in the erasure ledger (ole/erasures.py): a comment removed by its writer (or erased with its
+# address), one taken down by the editors, and a spam comment's contact details dropped by retention.
+ERASED_BY_WRITER = "comment.removed"
+ERASED_BY_EDITORS = "comment.taken_down"
+CONTACT_ERASED = "comment.contact"
 # Why a comment waits when its address has approved comments but this browser never commented with it. The one
 # hold a confirmation link sent to that address can lift.
 UNPROVEN_ADDRESS = "An approved commenter's address, sent from a browser that has not commented with it"
@@ -385,6 +390,7 @@ class Comment(models.Model):
 
     def _remove_as(self, placeholder: str, *, by_writer: bool = False) -> None:
         with transaction.atomic():
+            erasures.record(ERASED_BY_WRITER if by_writer else ERASED_BY_EDITORS, self.pk, self.created)
             self.reports.all().delete()  # decided; and a report may quote the words that are going
             if by_writer:  # the admin's history forgets the writer's name and words too (while the pk is known)
                 scrub_admin_log(self, "Comment removed by its writer")
@@ -437,6 +443,28 @@ class Comment(models.Model):
         """One more like, as a single atomic UPDATE: no read, no lock held past the statement."""
         Comment.objects.filter(pk=self.pk).update(like_count=F("like_count") + 1)
         pagecache.post_changed(self.post.slug)
+
+
+def _remove_again(placeholder: str, *, by_writer: bool):
+    def replay(pk: str, created: datetime.datetime) -> bool:
+        comment = Comment.objects.select_related("post").filter(pk=int(pk), created=created).first()
+        if comment is None or (comment.status == placeholder and not (comment.body or comment.email)):
+            return False
+        comment._remove_as(placeholder, by_writer=by_writer)
+        return True
+
+    return replay
+
+
+def _drop_contact_again(pk: str, created: datetime.datetime) -> bool:
+    return bool(
+        Comment.objects.filter(pk=int(pk), created=created).exclude(email="", website="").update(email="", website="")
+    )
+
+
+erasures.register(ERASED_BY_WRITER, _remove_again(Comment.Status.REMOVED, by_writer=True))
+erasures.register(ERASED_BY_EDITORS, _remove_again(Comment.Status.TAKEN_DOWN, by_writer=False))
+erasures.register(CONTACT_ERASED, _drop_contact_again)
 
 
 class EraseLinkRequest(models.Model):

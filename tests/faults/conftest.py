@@ -60,3 +60,13 @@ def manage(url: str, *args: str, **env: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory):
+    """Whole installations for backup and restore tests (tests/faults/sites.py); one migrated template for all."""
+    from .sites import Sites
+
+    made = Sites(tmp_path_factory.mktemp("sites"))
+    yield made
+    made.close()

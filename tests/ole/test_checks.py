@@ -1,6 +1,7 @@
 """Deployment checks and startup warnings added for issue 18: the development secret, unverified crisis lines,
 and a proxy the settings do not know about."""
 
+import json
 import logging
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import Client
 
 from series.models import CrisisLine
 from tests.factories import CrisisLineFactory
+from tests.settings_probe import settings_from
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +63,21 @@ def test_nothing_is_logged_without_forwarded_requests_or_with_trusted_proxies(ca
         settings.OLE_TRUSTED_PROXIES = 1
         Client(HTTP_X_FORWARDED_FOR="203.0.113.5").get("/")
     assert proxy_warnings(caplog) == []
+
+
+def ledger_check_ids(tmp_path, **env: str) -> list[str]:
+    code = "from ole.checks import erasure_ledger_apart; print(json.dumps([m.id for m in erasure_ledger_apart(None)]))"
+    return json.loads(settings_from(tmp_path, code, **env))
+
+
+def test_an_erasure_ledger_in_the_main_database_is_a_deploy_error(tmp_path):
+    url = "postgres://u:p@db.example.org:5432/ole"
+    assert ledger_check_ids(tmp_path, DATABASE_URL=url, OLE_LEDGER_DATABASE_URL=url) == ["ole.E006"]
+
+
+def test_a_local_ledger_beside_a_shared_database_is_a_deploy_warning(tmp_path):
+    url = "postgres://u:p@db.example.org:5432/ole"
+    assert ledger_check_ids(tmp_path, DATABASE_URL=url) == ["ole.W003"]
+    ledger = "postgres://u:p@db.example.org:5432/ole_ledger"
+    assert ledger_check_ids(tmp_path, DATABASE_URL=url, OLE_LEDGER_DATABASE_URL=ledger) == []
+    assert ledger_check_ids(tmp_path) == []  # embedded: both are files in the data folder

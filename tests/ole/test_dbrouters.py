@@ -63,9 +63,25 @@ def test_a_replica_url_adds_the_replica_and_the_router(tmp_path):
         DATABASE_URL="postgres://u:p@primary.example.org:5432/ole",
         DATABASE_REPLICA_URL="postgres://u:p@replica.example.org:5432/ole",
     )
-    assert json.loads(out) == [["default", "replica"], "replica.example.org", "default", [ROUTER]]
+    ledger = "ole.dbrouters.LedgerRouter"
+    assert json.loads(out) == [["default", "ledger", "replica"], "replica.example.org", "default", [ledger, ROUTER]]
 
 
 def test_without_a_replica_url_there_is_no_replica_router(settings):
     assert "replica" not in settings.DATABASES
     assert "ole.dbrouters.PrimaryReplicaRouter" not in settings.DATABASE_ROUTERS
+
+
+def test_the_erasure_ledger_lives_in_its_own_database_and_nothing_else_does():
+    from ole.dbrouters import LEDGER, LedgerRouter
+    from ole.models import ErasureRecord, OutboundEmail
+
+    router = LedgerRouter()
+    assert router.db_for_write(ErasureRecord) == router.db_for_read(ErasureRecord) == LEDGER
+    assert router.db_for_write(Story) is None and router.db_for_read(OutboundEmail) is None
+    assert router.allow_migrate(LEDGER, "ole", "erasurerecord") is True
+    assert router.allow_migrate(PRIMARY, "ole", "erasurerecord") is False
+    assert router.allow_migrate(LEDGER, "stories", "story") is False
+    assert router.allow_migrate(LEDGER, "ole") is False  # data migrations (seeding) never run there
+    assert router.allow_migrate(PRIMARY, "stories", "story") is None
+    assert ErasureRecord.objects.all().db == LEDGER

@@ -30,8 +30,6 @@ NOT_FOR_DEPLOYMENT = {
 }
 # Not read by OLE's code but by a library it uses, and set by a deployment: .env.example names them as well.
 READ_BY_LIBRARIES = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
-# Commands the units run that a parallel branch of issue 19 adds; once one exists this list must lose it.
-NOT_YET_MERGED = {"backup"}
 
 
 def read_by_ole() -> set[str]:
@@ -249,10 +247,7 @@ def test_every_command_the_units_run_exists():
             if "manage.py" not in words:
                 continue
             command = words[words.index("manage.py") + 1]
-            if command in NOT_YET_MERGED:
-                assert command not in commands, f"{command} exists now: take it out of NOT_YET_MERGED"
-            else:
-                assert command in commands, f"{name} runs manage.py {command}, which does not exist"
+            assert command in commands, f"{name} runs manage.py {command}, which does not exist"
 
 
 @pytest.mark.skipif(not SYSTEMD_ANALYZE, reason="systemd-analyze is not installed here")

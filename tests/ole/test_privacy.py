@@ -145,6 +145,7 @@ def test_the_privacy_page_says_a_declined_story_is_deleted_after_the_retention_p
     page = " ".join(client.get("/privacy/").content.decode().split())
     assert "If your story is declined, we delete it 30 days later as a withdrawal does" in page
     assert "we remove your email address after" not in page
+    assert "We keep backups of the site for at most 30 days." in page
 
 
 @pytest.mark.parametrize("url", ["/", "/help/", "/stories/share/write/", "/admin/login/"])

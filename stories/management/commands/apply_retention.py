@@ -4,9 +4,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from ole import erasures
 from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
 from series.models import Comment, Post
+from series.models.comments import CONTACT_ERASED
 from series.services import empty_trash
 from stories.models import ContactMessage, Story
 
@@ -26,11 +28,13 @@ class Command(BaseCommand):
         erased = sum(story.erase_when_expired() for story in Story.objects.past_retention().iterator())
         messages = ContactMessage.objects.past_retention().delete()[1].get("stories.ContactMessage", 0)
         spam_cutoff = timezone.now() - datetime.timedelta(days=7)
-        spam = (
+        expired = list(
             Comment.objects.filter(status=Comment.Status.SPAM, marked_spam_at__lt=spam_cutoff)
             .exclude(email="", website="")
-            .update(email="", website="")
+            .values_list("pk", "created")
         )
+        erasures.record_many(CONTACT_ERASED, expired)  # a restore drops them again
+        spam = Comment.objects.filter(pk__in=[pk for pk, _created in expired]).update(email="", website="")
         trashed_posts, trashed_comments = empty_trash()
         counters = delete_closed_windows()
         pages = delete_expired()
