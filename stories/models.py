@@ -845,6 +845,12 @@ class ContactMessageQuerySet(models.QuerySet):
         cutoff = timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS)
         return self.filter(closed_at__lt=cutoff)
 
+    def erase(self) -> int:
+        """Delete these messages and their replies; a restored backup will not bring them back. How many."""
+        with transaction.atomic():
+            erasures.record_many(MESSAGE_ERASED, self.values_list("pk", "created"))
+            return self.delete()[1].get("stories.ContactMessage", 0)
+
 
 class ContactMessage(models.Model):
     """A reader's message to the editors ("Write to us"). The address is for the editors' replies, which the
@@ -907,3 +913,13 @@ class ContactReply(models.Model):
 
     def __str__(self) -> str:
         return f"Reply of {self.created:%Y-%m-%d %H:%M}"
+
+
+MESSAGE_ERASED = "contact_message.erased"
+
+
+def _erase_message_again(ref: str, created: datetime.datetime) -> bool:
+    return ContactMessage.objects.filter(pk=ref, created=created).delete()[0] > 0
+
+
+erasures.register(MESSAGE_ERASED, _erase_message_again)

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from ole import erasures
 from ole.outbox import queue_email
 from ole.workflow import InvalidTransition
 
@@ -26,6 +27,7 @@ CONFIRM_SALT = "ole.follow.confirm"
 MANAGE_SALT = "ole.follow.manage"
 CONFIRM_DAYS = 7
 REFUSALS_TO_STOP = 3
+STOPPED = "follower.stopped"  # the erasure ledger's name for a follow that was stopped or erased
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -169,6 +171,27 @@ class Subscription(models.Model):
 
     def everything_of_this_address(self) -> SubscriptionQuerySet:
         return Subscription.objects.filter(email=self.email)
+
+    def stop(self) -> None:
+        """No more emails: the follow and its deliveries go, and a restored backup will not bring them back."""
+        Subscription._forget(Subscription.objects.filter(pk=self.pk))
+
+    def erase_address(self) -> None:
+        """Everything this address follows goes, for good."""
+        Subscription._forget(self.everything_of_this_address())
+
+    @staticmethod
+    def _forget(subscriptions: SubscriptionQuerySet) -> None:
+        with transaction.atomic():
+            erasures.record_many(STOPPED, subscriptions.values_list("pk", "created"))
+            subscriptions.delete()
+
+
+def _stop_again(ref: str, created: datetime.datetime) -> bool:
+    return Subscription.objects.filter(pk=ref, created=created).delete()[0] > 0
+
+
+erasures.register(STOPPED, _stop_again)
 
 
 class Delivery(models.Model):

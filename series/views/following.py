@@ -83,7 +83,7 @@ def follow_manage(request: HttpRequest, token: str) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="following.json"'
         return response
     elif action == "erase":
-        subscription.everything_of_this_address().delete()
+        subscription.erase_address()
         return render(request, "series/follow_unsubscribe.html", {"erased": True})
     return render(request, "series/follow_manage.html", context)
 
@@ -98,5 +98,5 @@ def follow_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             raise Http404("This link has expired or is not valid.")
         return render(request, "series/follow_unsubscribe.html", {"subscription": subscription})
     if subscription is not None:
-        subscription.delete()
+        subscription.stop()
     return render(request, "series/follow_unsubscribe.html", {"stopped": True})

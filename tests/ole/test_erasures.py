@@ -12,7 +12,7 @@ from ole import erasures
 from ole.models import ErasureRecord
 from series.models import Comment
 from stories.models import Story
-from tests.factories import PostFactory, StoryFactory
+from tests.factories import PostFactory, SeriesFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,39 @@ def test_replay_leaves_a_record_with_the_same_number_but_another_creation_time()
 def test_a_kind_nobody_can_replay_is_refused():
     with pytest.raises(LookupError):
         erasures.record("post.unknown", 1, timezone.now())
+
+
+def test_a_stopped_follow_and_an_erased_address_stay_gone_after_a_restore():
+    from series.models import Subscription
+
+    confirmed = {"confirmed_at": timezone.now()}
+    stopped = Subscription.objects.create(email="stop@example.org", **confirmed)
+    mine = [
+        Subscription.objects.create(email="me@example.org", **confirmed),
+        Subscription.objects.create(email="me@example.org", series=SeriesFactory(), **confirmed),
+    ]
+    kept = Subscription.objects.create(email="kept@example.org", **confirmed)
+    rows = {row.pk: row for row in Subscription.objects.all()}
+    stopped.stop()
+    mine[0].erase_address()
+    assert list(Subscription.objects.all()) == [kept]
+    # What a restore of an older backup looks like: the rows are back.
+    Subscription.objects.bulk_create([row for pk, row in rows.items() if pk != kept.pk])
+    assert erasures.replay() == 3
+    assert list(Subscription.objects.all()) == [kept]
+
+
+def test_write_to_us_messages_deleted_by_retention_stay_gone_after_a_restore(settings):
+    import uuid
+
+    from stories.models import ContactMessage
+
+    old = timezone.now() - datetime.timedelta(days=settings.OLE_RETENTION_DAYS + 1)
+    message = ContactMessage.objects.create(
+        name="A", email="a@example.org", body="b", form_key=uuid.uuid4(), closed_at=old
+    )
+    call_command("apply_retention", verbosity=0)
+    assert not ContactMessage.objects.exists()
+    ContactMessage.objects.bulk_create([message])
+    assert erasures.replay() == 1
+    assert not ContactMessage.objects.exists()

@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         erased = sum(story.erase_when_expired() for story in Story.objects.past_retention().iterator())
-        messages = ContactMessage.objects.past_retention().delete()[1].get("stories.ContactMessage", 0)
+        messages = ContactMessage.objects.past_retention().erase()
         spam_cutoff = timezone.now() - datetime.timedelta(days=7)
         expired = list(
             Comment.objects.filter(status=Comment.Status.SPAM, marked_spam_at__lt=spam_cutoff)
