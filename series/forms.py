@@ -4,7 +4,7 @@ from ole.forms import PlainSelect
 from ole.safety import looks_like_contact_details
 
 from . import consent
-from .models import Comment, CommentReport, Series, Subscription, Topic
+from .models import Comment, CommentReport, ContentNote, Series, Subscription, Topic
 
 SEARCH_MAX_LENGTH = 200
 
@@ -52,6 +52,13 @@ class CommentForm(forms.Form):
         help_text="Plain text; leave a blank line between paragraphs. Web addresses become links.",
     )
     notify_replies = forms.BooleanField(label="Email me when someone replies", required=False)
+    content_notes = forms.ModelMultipleChoiceField(
+        label="Does your comment talk about any of these? (optional)",
+        queryset=ContentNote.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Shown before your comment, so readers can choose when to read it.",
+    )
     follow = forms.BooleanField(label="Tell me about new posts (we email you a link to confirm first)", required=False)
     remember = forms.BooleanField(
         label="Remember my name, email and website in this browser",

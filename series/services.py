@@ -19,7 +19,7 @@ from ole.twofactor import is_trusted_staff
 from ole.workflow import InvalidTransition
 
 from . import consent
-from .models import Comment, CommunitySettings, Post
+from .models import Comment, CommunitySettings, ContentNote, Post
 from .models.comments import UNPROVEN_ADDRESS
 
 HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
@@ -102,6 +102,7 @@ def comment_submit(
     user=None,
     form_key: uuid.UUID | None = None,
     consent_version: str | None = None,
+    content_notes: Iterable[ContentNote] = (),
 ) -> CommentOutcome:
     """Take a comment: discard spam, hold what needs an editor, publish the rest, and queue the emails.
 
@@ -140,7 +141,12 @@ def comment_submit(
         consented_at=timezone.now(),
     )
     newcomer = "" if is_staff else newcomer_reason(email, own_comment_ids=own_comment_ids)
+    content_notes = list(content_notes)
     verdict = moderate(comment, newcomer_reason=newcomer)
+    if any(note.signals_crisis for note in content_notes) and not verdict.crisis:
+        # The writer's own word about their comment: as crisis words do, it waits for an editor, who is alerted.
+        reasons = () if is_staff else (*verdict.hold_reasons, "The writer chose a content note about crisis")
+        verdict = Verdict(discard=verdict.discard, hold_reasons=reasons, crisis=True)
     if verdict.discard:
         return CommentOutcome(comment=None)
     # A new comment starts in the state its verdict gives it; from then on only its guarded methods move it.
@@ -153,7 +159,7 @@ def comment_submit(
     )
     try:
         with transaction.atomic():
-            return _save_new_comment(comment, post, verdict, send_proof=send_proof)
+            return _save_new_comment(comment, post, verdict, send_proof=send_proof, content_notes=content_notes)
     except IntegrityError:
         if not form_key:
             raise
@@ -163,13 +169,17 @@ def comment_submit(
         # Someone else's key (a copied page), or another comment from a restored page: new, keyed to nothing.
         comment.pk, comment.form_key = None, None
         with transaction.atomic():
-            return _save_new_comment(comment, post, verdict, send_proof=send_proof)
+            return _save_new_comment(comment, post, verdict, send_proof=send_proof, content_notes=content_notes)
 
 
-def _save_new_comment(comment: Comment, post: Post, verdict: Verdict, *, send_proof: bool) -> CommentOutcome:
+def _save_new_comment(
+    comment: Comment, post: Post, verdict: Verdict, *, send_proof: bool, content_notes: list[ContentNote]
+) -> CommentOutcome:
     """Save a judged comment and queue what it causes: notifications, or the editors' digest and alert, and the
     confirmation link to an address that has approved comments."""
     comment.save()
+    if content_notes:
+        comment.content_notes.set(content_notes)
     if comment.status == Comment.Status.APPROVED:
         comment.announce()
         post.refresh_comment_count()

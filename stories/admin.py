@@ -722,8 +722,8 @@ class ContactMessageAdmin(PrivateLookupsMixin, admin.ModelAdmin):
     search_fields = ["name", "body"]
     private_fields = ("email", "form_key")
     ordering = ["closed_at", "-urgent", "created"]
-    fields = ["name", "created", "urgent", "flag_crisis", "closed_at", "body", "reply", "close"]
-    readonly_fields = ["name", "created", "urgent", "flag_crisis", "closed_at", "body"]
+    fields = ["name", "created", "urgent", "flag_crisis", "closed_at", "content_notes", "body", "reply", "close"]
+    readonly_fields = ["name", "created", "urgent", "flag_crisis", "closed_at", "content_notes", "body"]
     inlines = [ContactReplyInline]
 
     def has_add_permission(self, request) -> bool:

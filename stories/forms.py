@@ -241,13 +241,20 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = ContactMessage
-        fields = ["name", "email", "body"]
-        labels = {"name": "Your name or a pen name", "email": "Your email address", "body": "Your message"}
+        fields = ["name", "email", "body", "content_notes"]
+        labels = {
+            "name": "Your name or a pen name",
+            "email": "Your email address",
+            "body": "Your message",
+            "content_notes": "Does your message talk about any of these? (optional)",
+        }
         help_texts = {
             "email": "Only for our reply, which comes from the site's address. Never shown, never shared.",
             "body": f"Up to {ContactMessage.BODY_MAX:,} characters.",
+            "content_notes": "It helps us see quickly who may need us first.",
         }
         widgets = {
+            "content_notes": forms.CheckboxSelectMultiple,
             "body": forms.Textarea(attrs={"rows": 8}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }

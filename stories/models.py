@@ -867,6 +867,9 @@ class ContactMessage(models.Model):
     flag_crisis = models.BooleanField(default=False, editable=False)
     urgent = models.BooleanField(default=False, help_text="Set when the writer may be in crisis: top of the list.")
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    content_notes = models.ManyToManyField(
+        ContentNote, blank=True, related_name="+", help_text="What the writer said their message talks about."
+    )
 
     objects = ContactMessageQuerySet.as_manager()
 
@@ -877,11 +880,12 @@ class ContactMessage(models.Model):
     def __str__(self) -> str:
         return f"Message from {self.name} ({self.created:%Y-%m-%d})"
 
-    def refresh_flags(self) -> None:
-        """The same word lists as stories: words of crisis mark the message urgent for the editors."""
+    def refresh_flags(self, *, content_notes: Iterable[ContentNote] = ()) -> None:
+        """The same word lists as stories: words of crisis, or the writer's own note such as "suicidal thoughts"
+        (ContentNote.signals_crisis), mark the message urgent for the editors."""
         terms = SafetyTerm.phrases()
         found = flags_for(f"{self.name}\n{self.body}", crisis_terms=terms["crisis"], medication_terms=[])
-        self.flag_crisis = self.urgent = CRISIS in found
+        self.flag_crisis = self.urgent = CRISIS in found or any(note.signals_crisis for note in content_notes)
 
     def reply(self, *, editor, body: str) -> ContactReply:
         """An editor answers; the site sends the answer from its own address."""

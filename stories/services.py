@@ -133,7 +133,11 @@ def story_promote(*, story: Story, editor, series: Series | None) -> Post:
 
 
 def contact_submit(
-    *, form_key: uuid.UUID, fields: dict[str, Any], allow_new: Callable[[], bool] = lambda: True
+    *,
+    form_key: uuid.UUID,
+    fields: dict[str, Any],
+    content_notes: list[ContentNote] = (),
+    allow_new: Callable[[], bool] = lambda: True,
 ) -> tuple[ContactMessage | None, bool]:
     """Save a "Write to us" message and, when it is urgent, alert the editors, all or nothing.
 
@@ -149,8 +153,10 @@ def contact_submit(
     try:
         with transaction.atomic():
             message = ContactMessage(**fields, form_key=form_key)
-            message.refresh_flags()
+            message.refresh_flags(content_notes=content_notes)
             message.save()
+            if content_notes:
+                message.content_notes.set(content_notes)
             if message.urgent:
                 queue_email("contact.urgent", message)
     except IntegrityError:

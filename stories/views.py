@@ -304,11 +304,12 @@ def contact(request: HttpRequest) -> HttpResponse:
         return redirect("stories:contact_thanks")  # accepted silently; nothing is kept
     if not form.is_valid():
         return _contact_form(request, form)
-    fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    fields = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "content_notes"}
     try:
         message, _created = contact_submit(
             form_key=form.cleaned_data["form_key"],
             fields=fields,
+            content_notes=list(form.cleaned_data["content_notes"]),
             allow_new=lambda: ratelimit.allow(
                 "contact", request, limit=settings.OLE_CONTACT_MESSAGES_PER_HOUR, window=3600
             ),

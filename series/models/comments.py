@@ -18,7 +18,7 @@ from ole.privacy import scrub_admin_log
 from ole.text import render_comment
 from ole.workflow import InvalidTransition
 
-from .posts import Post, live_posts
+from .posts import ContentNote, Post, live_posts
 
 EDIT_SALT = "series.comment-edit"
 UNSUBSCRIBE_SALT = "series.comment-unsubscribe"
@@ -164,6 +164,13 @@ class Comment(models.Model):
         blank=True,
         editable=False,
         help_text="In the trash since then: hidden everywhere, deleted for good after Post.TRASH_DAYS.",
+    )
+    content_notes = models.ManyToManyField(
+        ContentNote,
+        blank=True,
+        related_name="+",
+        help_text="What the writer said their comment talks about, shown before it. A note such as "
+        "“suicidal thoughts” holds it and alerts the editors, as words of crisis do.",
     )
 
     everything = CommentQuerySet.as_manager()

@@ -71,6 +71,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             user=request.user,
             form_key=data["form_key"],
             consent_version=data["consent_version"],
+            content_notes=data["content_notes"],
         )
     except TooManyComments as refusal:
         form.add_error(None, str(refusal))

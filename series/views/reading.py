@@ -125,7 +125,7 @@ class PostDetailView(PublishedMixin, DetailView):
         editable_since = timezone.now() - datetime.timedelta(minutes=rules.edit_minutes)
 
         def threads() -> list:
-            comments = list(post.comments.visible_to(mine).order_by("created", "pk"))
+            comments = list(post.comments.visible_to(mine).prefetch_related("content_notes").order_by("created", "pk"))
             for comment in comments:
                 comment.is_mine = comment.pk in mine
                 comment.can_edit = comment.is_mine and comment.created >= editable_since

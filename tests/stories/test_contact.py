@@ -203,3 +203,23 @@ def test_the_crisis_list_catches_the_words_of_the_table():
     message = ContactMessage(name="x", body="I have a plan to end it all tonight", email="x@example.org")
     message.refresh_flags()
     assert message.urgent
+
+
+@pytest.mark.parametrize("slug", ["suicidal-thoughts", "self-harm"])
+def test_the_writers_own_crisis_note_makes_the_message_urgent(client, slug):
+    from series.models import ContentNote
+
+    note = ContentNote.objects.get(slug=slug)
+    response = send(client, body="A question about the site.", content_notes=[note.pk])
+    message = ContactMessage.objects.get()
+    assert message.urgent and list(message.content_notes.all()) == [note]
+    assert "We noticed you may be going through a very hard time" in client.get(response["Location"]).content.decode()
+
+
+def test_other_notes_are_kept_and_change_nothing_else(client):
+    from series.models import ContentNote
+
+    note = ContentNote.objects.exclude(signals_crisis=True).first()
+    send(client, content_notes=[note.pk])
+    message = ContactMessage.objects.get()
+    assert not message.urgent and list(message.content_notes.all()) == [note]
