@@ -211,6 +211,11 @@ def test_the_web_service_runs_gunicorn_with_the_project_config():
     assert one(unit("ole-web.service")["Install"], "WantedBy") == "multi-user.target"
 
 
+def test_the_web_service_is_up_only_once_healthz_answers():
+    service = unit("ole-web.service")["Service"]
+    assert one(service, "ExecStartPost") == "/srv/ole/.venv/bin/python manage.py probe /healthz --wait 60"
+
+
 def test_the_worker_service_loops_and_always_comes_back():
     service = unit("ole-worker.service")["Service"]
     assert one(service, "ExecStart") == "/srv/ole/.venv/bin/python manage.py run_worker --loop"
