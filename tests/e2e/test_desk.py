@@ -1,0 +1,75 @@
+"""The editors' desk in Chromium: the queue's deciding columns and the dashboard fit a laptop and a phone."""
+
+import datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from series.models import ContentNote
+from stories.models import Story
+from tests.conftest import reseed
+from tests.factories import StoryFactory, UserFactory
+
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+FIRST_COLUMNS = ["urgent_mark", "days_waiting", "writer_wrote"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture
+def desk(live_server, transactional_db):
+    reseed()
+    editor = UserFactory(username="nomsa", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    notes = list(ContentNote.objects.all()[:4])
+    long_ago = timezone.now() - datetime.timedelta(days=20)
+    for n, urgent in enumerate([True, False, False, True, False]):
+        story = StoryFactory(
+            title=f"A long title about the year everything slowed down and the tablets stayed, part {n}",
+            urgent=urgent,
+            flag_crisis=urgent,
+            flag_medication=True,
+            flag_identity=True,
+            assigned_to=editor if n % 2 else None,
+        )
+        story.content_notes.set(notes)
+    Story.objects.filter(urgent=False).update(status_changed_at=long_ago)
+    return live_server
+
+
+def sign_in(browser, url: str, viewport: dict) -> Page:
+    page = browser.new_context(viewport=viewport).new_page()
+    page.goto(url + "/admin/login/")
+    page.get_by_label("Username").fill("nomsa")
+    page.get_by_label("Password").fill("a-long-test-password-42")
+    page.get_by_role("button", name="Log in").click()
+    return page
+
+
+def no_sideways_scroll(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280px", "390px"])
+def test_the_queue_shows_urgent_days_waiting_and_writer_wrote_without_scrolling_sideways(browser, desk, viewport):
+    page = sign_in(browser, desk.url, viewport)
+    page.goto(desk.url + "/admin/stories/story/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(5)
+    assert no_sideways_scroll(page)
+    for column in FIRST_COLUMNS:
+        cells = page.locator(f"#result_list .column-{column}, #result_list .field-{column}")
+        assert cells.count() == 6  # the heading and five stories
+        for box in (cells.nth(i).bounding_box() for i in range(cells.count())):
+            assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (column, box)
+    first_row = page.locator("#result_list tbody tr").first
+    expect(first_row.locator(".field-urgent_mark")).to_have_text("⚠ Urgent")
+
+    page.get_by_role("navigation", name="Quick filters").get_by_role("link", name="Assigned to me").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(2)
+    assert no_sideways_scroll(page)
+    results = Axe().run(page, options=AXE_OPTIONS)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], [(v["id"], [n["html"] for n in v["nodes"]]) for v in serious]
