@@ -412,7 +412,7 @@ class ModerationFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("all", "All comments and mentions")]
+        return [("reported", "Reported by readers"), ("all", "All comments and mentions")]
 
     def choices(self, changelist):
         yield {
@@ -420,13 +420,16 @@ class ModerationFilter(admin.SimpleListFilter):
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
             "display": "Waiting for moderation or reported",
         }
-        yield {
-            "selected": self.value() == "all",
-            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
-            "display": "All comments and mentions",
-        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
+        if self.value() == "reported":
+            return queryset.filter(open_reports__gt=0)
         if self.value() == "all" or request.GET.get("status__exact") or request.GET.get(TrashFilter.parameter_name):
             return queryset
         return queryset.filter(models.Q(status=Comment.Status.PENDING) | models.Q(open_reports__gt=0))
