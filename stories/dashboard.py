@@ -4,6 +4,7 @@ shows it. Gathered here (stories may read series and ole); the admin site calls 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Q
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from ole.models import OutboundEmail
-from series.models import Comment, CommentReport, CrisisLine, Post
+from series.models import Comment, CommentReport, CrisisLine, Post, Series
 
 from .models import ContactMessage, Story
 
@@ -21,6 +22,7 @@ from .models import ContactMessage, Story
 PROMISE = "usually within two weeks"
 PROMISE_DAYS = 14
 NEXT_POSTS = 5
+SLOTS = 4  # a column's next slots on the dashboard
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,25 @@ class Figure:
     attention: bool = False
 
 
+@dataclass(frozen=True)
+class Slot:
+    """A day a column's post is due, and the post planned for it (None: a gap)."""
+
+    day: datetime.date
+    post: Post | None
+    add_url: str
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.post is not None and self.post.status in Post.LIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class ColumnSlots:
+    series: Series
+    slots: list[Slot]
+
+
 @dataclass
 class Desk:
     figures: list[Figure] = field(default_factory=list)
@@ -40,6 +61,7 @@ class Desk:
     queue_url: str = ""
     scheduled: list[Post] = field(default_factory=list)
     scheduled_url: str = ""
+    columns: list[ColumnSlots] = field(default_factory=list)
     promise: str = PROMISE
 
     @property
@@ -137,4 +159,50 @@ def gather(request: HttpRequest) -> Desk | None:
             .order_by("publish_at", "pk")[:NEXT_POSTS]
         )
         desk.scheduled_url = _list(Post, status__exact=Post.Status.SCHEDULED)
+        desk.columns = column_slots(can_add=user.has_perm("series.add_post"))
     return desk
+
+
+def column_slots(*, can_add: bool, count: int = SLOTS) -> list[ColumnSlots]:
+    """Each recurring column's next `count` days, with the post planned for each: one scheduled or published
+    that day, or else a draft dated that day. Two queries, however many columns."""
+    today = timezone.localdate()
+    columns = list(Series.objects.filter(kind=Series.Kind.COLUMN, cadence_weekday__isnull=False))
+    if not columns:
+        return []
+    days = {column.pk: column.next_slots(count, today=today) for column in columns}
+    last = max(day for slots in days.values() for day in slots)
+    planned: dict[tuple[int, datetime.date], Post] = {}
+    posts = (
+        Post.objects.filter(
+            series__in=columns,
+            trashed_at__isnull=True,
+            publish_at__gte=_start_of(today),
+            publish_at__lt=_start_of(last + datetime.timedelta(days=1)),
+        )
+        .defer("body", "body_html", "search_text", "search_vector")
+        .order_by("publish_at", "pk")
+    )
+    for post in posts:
+        key = (post.series_id, timezone.localdate(post.publish_at))
+        if key not in planned or (post.status in Post.LIVE_STATUSES and planned[key].status == Post.Status.DRAFT):
+            planned[key] = post
+    add = reverse("admin:series_post_add")
+    return [
+        ColumnSlots(
+            column,
+            [
+                Slot(
+                    day,
+                    planned.get((column.pk, day)),
+                    f"{add}?{urlencode({'series': column.pk, 'publish_at': day.isoformat()})}" if can_add else "",
+                )
+                for day in days[column.pk]
+            ],
+        )
+        for column in columns
+    ]
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

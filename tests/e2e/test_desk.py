@@ -8,10 +8,10 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from series.models import ContentNote
+from series.models import ContentNote, Series
 from stories.models import Story
 from tests.conftest import reseed
-from tests.factories import PostFactory, StoryFactory, UserFactory
+from tests.factories import PostFactory, SeriesFactory, StoryFactory, UserFactory
 
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -89,6 +89,8 @@ def test_the_queue_shows_urgent_days_waiting_and_writer_wrote_without_scrolling_
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_dashboard_fits_a_phone_and_passes_axe(browser, desk, scheme):
     PostFactory(title="A scheduled post with a rather long title that has to wrap on a phone", scheduled=True)
+    column = SeriesFactory(title="Mental Floss Mondays", kind=Series.Kind.COLUMN, cadence_weekday=0)
+    first_slot = column.next_slots(today=timezone.localdate())[0]
     page = browser.new_context(viewport=PHONE, color_scheme=scheme).new_page()
     sign_in_on(page, desk.url)
     expect(page.get_by_role("heading", name="What waits for the editors")).to_be_visible()
@@ -97,5 +99,14 @@ def test_the_dashboard_fits_a_phone_and_passes_axe(browser, desk, scheme):
     assert no_sideways_scroll(page)
     assert_accessible(page)
 
+    expect(page.locator(".desk-slots .desk-gap")).to_have_count(4)
+
+    page.get_by_role("link", name=f"Add a post for {first_slot:%a} {first_slot.day} {first_slot:%b}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add post")
+    expect(page.locator("#id_publish_at_0")).to_have_value(first_slot.isoformat())
+    expect(page.locator("#id_series")).to_have_value(str(column.pk))
+    assert no_sideways_scroll(page)
+
+    page.go_back()
     page.get_by_role("link", name="2 urgent").click()
     expect(page.locator("#result_list tbody tr")).to_have_count(2)

@@ -11,9 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ole.models import OutboundEmail
-from series.models import Comment, CommentReport, CrisisLine
+from series.models import Comment, CommentReport, CrisisLine, Post, Series
 from stories.models import ContactMessage, Story
-from tests.factories import CommentFactory, CrisisLineFactory, PostFactory, StaffFactory, StoryFactory, UserFactory
+from tests.factories import (
+    CommentFactory,
+    CrisisLineFactory,
+    PostFactory,
+    SeriesFactory,
+    StaffFactory,
+    StoryFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +149,46 @@ def test_a_superuser_sees_the_dashboard(client):
     assert "What waits for the editors" in client.get(INDEX).content.decode()
 
 
+def at_nine(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+
+
+def test_a_columns_next_four_slots_show_its_posts_and_the_gaps(editor_client):
+    column = SeriesFactory(title="Mental Floss Mondays", kind=Series.Kind.COLUMN, cadence_weekday=0)
+    days = column.next_slots(today=timezone.localdate())
+    PostFactory(title="Second Monday", series=column, scheduled=True, publish_at=at_nine(days[1]))
+    PostFactory(title="Third Monday draft", series=column, draft=True)
+    Post.objects.filter(title="Third Monday draft").update(publish_at=at_nine(days[2]))
+    PostFactory(title="Another series", series=SeriesFactory(), scheduled=True, publish_at=at_nine(days[0]))
+    SeriesFactory(kind=Series.Kind.COLUMN)  # no cadence: no slots
+
+    response = editor_client.get(INDEX)
+    [shown] = response.context["dashboard"].columns
+    assert shown.series == column and [slot.day for slot in shown.slots] == days
+    assert [slot.post.title if slot.post else None for slot in shown.slots] == [
+        None,
+        "Second Monday",
+        "Third Monday draft",
+        None,
+    ]
+    assert [slot.is_scheduled for slot in shown.slots] == [False, True, False, False]
+    html = response.content.decode()
+    assert "Mental Floss Mondays: a new post every Monday" in html
+    assert html.count("<strong>Gap:</strong>") == 2 and "(a draft, not scheduled yet)" in html
+    add = f"{reverse('admin:series_post_add')}?series={column.pk}&amp;publish_at={days[0].isoformat()}"
+    assert add in html
+
+
+def test_a_slot_with_a_scheduled_post_is_filled_even_beside_a_draft(editor_client):
+    column = SeriesFactory(kind=Series.Kind.COLUMN, cadence_weekday=3)
+    day = column.next_slots(today=timezone.localdate())[1]
+    PostFactory(title="Kept as a draft", series=column, draft=True)
+    Post.objects.filter(title="Kept as a draft").update(publish_at=at_nine(day))
+    PostFactory(title="The one going out", series=column, scheduled=True, publish_at=at_nine(day))
+    [shown] = editor_client.get(INDEX).context["dashboard"].columns
+    assert shown.slots[1].post.title == "The one going out"
+
+
 def dashboard_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(INDEX).status_code == 200
@@ -150,8 +198,12 @@ def dashboard_queries(client) -> int:
 def test_the_query_count_does_not_grow_with_the_number_of_stories(editor_client):
     Story.objects.bulk_create(StoryFactory.build_batch(5))
     PostFactory.create_batch(2, scheduled=True)
+    SeriesFactory(kind=Series.Kind.COLUMN, cadence_weekday=0)
     few = dashboard_queries(editor_client)
     Story.objects.bulk_create(StoryFactory.build_batch(495, urgent=True))
     PostFactory.create_batch(8, scheduled=True)
+    for weekday in (1, 2, 3):
+        column = SeriesFactory(kind=Series.Kind.COLUMN, cadence_weekday=weekday)
+        PostFactory(series=column, scheduled=True, publish_at=at_nine(column.next_slots(today=timezone.localdate())[0]))
     assert Story.objects.awaiting_editors().count() == 500
     assert dashboard_queries(editor_client) == few
