@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.timezone import localtime
+from django.utils.timezone import localtime, make_aware
 from django.views.decorators.http import require_POST
 from taggit.models import Tag as TaggitTag
 
@@ -209,6 +210,19 @@ class PostAdmin(TrashMixin, admin.ModelAdmin):
         ("Provenance", {"fields": ["byline", "from_reader"]}),
     ]
 
+    def get_changeform_initial_data(self, request) -> dict:
+        """`?series=ID&publish_at=YYYY-MM-DD` (the dashboard's link for an empty column slot) starts the new post
+        in that series at the slot's time; a date that is not one is ignored."""
+        initial = super().get_changeform_initial_data(request)
+        day = initial.pop("publish_at", None)
+        try:
+            day = datetime.date.fromisoformat(day) if isinstance(day, str) else None
+        except ValueError:
+            day = None
+        if day is not None:
+            initial["publish_at"] = make_aware(datetime.datetime.combine(day, Series.SLOT_TIME))
+        return initial
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.slug_is_locked:
@@ -321,7 +335,7 @@ class FollowerCountMixin:
 
 @admin.register(Series)
 class SeriesAdmin(FollowerCountMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "planned_parts", "position", "followers"]
+    list_display = ["title", "kind", "planned_parts", "cadence_weekday", "position", "followers"]
     list_filter = ["kind"]
     search_fields = ["title", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -412,7 +426,7 @@ class ModerationFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("all", "All comments and mentions")]
+        return [("reported", "Reported by readers"), ("all", "All comments and mentions")]
 
     def choices(self, changelist):
         yield {
@@ -420,13 +434,16 @@ class ModerationFilter(admin.SimpleListFilter):
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
             "display": "Waiting for moderation or reported",
         }
-        yield {
-            "selected": self.value() == "all",
-            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
-            "display": "All comments and mentions",
-        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
+        if self.value() == "reported":
+            return queryset.filter(open_reports__gt=0)
         if self.value() == "all" or request.GET.get("status__exact") or request.GET.get(TrashFilter.parameter_name):
             return queryset
         return queryset.filter(models.Q(status=Comment.Status.PENDING) | models.Q(open_reports__gt=0))

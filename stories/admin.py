@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from ole.privatefields import PrivateLookupsMixin
 from ole.storage import private_file_response
@@ -354,16 +355,19 @@ class TurnFilter(admin.SimpleListFilter):
 
 @admin.register(Story)
 class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
+    # What decides the next story to open comes first, so that it shows without scrolling sideways on a phone
+    # (the table scrolls within its own box; tests/e2e/test_queue_widths.py).
     list_display = [
+        "urgent_mark",
+        "days_waiting",
+        "writer_wrote",
         "__str__",
         "status",
-        "days_waiting",
         "assigned_to",
         "content_note_list",
         "flag_list",
-        "urgent",
-        "writer_wrote",
     ]
+    list_display_links = ["__str__"]
     list_filter = [
         TurnFilter,
         "status",
@@ -465,6 +469,23 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             super().get_queryset(request).prefetch_related("content_notes").annotate(last_from_writer=last_from_writer)
         )
 
+    def quick_filters(self, request: HttpRequest) -> list[dict]:
+        """The links above the queue: each is the list filters' own query, so the sidebar shows it selected."""
+        filters = [
+            ("Waiting for an editor", {}),
+            ("Urgent", {"urgent__exact": "1"}),
+            ("Assigned to me", {"assigned_to__id__exact": str(request.user.pk)}),
+            ("Waiting on the writer", {TurnFilter.parameter_name: "writer"}),
+        ]
+        current = {key: value for key, value in request.GET.items() if key not in ("o", "p", "q")}
+        return [
+            {"label": label, "url": "?" + urlencode(query) if query else "?", "selected": current == query}
+            for label, query in filters
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        return super().changelist_view(request, {"quick_filters": self.quick_filters(request), **(extra_context or {})})
+
     def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
         # Whatever the address looked like and whatever the method (a GET, a POST that failed validation), the
         # story rendered here is the one whose email the page shows: that showing is recorded.
@@ -482,6 +503,10 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         if obj is not None and obj.is_erased:
             return False
         return super().has_change_permission(request, obj)
+
+    @admin.display(description="Urgent", ordering="-urgent")
+    def urgent_mark(self, story: Story) -> str:
+        return format_html('<strong class="queue-urgent">⚠ {}</strong>', "Urgent") if story.urgent else ""
 
     @admin.display(description="Writer wrote", boolean=True)
     def writer_wrote(self, story: Story) -> bool:

@@ -6,13 +6,16 @@ class StoriesConfig(AppConfig):
     verbose_name = "Reader stories"
 
     def ready(self) -> None:
+        from django.contrib import admin
         from django.db.models.signals import m2m_changed
 
         from series.models import Post
 
         from . import emails  # noqa: F401 - registers the email builders with the outbox
+        from .dashboard import gather
         from .models import keep_writers_content_notes
 
         m2m_changed.connect(
             keep_writers_content_notes, sender=Post.content_notes.through, dispatch_uid="stories.keep_writers_notes"
         )
+        admin.site.register_dashboard(gather)

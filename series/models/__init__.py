@@ -11,6 +11,7 @@ from .posts import (
     Series,
     TaggedPost,
     Topic,
+    Weekday,
     live_posts,
     unique_slug,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "Subscription",
     "TaggedPost",
     "Topic",
+    "Weekday",
     "live_posts",
     "unique_slug",
 ]

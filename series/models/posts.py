@@ -158,6 +158,18 @@ class Contributor(models.Model):
         return reverse("series:contributor", kwargs={"slug": self.slug})
 
 
+class Weekday(models.IntegerChoices):
+    """As `date.weekday()` counts them."""
+
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
 class Series(models.Model):
     class Kind(models.TextChoices):
         BOUNDED = "bounded", "Series: parts read in order"
@@ -172,13 +184,31 @@ class Series(models.Model):
         null=True, blank=True, help_text="Bounded series only: how many parts are planned (“Part 2 of 4”)."
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the series list; lower first.")
+    cadence_weekday = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=Weekday.choices,
+        verbose_name="a new post every",
+        help_text="Recurring columns only: the day a new post is due (the original blog ran “Mental Floss "
+        "Mondays”). The editors' dashboard shows the next four of these days and any that has no post yet. "
+        "Empty: no fixed rhythm.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = WithPublishedPostsQuerySet.as_manager()
 
+    # A post added for an empty slot from the dashboard starts at this time of day (local time).
+    SLOT_TIME = datetime.time(9, 0)
+
     class Meta:
         ordering = ["position", "title"]
         verbose_name_plural = "series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cadence_weekday__isnull=True) | Q(kind="column", cadence_weekday__lte=6),
+                name="series_cadence_only_for_columns",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -189,6 +219,18 @@ class Series(models.Model):
     @property
     def is_column(self) -> bool:
         return self.kind == self.Kind.COLUMN
+
+    def clean(self) -> None:
+        super().clean()
+        if self.cadence_weekday is not None and not self.is_column:
+            raise ValidationError({"cadence_weekday": "Only a recurring column has a day for its new posts."})
+
+    def next_slots(self, count: int = 4, *, today: datetime.date) -> list[datetime.date]:
+        """The next `count` days on the column's weekday, today included when it is one; none without a cadence."""
+        if self.cadence_weekday is None:
+            return []
+        first = today + datetime.timedelta(days=(self.cadence_weekday - today.weekday()) % 7)
+        return [first + datetime.timedelta(weeks=n) for n in range(count)]
 
     def published_parts(self) -> PostQuerySet:
         """Published parts in table-of-contents order (a column lists its newest entry first)."""

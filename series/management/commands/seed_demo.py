@@ -21,7 +21,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from series.management.commands._demo_text import BODIES
-from series.models import ContentNote, Contributor, Post, Series, Topic
+from series.models import ContentNote, Contributor, Post, Series, Topic, Weekday
 
 RGB = tuple[int, int, int]
 FEATURE_SIZE = (1600, 900)
@@ -118,6 +118,7 @@ SERIES = [
             "New every Monday."
         ),
         "kind": Series.Kind.COLUMN,
+        "cadence_weekday": Weekday.MONDAY,
         "planned_parts": None,
         "position": 1,
         "motif": "bokeh",
@@ -538,7 +539,10 @@ class Command(BaseCommand):
         for spec in SERIES:
             series, created = Series.objects.get_or_create(
                 slug=spec["slug"],
-                defaults={key: spec[key] for key in ("title", "summary", "kind", "planned_parts", "position")},
+                defaults={
+                    **{key: spec[key] for key in ("title", "summary", "kind", "planned_parts", "position")},
+                    "cadence_weekday": spec.get("cadence_weekday"),
+                },
             )
             if not series.cover_image:
                 jpeg = _jpeg(draw_picture(COVER_SIZE, spec["motif"], spec["palette"], spec["slug"]))
