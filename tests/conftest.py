@@ -15,6 +15,7 @@ SEEDING_MIGRATIONS = [
     ("stories.migrations.0002_seed_consent_and_templates", "seed"),
     ("stories.migrations.0003_editors_group", "create_group"),
     ("stories.migrations.0005_editors_moderate_comments", "grant"),
+    ("stories.migrations.0012_editors_answer_messages", "grant"),
     ("series.migrations.0007_community_settings_row", "create"),
 ]
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -23,8 +23,6 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 def desk(live_server, transactional_db):
     reseed()
     editors = Group.objects.get(name="Editors")
-    # Granted by stories/migrations/0012, which reseed() does not replay.
-    editors.permissions.add(Permission.objects.get(codename="view_contactmessage"))
     editor = UserFactory(username="nomsa", is_staff=True)
     editor.groups.add(editors)
     notes = list(ContentNote.objects.all()[:4])

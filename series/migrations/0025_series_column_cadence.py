@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('series', '0023_post_revisions_and_trash'),
+        ('series', '0024_comment_content_notes'),
     ]
 
     operations = [
