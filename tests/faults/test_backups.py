@@ -229,6 +229,7 @@ def test_a_story_withdrawn_after_the_backup_stays_withdrawn_after_a_restore(site
         MAKE_STORY.replace("print(story.public_id.hex)", "")
         + "from django.core.files.base import ContentFile\n"
         + "from tests.factories import image_bytes\n"
+        + "story.photo_alt = 'A window at dawn'\n"
         + "story.photo.save('me.png', ContentFile(image_bytes()), save=True)\n"
         + "print(story.public_id.hex)"
     )
