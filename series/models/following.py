@@ -221,7 +221,10 @@ def move_in(emails: list[str], *, source: str) -> tuple[list[str], list[str]]:
     everything = Subscription.objects.filter(series__isnull=True, topic__isnull=True)
     imported, left = [], []
     with transaction.atomic():
-        known = {sub.email: sub for sub in everything.filter(email__in=emails).select_for_update()}
+        known = {}
+        for start in range(0, len(emails), 500):  # within any database's limit of query parameters
+            chunk = everything.filter(email__in=emails[start : start + 500]).select_for_update()
+            known.update((sub.email, sub) for sub in chunk)
         moved = []
         for email in emails:
             subscription = known.get(email)

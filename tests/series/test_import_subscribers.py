@@ -178,3 +178,20 @@ def test_moved_emails_are_paced_behind_those_already_waiting(settings, tmp_path)
 def test_the_summary_names_no_address(tmp_path):
     output = run(tmp_path, WORDPRESS_EXPORT)
     assert not re.search(r"\S+@\S+", output)
+
+
+def test_a_moved_email_refused_for_good_counts_toward_stopping_the_follower(tmp_path, smtp_server):
+    run(tmp_path, "gone@example.org\nhere@example.org\n")
+    smtp_server.inbox.refuse.add("gone@example.org")
+    OutboundEmail.objects.update(send_after=timezone.now())
+    deliver_due()
+    assert [message["To"] for message in smtp_server.messages] == ["here@example.org"]
+    assert Subscription.objects.get(email="gone@example.org").refusals == 1
+    assert OutboundEmail.objects.get(object_id=Subscription.objects.get(email="gone@example.org").pk).state == "failed"
+
+
+def test_a_long_list_is_imported_and_recognised_again_past_the_query_parameter_limits(tmp_path):
+    text = "".join(f"reader{n}@example.org\n" for n in range(1200))
+    assert "Imported 1200 follower(s)" in run(tmp_path, text)
+    assert "Imported 0 follower(s)" in run(tmp_path, text)
+    assert Subscription.objects.count() == 1200 and moved_emails() == 1200
