@@ -1,4 +1,5 @@
-"""Emails about comments. Built when sent, from the comment as it is then; a deleted comment sends nothing."""
+"""Emails about comments and to followers, built when sent from the record as it is then (a deleted one sends
+nothing)."""
 
 from __future__ import annotations
 
@@ -227,4 +228,32 @@ def follow_digest(first_delivery_id: int) -> EmailMessage | None:
     subject = f"This week on {settings.OLE_SITE_NAME}: {len(posts)} new post{'s' if len(posts) != 1 else ''}"
     return EmailMessage(
         subject=subject, body=body, to=[first.subscription.email], headers=_follower_headers(first.subscription)
+    )
+
+
+def _follower(subscription_id: int) -> None:
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is not None:
+        subscription.delivered()
+
+
+def _follower_refused(subscription_id: int) -> None:
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is not None:
+        subscription.refused()
+
+
+@register("following.moved", on_sent=_follower, on_refused=_follower_refused)
+def follow_moved(subscription_id: int) -> EmailMessage | None:
+    """The one email a follower moved in from elsewhere gets: where we are now, and how to stop at once."""
+    subscription = Subscription.objects.active().filter(pk=subscription_id).first()
+    if subscription is None:
+        return None
+    context = {**_follower_context(subscription), "home": absolute(reverse("series:home"))}
+    body = render_to_string("series/email/follow_moved.txt", context)
+    return EmailMessage(
+        subject=f"{settings.OLE_SITE_NAME} has moved",
+        body=body,
+        to=[subscription.email],
+        headers=_follower_headers(subscription),
     )

@@ -27,6 +27,7 @@ CONFIRM_SALT = "ole.follow.confirm"
 MANAGE_SALT = "ole.follow.manage"
 CONFIRM_DAYS = 7
 REFUSALS_TO_STOP = 3
+FOLLOWER_KINDS = ["following.post", "following.moved"]  # the paced ones
 STOPPED = "follower.stopped"  # the erasure ledger's name for a follow that was stopped or erased
 
 
@@ -210,6 +211,58 @@ class Delivery(models.Model):
         return f"Post {self.post_id} for follower {self.subscription_id}"
 
 
+def move_in(emails: list[str], *, source: str) -> tuple[list[str], list[str]]:
+    """Followers who moved in from elsewhere (where they had already agreed to hear from us): each address
+    follows everything, confirmed now, and is queued one "we have moved" email, paced like the posts' emails.
+    An address already following everything, or stopped, is left as it is. Returns (imported, left alone)."""
+    from ole.models import OutboundEmail
+
+    now = timezone.now()
+    everything = Subscription.objects.filter(series__isnull=True, topic__isnull=True)
+    imported, left = [], []
+    with transaction.atomic():
+        known = {}
+        for start in range(0, len(emails), 500):  # within any database's limit of query parameters
+            chunk = everything.filter(email__in=emails[start : start + 500]).select_for_update()
+            known.update((sub.email, sub) for sub in chunk)
+        moved = []
+        for email in emails:
+            subscription = known.get(email)
+            if subscription is not None and (subscription.confirmed_at or subscription.stopped_at):
+                left.append(email)
+                continue
+            if subscription is None:
+                subscription = Subscription(email=email, created=now)
+            subscription.confirmed_at, subscription.source = now, source
+            moved.append(subscription)
+            imported.append(email)
+        Subscription.objects.bulk_create([sub for sub in moved if sub.pk is None], batch_size=1000)
+        Subscription.objects.bulk_update([sub for sub in moved if sub.pk], ["confirmed_at", "source"], batch_size=1000)
+        start = _pace_from(now)
+        per_minute = max(settings.OLE_FOLLOW_EMAILS_PER_MINUTE, 1)
+        OutboundEmail.objects.bulk_create(
+            [
+                OutboundEmail(
+                    kind="following.moved",
+                    object_id=sub.pk,
+                    send_after=start + datetime.timedelta(minutes=n / per_minute),
+                )
+                for n, sub in enumerate(moved)
+            ],
+            batch_size=1000,
+        )
+    return imported, left
+
+
+def _pace_from(now: datetime.datetime) -> datetime.datetime:
+    """Followers' emails queue behind those already waiting, so the pace holds across posts and imports."""
+    from ole.models import OutboundEmail
+
+    waiting = OutboundEmail.objects.filter(kind__in=FOLLOWER_KINDS, state=OutboundEmail.State.PENDING)
+    last = waiting.order_by("-send_after").values_list("send_after", flat=True).first()
+    return max(now, last) if last else now
+
+
 def announce_due(limit: int = 5) -> int:
     """For each post gone live since the last round (a scheduled one included, with nobody saving anything),
     make its deliveries and queue the emails, paced `OLE_FOLLOW_EMAILS_PER_MINUTE`. A post is claimed by one
@@ -237,9 +290,7 @@ def _deliver(post: Post) -> None:
     )
     each = {pk for pk, frequency in followers if frequency == Subscription.Frequency.EACH}
     per_minute = max(settings.OLE_FOLLOW_EMAILS_PER_MINUTE, 1)
-    waiting = OutboundEmail.objects.filter(kind="following.post", state=OutboundEmail.State.PENDING)
-    last = waiting.order_by("-send_after").values_list("send_after", flat=True).first()
-    start = max(now, last) if last else now
+    start = _pace_from(now)
     emails = []
     for delivery in deliveries:
         if delivery.subscription_id in each:

@@ -31,7 +31,7 @@ from ..community import (
     remember_commenter,
     remember_like,
 )
-from ..forms import CommentEditForm, CommentForm, CommentReportForm, EraseLinkForm
+from ..forms import CommentEditForm, CommentForm, CommentReportForm, EraseLinkForm, FollowForm
 from ..models import Comment, CommunitySettings, CrisisLine, EraseLinkRequest, Post, Subscription
 from ..services import TooManyComments, comment_submit
 from ..services import comment_edit as comment_edit_service
@@ -283,7 +283,7 @@ def form_token(request: HttpRequest) -> JsonResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A form sent without its security key: a comment or a like is offered again, filled in, to confirm.
+    """A form sent without its security key: a comment, a like or a follow is offered again, filled in, to confirm.
 
     Shared pages carry no key, so without JavaScript this is how their forms are sent: nothing is lost, and a
     form forged by another site still needs the reader's own click here.
@@ -298,4 +298,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             context = {"post": post, "comment_form": CommentForm(data)}
     elif match and request.method == "POST" and match.view_name == "series:like":
         context = {"like_url": request.path}
+    elif match and request.method == "POST" and match.view_name == "series:follow":
+        context = {"follow_form": FollowForm(request.POST)}
     return render(request, "csrf_failure.html", context, status=403)

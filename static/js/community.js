@@ -43,6 +43,17 @@
     });
   });
 
+  // The follow form on shared pages (home, series, topic): the token is filled in just before it is sent.
+  document.querySelectorAll("form.follow-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var field = form.querySelector("[data-csrf-fill]");
+      if (!field || field.value) return;
+      event.preventDefault();
+      var send = function () { form.submit(); };
+      withToken(form).then(send, send);
+    });
+  });
+
   var commentForm = document.getElementById("comment-form");
   if (!commentForm) return;
 
