@@ -74,6 +74,7 @@ class Options:
     figures: frozenset[int] = frozenset(FIGURES)
     search_requests: int = 120  # one client, the queries in turn
     sitemap_requests: int = 10  # one client, each sitemap document
+    timed_seconds: int = 15  # at most, for each of those series of requests one at a time
     subscribers: int = 10_000
 
 
@@ -110,7 +111,8 @@ def parse_options(argv: list[str]) -> Options:
         figures=frozenset(figures),
         search_requests=6 if smoke else 120,
         sitemap_requests=2 if smoke else 10,
-        subscribers=200 if smoke else 10_000,
+        timed_seconds=3 if smoke else 15,
+        subscribers=50 if smoke else 10_000,
     )
 
 
@@ -279,7 +281,7 @@ def search_times(report: Report, database: str, app_port: int, options: Options)
     runs = ((1, options.search_requests, SEARCH_P95_MS), (options.connections, 10**6, None))
     for clients, per_client, target in runs:
         print(f"  [5] search ({', '.join(SEARCH_QUERIES)}), {database}, {clients} at a time", flush=True)
-        seconds = 120 if clients == 1 else options.seconds
+        seconds = options.timed_seconds if clients == 1 else options.seconds
         timed = time_requests(app_port, paths, clients=clients, per_client=per_client, seconds=seconds)
         found = Latencies(5, "search", setting, clients, timed.samples_ms, timed.errors, target)
         print(f"    {found.measured()}", flush=True)
@@ -292,7 +294,9 @@ def search_times(report: Report, database: str, app_port: int, options: Options)
 def sitemap_times(report: Report, database: str, app_port: int, options: Options) -> None:
     for page, path in SITEMAPS:
         fetch(app_port, path)  # not counted
-        timed = time_requests(app_port, [path], clients=1, per_client=options.sitemap_requests, seconds=120)
+        timed = time_requests(
+            app_port, [path], clients=1, per_client=options.sitemap_requests, seconds=options.timed_seconds
+        )
         found = Latencies(6, page, f"gunicorn, {database}, without the page cache", 1, timed.samples_ms, timed.errors)
         print(f"  [6] {found.what()}: {found.measured()}", flush=True)
         if timed.errors:

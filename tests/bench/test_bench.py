@@ -493,11 +493,12 @@ def test_the_smoke_run_is_tiny_bounded_and_writes_no_results():
     smoke = parse_options(["--smoke"])
     assert (smoke.pairs, smoke.seconds, smoke.output) == (1, 1, None)
     assert smoke.time_limit_s <= 5 * 60
-    assert (smoke.subscribers, smoke.search_requests, smoke.sitemap_requests) == (200, 6, 2)
+    assert (smoke.subscribers, smoke.search_requests, smoke.sitemap_requests, smoke.timed_seconds) == (50, 6, 2, 3)
     full = parse_options([])
     assert (full.pairs, full.databases) == (3, ["sqlite", "postgres"])
     assert full.figures == {1, 2, 3, 4, 5, 6, 7}
     assert full.subscribers == 10_000
+    assert full.timed_seconds <= 15, "each new step takes seconds, not minutes"
     assert full.output == ROOT / "bench" / "results" / "latest.md"
     assert full.time_limit_s <= 15 * 60
 
