@@ -316,9 +316,19 @@ def render(report: Report) -> str:
     lines = ["# Benchmark results", "", *report.context, "", "## The figures", ""]
     lines += ["| # | what | measured | target | verdict |", "| ---: | --- | --- | --- | --- |"]
     for figure, what, measured, wanted, met in report.figures():
-        verdict = "not judged (smoke)" if report.smoke else "met" if met else "MISSED"
+        verdict = "met" if met else "MISSED"
+        if report.smoke or wanted == "reported":
+            verdict = "not judged (smoke)" if report.smoke else "reported"
         lines.append(f"| {figure} | {cell(what)} | {cell(measured)} | {cell(wanted)} | {verdict} |")
-    lines += ["", "## Every pair", ""]
+    if report.comparisons:
+        lines += every_pair(report)
+    if report.failures:
+        lines += ["", "## Failures", "", *[f"- {failure}" for failure in report.failures]]
+    return "\n".join(lines) + "\n"
+
+
+def every_pair(report: Report) -> list[str]:
+    lines = ["", "## Every pair", ""]
     lines += [
         "| # | page | setting | pair | run first | page req/s | page p50 ms | page p99 ms | ceiling req/s "
         "| ceiling p50 ms | ceiling p99 ms | share |",
@@ -333,6 +343,4 @@ def render(report: Report) -> str:
                 f"{page.p99_ms:.1f} | {ceiling.rate:,.0f} | {ceiling.p50_ms:.1f} | {ceiling.p99_ms:.1f} | "
                 f"{pair.share:.0f}% |"
             )
-    if report.failures:
-        lines += ["", "## Failures", "", *[f"- {failure}" for failure in report.failures]]
-    return "\n".join(lines) + "\n"
+    return lines

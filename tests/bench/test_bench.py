@@ -429,7 +429,8 @@ def test_the_table_lists_the_figures_in_order_and_every_pair():
     table = render(report)
     summary = [line for line in table.splitlines() if re.match(r"\| \d \| ", line) and line.count("|") == 6]
     assert [line.split("|")[1].strip() for line in summary] == ["1", "1", "2", "3", "4", "5", "6", "7", "7", "7"]
-    assert all(line.rstrip().endswith("| met |") for line in summary)
+    verdicts = [line.rstrip().rsplit("|", 2)[-2].strip() for line in summary]
+    assert verdicts == ["met"] * 5 + ["met", "reported", "met", "reported", "met"]
     pairs = [line for line in table.splitlines() if line.count("|") == 13 and re.match(r"\| \d \| ", line)]
     assert len(pairs) == 4
     assert "| 2 | home | gunicorn, SQLite | 2 | ceiling | 2,100 |" in table
@@ -481,6 +482,12 @@ def test_the_home_page_while_sending_is_judged_against_the_mean_of_idle_before_a
 
 
 # How it is run --------------------------------------------------------------------------------------------------
+
+
+def test_a_run_of_the_new_figures_alone_has_no_table_of_pairs():
+    table = render(Report(latencies=[Latencies(6, "the sitemap index", "gunicorn", 1, [30.0])]))
+    assert "| 6 | the sitemap index, gunicorn, 1 client |" in table and "| reported |" in table
+    assert "## Every pair" not in table
 
 
 def test_a_smoke_run_judges_nothing():
