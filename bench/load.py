@@ -128,6 +128,54 @@ def hidden_fields(html: str) -> dict[str, str]:
     return found
 
 
+# Timed requests -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Timed:
+    samples_ms: list[float]
+    errors: int
+
+
+def time_requests(port: int, paths: list[str], *, clients: int, per_client: int, seconds: float) -> Timed:
+    """`clients` visitors at once, each on its own keep-alive connection, ask for `paths` in turn, `per_client`
+    requests each or until `seconds` pass; the time of every answer, in milliseconds, as the client saw it."""
+    samples: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def visitor(number: int) -> None:
+        nonlocal errors
+        browser = Browser(port, f"10.3.{number // 250}.{number % 250 + 1}")
+        try:
+            for n in range(per_client):
+                if time.monotonic() > deadline:
+                    break
+                started = time.perf_counter()
+                try:
+                    status = browser.request("GET", paths[(number + n) % len(paths)]).status
+                except (OSError, http.client.HTTPException):
+                    status = 0
+                took = (time.perf_counter() - started) * 1000
+                with lock:
+                    if status == 200:
+                        samples.append(took)
+                    else:
+                        errors += 1
+        finally:
+            browser.close()
+
+    threads = [threading.Thread(target=visitor, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    if any(thread.is_alive() for thread in threads):
+        raise BenchError("a timed visitor did not stop within a minute of its time")
+    return Timed(samples, errors)
+
+
 # Story writers ------------------------------------------------------------------------------------------------
 
 SHARE_FORM = "/stories/share/write/"

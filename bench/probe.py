@@ -5,6 +5,9 @@
     python -m bench.probe newest-post         the newest post's slug (its comments are open)
     python -m bench.probe approve MARKER      approve the comment whose text holds MARKER, if it is not yet shown
     python -m bench.probe stories PREFIX      how many stories, and how many distinct titles, start with PREFIX
+    python -m bench.probe follow N            N confirmed followers of everything, a new post, and the time
+                                              announce_due() takes to queue their emails
+    python -m bench.probe followers-sent      how many of those emails the worker sent, first and last (epoch s)
 
 Every answer is one line of JSON.
 """
@@ -59,6 +62,59 @@ def count_stories(prefix: str) -> dict[str, object]:
     return {"counts": {row["title"]: row["n"] for row in per_title}}
 
 
+FOLLOWED_POST = "bench-followed"
+
+
+def follow(subscribers: int) -> dict[str, object]:
+    """`subscribers` confirmed followers of everything, then a new post goes live: the worker's announce_due()
+    is timed making one delivery per follower and queueing their emails (paced OLE_FOLLOW_EMAILS_PER_MINUTE)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from ole.models import OutboundEmail
+    from series.models import Contributor, Post, Subscription
+    from series.models.following import announce_due
+
+    before = timezone.now() - datetime.timedelta(days=1)
+    Subscription.objects.bulk_create(
+        [
+            Subscription(email=f"follower{n}@bench.invalid", created=before, confirmed_at=before)
+            for n in range(subscribers)
+        ],
+        batch_size=2000,
+    )
+    template = Post.objects.published().order_by("-publish_at").first()
+    Post.objects.create(
+        title="Bench post for followers",
+        slug=FOLLOWED_POST,
+        contributor=Contributor.objects.order_by("pk").first(),
+        series=template.series if template else None,
+        body=template.body if template else "A new post for the followers.",
+        status=Post.Status.PUBLISHED,
+        publish_at=timezone.now(),
+    )
+    started = time.monotonic()
+    announced = announce_due()
+    seconds = time.monotonic() - started
+    queued = OutboundEmail.objects.filter(kind="following.post", state=OutboundEmail.State.PENDING).count()
+    return {"announced": announced, "queued": queued, "seconds": seconds}
+
+
+def followers_sent() -> dict[str, object]:
+    from django.db.models import Count, Max, Min
+
+    from ole.models import OutboundEmail
+
+    sent = OutboundEmail.objects.filter(kind="following.post", state=OutboundEmail.State.SENT)
+    found = sent.aggregate(n=Count("pk"), first=Min("sent_at"), last=Max("sent_at"))
+    return {
+        "sent": found["n"],
+        "first": found["first"].timestamp() if found["first"] else None,
+        "last": found["last"].timestamp() if found["last"] else None,
+    }
+
+
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ole.settings")
     django.setup()
@@ -73,6 +129,8 @@ def main(argv: list[str]) -> int:
     steps.add_parser("newest-post")
     steps.add_parser("approve").add_argument("marker")
     steps.add_parser("stories").add_argument("prefix")
+    steps.add_parser("follow").add_argument("subscribers", type=int)
+    steps.add_parser("followers-sent")
     args = parser.parse_args(argv)
 
     if args.step == "seed":
@@ -83,8 +141,12 @@ def main(argv: list[str]) -> int:
         answer = newest_post()
     elif args.step == "approve":
         answer = approve(args.marker)
-    else:
+    elif args.step == "stories":
         answer = count_stories(args.prefix)
+    elif args.step == "follow":
+        answer = follow(args.subscribers)
+    else:
+        answer = followers_sent()
     print(json.dumps(answer))
     return 0
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 # nginx keeps a page's age in whole seconds: a copy can be served up to a second past its s-maxage.
 PROXY_CLOCK_SLACK_S = 1.0
 SUBMISSIONS_PER_S = 50
+QUEUE_FOLLOWERS_S = 10.0  # 10,000 followers' emails queued within
+BUSY_HOME_SHARE = 50  # the home page's rate while the worker sends, in % of its rate idle (within 2x)
 
 
 @dataclass(frozen=True)
@@ -153,11 +155,133 @@ class Submissions:
         )
 
 
+def percentile(samples: list[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest sample that `share` % of the samples do not exceed."""
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    rank = max(1, -(-len(ordered) * share // 100))  # ceil without floats' surprises
+    return ordered[int(rank) - 1]
+
+
+@dataclass
+class Latencies:
+    """Requests timed one by one at the client on 127.0.0.1 (the server's time plus the loopback's tenth of a ms)."""
+
+    figure: int
+    page: str
+    setting: str
+    clients: int  # connections sending at once
+    samples_ms: list[float]
+    errors: int = 0  # answers other than 200, and connections that failed
+    target_p95_ms: float | None = None  # None: reported only
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile(self.samples_ms, 50)
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.samples_ms, 95)
+
+    @property
+    def met(self) -> bool:
+        in_time = self.target_p95_ms is None or self.p95_ms <= self.target_p95_ms
+        return bool(self.samples_ms) and in_time and not self.errors
+
+    def what(self) -> str:
+        return f"{self.page}, {self.setting}, {self.clients} {'client' if self.clients == 1 else 'connections'}"
+
+    def measured(self) -> str:
+        if not self.samples_ms:
+            return f"no request answered ({self.errors} failed)"
+        text = (
+            f"p95 {self.p95_ms:.1f} ms, p50 {self.p50_ms:.1f} ms, max {max(self.samples_ms):.1f} ms "
+            f"({len(self.samples_ms)} requests)"
+        )
+        return text + (f"; {self.errors} failed requests" if self.errors else "")
+
+    def wanted(self) -> str:
+        return "reported" if self.target_p95_ms is None else f"p95 ≤ {self.target_p95_ms:.0f} ms"
+
+
+@dataclass
+class Following:
+    """One new post for many followers by email: queueing their emails, sending them, and the site meanwhile."""
+
+    database: str
+    subscribers: int
+    queued: int  # emails queued for the post
+    queue_seconds: float  # announce_due(), which makes the deliveries and queues the emails
+    sent: int = 0  # by the worker (deliver_due in a loop) while the home page was loaded
+    send_seconds: float = 0.0  # from its first email sent to its last
+    idle: Run | None = None  # the home page at gunicorn, before the worker starts
+    busy: Run | None = None  # the same, the worker sending
+    idle_after: Run | None = None  # the same, the worker stopped again
+
+    @property
+    def idle_rate(self) -> float:
+        """The mean of the idle runs before and after."""
+        rates = [run.rate for run in (self.idle, self.idle_after) if run]
+        return sum(rates) / len(rates) if rates else 0.0
+
+    @property
+    def send_rate(self) -> float:
+        return self.sent / self.send_seconds if self.send_seconds else 0.0
+
+    @property
+    def queue_met(self) -> bool:
+        return self.queued == self.subscribers and self.queue_seconds <= QUEUE_FOLLOWERS_S
+
+    @property
+    def share(self) -> float:
+        """The home page's rate while sending, in % of idle."""
+        if not (self.busy and self.idle_rate):
+            return 0.0
+        return 100 * self.busy.rate / self.idle_rate
+
+    @property
+    def busy_met(self) -> bool:
+        runs = [run for run in (self.idle, self.busy, self.idle_after) if run]
+        return len(runs) == 3 and self.share >= BUSY_HOME_SHARE and not any(run.errors for run in runs)
+
+    def lines(self) -> list[tuple[int, str, str, str, bool]]:
+        idle, busy, after = (run or Run(0, 0, 0) for run in (self.idle, self.busy, self.idle_after))
+        errors = idle.errors + busy.errors + after.errors
+        return [
+            (
+                7,
+                f"following: queue {self.subscribers:,} followers' emails, {self.database}",
+                f"{self.queue_seconds:.2f} s, {self.queued:,} emails queued",
+                f"≤ {QUEUE_FOLLOWERS_S:.0f} s, one email per follower",
+                self.queue_met,
+            ),
+            (
+                7,
+                f"following: the worker's sending rate, {self.database}",
+                f"{self.send_rate:,.0f} emails/s ({self.sent:,} in {self.send_seconds:.1f} s)",
+                "reported",
+                self.sent > 0,
+            ),
+            (
+                7,
+                f"following: home while the worker sends, {self.database}",
+                f"{self.share:.0f}% of idle: {busy.rate:,.0f} against {self.idle_rate:,.0f} req/s (idle before "
+                f"{idle.rate:,.0f}, after {after.rate:,.0f}); p99 {busy.p99_ms:.1f} ms, idle before "
+                f"{idle.p99_ms:.1f} ms" + (f"; {errors} failed requests" if errors else ""),
+                f"≥ {BUSY_HOME_SHARE}% of idle (within 2×)",
+                self.busy_met,
+            ),
+        ]
+
+
 @dataclass
 class Report:
     comparisons: list[Comparison] = field(default_factory=list)
     freshness: list[Freshness] = field(default_factory=list)
     submissions: list[Submissions] = field(default_factory=list)
+    latencies: list[Latencies] = field(default_factory=list)  # search (5) and the sitemap (6)
+    following: list[Following] = field(default_factory=list)  # 7
     context: list[str] = field(default_factory=list)  # when, where, how
     failures: list[str] = field(default_factory=list)  # something did not work (not a missed target)
     smoke: bool = False  # tiny data and short runs: nothing is judged
@@ -179,6 +303,8 @@ class Report:
             )
             for s in self.submissions
         ]
+        lines += [(t.figure, t.what(), t.measured(), t.wanted(), t.met) for t in self.latencies]
+        lines += [line for f in self.following for line in f.lines()]
         return sorted(lines, key=lambda line: line[0])
 
 
@@ -187,12 +313,22 @@ def cell(text: str) -> str:
 
 
 def render(report: Report) -> str:
-    lines = ["# Benchmark results", "", *report.context, "", "## The four figures", ""]
+    lines = ["# Benchmark results", "", *report.context, "", "## The figures", ""]
     lines += ["| # | what | measured | target | verdict |", "| ---: | --- | --- | --- | --- |"]
     for figure, what, measured, wanted, met in report.figures():
-        verdict = "not judged (smoke)" if report.smoke else "met" if met else "MISSED"
+        verdict = "met" if met else "MISSED"
+        if report.smoke or wanted == "reported":
+            verdict = "not judged (smoke)" if report.smoke else "reported"
         lines.append(f"| {figure} | {cell(what)} | {cell(measured)} | {cell(wanted)} | {verdict} |")
-    lines += ["", "## Every pair", ""]
+    if report.comparisons:
+        lines += every_pair(report)
+    if report.failures:
+        lines += ["", "## Failures", "", *[f"- {failure}" for failure in report.failures]]
+    return "\n".join(lines) + "\n"
+
+
+def every_pair(report: Report) -> list[str]:
+    lines = ["", "## Every pair", ""]
     lines += [
         "| # | page | setting | pair | run first | page req/s | page p50 ms | page p99 ms | ceiling req/s "
         "| ceiling p50 ms | ceiling p99 ms | share |",
@@ -207,6 +343,4 @@ def render(report: Report) -> str:
                 f"{page.p99_ms:.1f} | {ceiling.rate:,.0f} | {ceiling.p50_ms:.1f} | {ceiling.p99_ms:.1f} | "
                 f"{pair.share:.0f}% |"
             )
-    if report.failures:
-        lines += ["", "## Failures", "", *[f"- {failure}" for failure in report.failures]]
-    return "\n".join(lines) + "\n"
+    return lines

@@ -6,7 +6,13 @@ It measures the four figures of issue 14, each page side by side with a ceiling:
 2. at gunicorn with the page cache, the home and post pages against the minimal Django view (bench/views.py),
    on SQLite with the embedded default's shared cache and on PostgreSQL with Redis;
 3. without the page cache (OLE_PAGE_CACHE=0), the post page with 12 comments against the same view, and its queries;
-4. story submissions through the real form from concurrent writers, counted in the database afterwards.
+4. story submissions through the real form from concurrent writers, counted in the database afterwards;
+and three of issue 17, on the same seeded databases and servers:
+5. search without the page cache: the search page's time for a few realistic queries, one client at a time
+   (p95 judged) and under 16 connections (reported);
+6. the sitemap without the page cache: the index's time and one page's (5,000 posts);
+7. following by email: N followers of a new post, the time announce_due() takes to queue their emails, the
+   worker's sending rate, and the home page's rate while it sends, beside its rate idle.
 A throughput target is judged on the median of three pairs (the page's wrk run and the ceiling's, back to back,
 the order alternating); a miss is reported with the ceiling's figures. Everything runs on 127.0.0.1, every run
 is bounded in time, and every process started here is stopped by its id when the run ends, whatever happens.
@@ -34,9 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import BENCH_POST
-from bench.load import HOST, BenchError, fetch, post_comment, submit_stories, wrk
-from bench.report import Comparison, Freshness, Pair, Report, Submissions, render
-from bench.servers import MINIMAL, NGINX, ROOT, STATIC, gunicorn, nginx, postgres, redis, version
+from bench.load import HOST, BenchError, fetch, post_comment, submit_stories, time_requests, wrk
+from bench.report import Comparison, Following, Freshness, Latencies, Pair, Report, Submissions, render
+from bench.servers import MINIMAL, NGINX, ROOT, STATIC, gunicorn, nginx, postgres, redis, started, version
 from bench.views import PAGE
 
 HOME = ("home", "/")
@@ -46,6 +52,10 @@ DJANGO_CEILING = "minimal Django view"
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 CACHES = {"sqlite": "the embedded default's shared cache", "postgres": "Redis"}
 SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"  # noqa: S105
+SEARCH_QUERIES = ("tapering", "benzodiazepines withdrawal", "sleep")
+SEARCH_P95_MS = 50
+SITEMAPS = (("the sitemap index", "/sitemap.xml"), ("a sitemap page (5,000 posts)", "/sitemap-posts.xml"))
+FIGURES = (1, 2, 3, 4, 5, 6, 7)
 SMOKE_SEED = ["--posts", "300", "--series", "10", "--comments", "600", "--stories", "50", "--tags", "40"]
 
 
@@ -61,6 +71,11 @@ class Options:
     writing_seconds: int
     time_limit_s: int
     output: Path | None
+    figures: frozenset[int] = frozenset(FIGURES)
+    search_requests: int = 120  # one client, the queries in turn
+    sitemap_requests: int = 10  # one client, each sitemap document
+    timed_seconds: int = 15  # at most, for each of those series of requests one at a time
+    subscribers: int = 10_000
 
 
 def parse_options(argv: list[str]) -> Options:
@@ -71,9 +86,15 @@ def parse_options(argv: list[str]) -> Options:
     parser.add_argument("--databases", default="sqlite,postgres", help="Comma-separated (default sqlite,postgres).")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: 2 × cores + 1, as shipped; smoke 2).")
     parser.add_argument("--output", type=Path, help="Where the table goes (default bench/results/latest.md).")
+    parser.add_argument(
+        "--figures", default=",".join(map(str, FIGURES)), help="Comma-separated figures to measure (default all)."
+    )
     args = parser.parse_args(argv)
     if set(args.databases.split(",")) - set(DATABASES):
         parser.error(f"--databases: choose among {', '.join(DATABASES)}")
+    figures = {int(part) for part in args.figures.split(",") if part.strip().isdigit()}
+    if not figures or figures - set(FIGURES) or len(figures) != len(args.figures.split(",")):
+        parser.error(f"--figures: choose among {', '.join(map(str, FIGURES))}")
     smoke = args.smoke
     default_output = None if smoke else ROOT / "bench" / "results" / "latest.md"
     return Options(
@@ -87,6 +108,11 @@ def parse_options(argv: list[str]) -> Options:
         writing_seconds=2 if smoke else 10,
         time_limit_s=(4 if smoke else 15) * 60,
         output=args.output or default_output,
+        figures=frozenset(figures),
+        search_requests=6 if smoke else 120,
+        sitemap_requests=2 if smoke else 10,
+        timed_seconds=3 if smoke else 15,
+        subscribers=50 if smoke else 10_000,
     )
 
 
@@ -110,6 +136,7 @@ def app_env(folder: Path, database_url: str, redis_url: str, options: Options) -
         OLE_ROOT_URLCONF="bench.urls",
         OLE_TRUSTED_PROXIES="1",  # each story writer has its own address
         OLE_STORY_SUBMISSIONS_PER_HOUR="1000000",
+        OLE_FOLLOW_EMAILS_PER_MINUTE="1000000",  # every follower's email due at once: the worker's own rate shows
         LOG_LEVEL="WARNING",
         GUNICORN_LOG_LEVEL="warning",
     )
@@ -246,49 +273,133 @@ def story_submissions(report: Report, name: str, app_port: int, env: dict[str, s
     report.submissions.append(found)
 
 
+def search_times(report: Report, database: str, app_port: int, options: Options) -> None:
+    paths = [f"/search/?{urllib.parse.urlencode({'q': query})}" for query in SEARCH_QUERIES]
+    for path in paths:  # each query's first answer is not counted
+        fetch(app_port, path)
+    setting = f"gunicorn, {database}, without the page cache"
+    runs = ((1, options.search_requests, SEARCH_P95_MS), (options.connections, 10**6, None))
+    for clients, per_client, target in runs:
+        print(f"  [5] search ({', '.join(SEARCH_QUERIES)}), {database}, {clients} at a time", flush=True)
+        seconds = options.timed_seconds if clients == 1 else options.seconds
+        timed = time_requests(app_port, paths, clients=clients, per_client=per_client, seconds=seconds)
+        found = Latencies(5, "search", setting, clients, timed.samples_ms, timed.errors, target)
+        print(f"    {found.measured()}", flush=True)
+        if timed.errors:
+            report.failures.append(f"{found.what()}: {timed.errors} failed requests")
+        report.latencies.append(found)
+        settle(app_port)
+
+
+def sitemap_times(report: Report, database: str, app_port: int, options: Options) -> None:
+    for page, path in SITEMAPS:
+        fetch(app_port, path)  # not counted
+        timed = time_requests(
+            app_port, [path], clients=1, per_client=options.sitemap_requests, seconds=options.timed_seconds
+        )
+        found = Latencies(6, page, f"gunicorn, {database}, without the page cache", 1, timed.samples_ms, timed.errors)
+        print(f"  [6] {found.what()}: {found.measured()}", flush=True)
+        if timed.errors:
+            report.failures.append(f"{found.what()}: {timed.errors} failed requests")
+        report.latencies.append(found)
+
+
+def wait_for_line(log: Path, text: str, *, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if log.exists() and text in log.read_text():
+            return
+        time.sleep(0.1)
+    raise BenchError(f"{log.name} did not show {text!r} within {seconds:.0f} s")
+
+
+def following(report: Report, name: str, app_port: int, env: dict[str, str], folder: Path, options: Options) -> None:
+    """Followers of a new post: queueing their emails, then the home page idle and while the worker sends them."""
+    print(f"  [7] following by email, {name}: {options.subscribers:,} followers of a new post", flush=True)
+    queued = probe(env, "follow", str(options.subscribers))
+    if queued["announced"] != 1:
+        report.failures.append(f"following, {name}: {queued['announced']} posts announced, not the new one alone")
+    found = Following(DATABASES[name], options.subscribers, queued["queued"], queued["seconds"])
+    report.following.append(found)
+    home = f"http://{HOST}:{app_port}{HOME[1]}"
+    fetch(app_port, HOME[1])  # the new post changed the home page: its first rendering is not counted
+    found.idle = wrk(home, seconds=options.seconds, connections=options.connections)
+    settle(app_port)
+    log = folder / "worker.log"
+    # The shipped worker's loop without its pause between rounds; the mail goes to Django's in-memory backend.
+    command = [sys.executable, "manage.py", "run_worker", "--loop", "--interval", "0"]
+    with started(command, log=log, env=env):
+        wait_for_line(log, "Emails sent", seconds=60)
+        found.busy = wrk(home, seconds=options.seconds, connections=options.connections)
+    settle(app_port)
+    # Idle again after it, so a moment of the shared machine's does not decide the comparison alone.
+    found.idle_after = wrk(home, seconds=options.seconds, connections=options.connections)
+    sent = probe(env, "followers-sent")
+    found.sent = sent["sent"]
+    found.send_seconds = (sent["last"] - sent["first"]) if sent["first"] is not None else 0.0
+    for _figure, what, measured, _wanted, _met in found.lines():
+        print(f"    {what}: {measured}", flush=True)
+    if any(run.errors for run in (found.idle, found.busy, found.idle_after)):
+        report.failures.append(f"following, {name}: failed requests on the home page")
+
+
 def measure_database(report: Report, name: str, env: dict[str, str], folder: Path, options: Options) -> None:
     print(f"[{name}] migrating and seeding", flush=True)
-    started = time.monotonic()
+    started_at = time.monotonic()
     manage(env, "migrate", "--noinput", "-v0")
     seeded = probe(env, "seed", *(SMOKE_SEED if options.smoke else []))["summary"]
-    report.context.append(f"- {name}: {seeded} (with the migrations: {time.monotonic() - started:.0f} s)")
+    report.context.append(f"- {name}: {seeded} (with the migrations: {time.monotonic() - started_at:.0f} s)")
     database = DATABASES[name]
+    figures = options.figures
     # nginx once, in front of the first database: it serves its own copies, whichever database is behind it.
-    behind_nginx = name == options.databases[0]
+    behind_nginx = name == options.databases[0] and 1 in figures
 
     cached = {**env, "OLE_PAGE_CACHE": "1"}
-    with contextlib.ExitStack() as running:
-        app = running.enter_context(gunicorn(cached, workers=options.workers, log=folder / "gunicorn-cached.log"))
-        app_base = f"http://{HOST}:{app}"
-        if behind_nginx:
-            proxy = running.enter_context(nginx(folder / "nginx", upstream_port=app, static_page=PAGE))
-            base = f"http://{HOST}:{proxy}"
-            warm([base + STATIC, base + HOME[1], base + POST[1]], app, options)
-            for page, path in (HOME, POST):
-                found = Comparison(1, page, f"behind nginx (gunicorn, {database})", NGINX_CEILING, 70, [])
-                found.note = cache_header(proxy, path, "X-Cache-Status")
-                compare(report, found, base + path, base + STATIC, app, options)
-        warm([app_base + MINIMAL, app_base + HOME[1], app_base + POST[1]], app, options)
-        for page, path in (HOME, POST):
-            found = Comparison(2, page, f"gunicorn, {database} with {CACHES[name]}", DJANGO_CEILING, 50, [])
-            found.note = cache_header(app, path, "X-Page-Cache")
-            compare(report, found, app_base + path, app_base + MINIMAL, app, options)
-        if behind_nginx:
-            print("  [1] a new comment, behind nginx", flush=True)
-            new_comment_shows(report, proxy, env)
-            print(f"    {report.freshness[-1].measured()}", flush=True)
-        story_submissions(report, name, app, env, options)
+    if figures & {1, 2, 4, 7}:
+        with contextlib.ExitStack() as running:
+            app = running.enter_context(gunicorn(cached, workers=options.workers, log=folder / "gunicorn-cached.log"))
+            app_base = f"http://{HOST}:{app}"
+            if behind_nginx:
+                proxy = running.enter_context(nginx(folder / "nginx", upstream_port=app, static_page=PAGE))
+                base = f"http://{HOST}:{proxy}"
+                warm([base + STATIC, base + HOME[1], base + POST[1]], app, options)
+                for page, path in (HOME, POST):
+                    found = Comparison(1, page, f"behind nginx (gunicorn, {database})", NGINX_CEILING, 70, [])
+                    found.note = cache_header(proxy, path, "X-Cache-Status")
+                    compare(report, found, base + path, base + STATIC, app, options)
+            warm([app_base + MINIMAL, app_base + HOME[1], app_base + POST[1]], app, options)
+            if 2 in figures:
+                for page, path in (HOME, POST):
+                    found = Comparison(2, page, f"gunicorn, {database} with {CACHES[name]}", DJANGO_CEILING, 50, [])
+                    found.note = cache_header(app, path, "X-Page-Cache")
+                    compare(report, found, app_base + path, app_base + MINIMAL, app, options)
+            if behind_nginx:
+                print("  [1] a new comment, behind nginx", flush=True)
+                new_comment_shows(report, proxy, env)
+                print(f"    {report.freshness[-1].measured()}", flush=True)
+            if 4 in figures:
+                story_submissions(report, name, app, env, options)
+            if 7 in figures:
+                following(report, name, app, {**cached, "PYTHONUNBUFFERED": "1"}, folder, options)
 
-    uncached = {**env, "OLE_PAGE_CACHE": "0"}
-    queries = probe(uncached, "queries", POST[1])
-    if queries["status"] != 200:
-        report.failures.append(f"{POST[1]} answered {queries['status']} without the page cache ({name})")
-    with gunicorn(uncached, workers=options.workers, log=folder / "gunicorn-uncached.log") as app:
-        app_base = f"http://{HOST}:{app}"
-        warm([app_base + MINIMAL, app_base + POST[1]], app, options)
-        setting = f"gunicorn, {database}, without the page cache"
-        found = Comparison(3, POST[0], setting, DJANGO_CEILING, None, [], queries=queries["queries"], max_queries=10)
-        compare(report, found, app_base + POST[1], app_base + MINIMAL, app, options)
+    if figures & {3, 5, 6}:
+        uncached = {**env, "OLE_PAGE_CACHE": "0"}
+        queries = probe(uncached, "queries", POST[1]) if 3 in figures else None
+        if queries and queries["status"] != 200:
+            report.failures.append(f"{POST[1]} answered {queries['status']} without the page cache ({name})")
+        with gunicorn(uncached, workers=options.workers, log=folder / "gunicorn-uncached.log") as app:
+            app_base = f"http://{HOST}:{app}"
+            if queries:
+                warm([app_base + MINIMAL, app_base + POST[1]], app, options)
+                setting = f"gunicorn, {database}, without the page cache"
+                found = Comparison(
+                    3, POST[0], setting, DJANGO_CEILING, None, [], queries=queries["queries"], max_queries=10
+                )
+                compare(report, found, app_base + POST[1], app_base + MINIMAL, app, options)
+            if 5 in figures:
+                search_times(report, database, app, options)
+            if 6 in figures:
+                sitemap_times(report, database, app, options)
 
 
 # The run --------------------------------------------------------------------------------------------------------
@@ -332,8 +443,13 @@ def context(options: Options, *, began: str, minutes: float, load_before: str) -
         "the order alternating) and judged on the median pair. nginx runs deploy/ole-http.conf and "
         "deploy/ole-server.conf as shipped (one worker process, no access log) in front of the first database's "
         "server; its ceiling is a 20 KB file it serves itself. The minimal Django view sends the same 20 KB through "
-        "the site's middleware. Queries are those of a warm anonymous request, counted in-process. bench/seed.py "
-        "fills the databases:",
+        "the site's middleware. Queries are those of a warm anonymous request, counted in-process. Search and the "
+        "sitemap (figures 5, 6) are timed request by request at the client on 127.0.0.1, at gunicorn without the "
+        f"page cache, after one answer each that is not counted. Following (7): {options.subscribers:,} confirmed "
+        "followers of a new post; announce_due() timed in-process; then `manage.py run_worker --loop --interval 0` "
+        "sends through Django's in-memory mail backend (OLE_FOLLOW_EMAILS_PER_MINUTE high, so all are due), its "
+        "rate read from the emails' sent times, while wrk loads the home page at gunicorn with the page cache. "
+        "bench/seed.py fills the databases:",
     ]
 
 

@@ -14,6 +14,7 @@ import time
 import uuid
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from bench import BENCH_POST, BENCH_POST_COMMENTS
@@ -28,7 +29,8 @@ COLUMN_EVERY = 10  # every tenth series is a recurring column
 WORDS = (
     "sleep morning tapering doctor family walk breathing anxiety dose week month kettle garden friend "
     "withdrawal patience letter window quiet tired hope routine kitchen rain evening list notebook tea "
-    "appointment courage small steps slowly again honest support group nurse pharmacy calendar"
+    "appointment courage small steps slowly again honest support group nurse pharmacy calendar "
+    "benzodiazepine diazepam taper"
 )
 VOCABULARY = WORDS.split()
 
@@ -84,6 +86,9 @@ def seed(
         seeder.make_tags(tags, made_posts, tags_per_post)
         seeder.make_comments(comments, made_posts)
         seeder.make_stories(stories, made_series)
+        # As on a live site, the archive's followers were told of each post and its links announced long ago: the
+        # worker's jobs start with nothing left to do.
+        Post.objects.update(followers_told_at=F("publish_at"), links_announced_at=F("updated"))
     # Fresh planner statistics, as a live database has them: without them SQLite picks poor indexes.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

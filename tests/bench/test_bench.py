@@ -16,14 +16,37 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from bench import BENCH_POST, BENCH_POST_COMMENTS
-from bench.load import comment_form_data, fetch, hidden_fields, parse_wrk, story_form_data, submit_stories, to_ms
-from bench.probe import approve, count_queries, count_stories, newest_post
-from bench.report import Comparison, Freshness, Pair, Report, Run, Submissions, render
-from bench.run import parse_options, s_maxage
+from bench.load import (
+    comment_form_data,
+    fetch,
+    hidden_fields,
+    parse_wrk,
+    story_form_data,
+    submit_stories,
+    time_requests,
+    to_ms,
+)
+from bench.probe import approve, count_queries, count_stories, follow, followers_sent, newest_post
+from bench.report import (
+    Comparison,
+    Following,
+    Freshness,
+    Latencies,
+    Pair,
+    Report,
+    Run,
+    Submissions,
+    percentile,
+    render,
+)
+from bench.run import SEARCH_QUERIES, SITEMAPS, parse_options, s_maxage
 from bench.seed import SeedError, seed
 from bench.servers import DEPLOY, NGINX, STATIC, nginx, nginx_conf
 from bench.views import PAGE, PAGE_BYTES
-from series.models import Comment, Contributor, Post, Series, TaggedPost, Topic
+from ole.models import OutboundEmail
+from ole.outbox import deliver_due
+from series.models import Comment, Contributor, Delivery, Post, Series, TaggedPost, Topic
+from series.models.following import announce_due
 from stories.models import Story
 from tests.conftest import reseed
 from tests.factories import PostFactory, StoryFactory
@@ -74,6 +97,29 @@ def test_seeded_posts_are_complete_rows():
         assert post.reading_minutes >= 1
     parts = Post.objects.filter(series__kind=Series.Kind.BOUNDED).values_list("series", "part_number")
     assert len(parts) == len(set(parts))
+
+
+@pytest.mark.django_db
+def test_the_seeded_archive_leaves_the_worker_nothing_to_announce():
+    seed(**SMALL)
+    assert not Post.objects.filter(followers_told_at__isnull=True).exists()
+    assert announce_due() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", SEARCH_QUERIES)
+def test_every_search_query_of_the_benchmark_finds_seeded_posts(query):
+    seed(**SMALL)
+    assert Post.objects.published().search(query).exists()
+
+
+@pytest.mark.django_db
+def test_the_sitemaps_the_benchmark_times_answer(client):
+    seed(**SMALL)
+    for _page, path in SITEMAPS:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b"<loc>" in response.content
 
 
 @pytest.mark.django_db
@@ -142,6 +188,22 @@ def test_the_benchs_comment_is_sent_through_the_real_form_and_published_by_appro
     assert comment.status == Comment.Status.APPROVED
     assert answer["status_before"] in {Comment.Status.PENDING, Comment.Status.APPROVED}
     assert approve("bench-marker-1")["status_before"] == Comment.Status.APPROVED, "approving twice changes nothing"
+
+
+@pytest.mark.django_db
+def test_following_queues_one_email_per_follower_of_the_new_post_and_counts_what_is_sent(settings):
+    settings.OLE_FOLLOW_EMAILS_PER_MINUTE = 1_000_000
+    seed(**SMALL)
+    answer = follow(30)
+    assert (answer["announced"], answer["queued"]) == (1, 30)
+    assert answer["seconds"] > 0
+    assert Delivery.objects.count() == 30
+    times = OutboundEmail.objects.filter(kind="following.post").values_list("send_after", flat=True)
+    assert (max(times) - min(times)).total_seconds() < 1, "paced high enough that all are due at once"
+    assert followers_sent() == {"sent": 0, "first": None, "last": None}
+    assert deliver_due(limit=12) == (12, 0)
+    sent = followers_sent()
+    assert sent["sent"] == 12 and sent["first"] <= sent["last"]
 
 
 @pytest.mark.django_db
@@ -222,6 +284,15 @@ def test_the_story_writers_send_through_the_real_form_and_every_story_is_counted
     assert sent.accepted and not sent.errors
     stored = count_stories("Bench live")["counts"]
     assert stored == dict.fromkeys(sent.accepted, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_timed_requests_keep_each_answers_time_and_count_failures(live_server):
+    PostFactory(title="Timed")
+    port = urlsplit(live_server.url).port
+    timed = time_requests(port, ["/", "/no-such-page/"], clients=1, per_client=4, seconds=30)
+    assert len(timed.samples_ms) == 2 and timed.errors == 2
+    assert all(0 < took < 30_000 for took in timed.samples_ms)
 
 
 def test_s_maxage_is_read_from_cache_control():
@@ -330,7 +401,7 @@ def test_submissions_must_reach_fifty_a_second_with_none_lost_or_duplicated():
     assert not Submissions("sqlite", 8, 10.0, titles, {"answer 503": 1}, stored).met
 
 
-def test_the_table_lists_the_four_figures_in_order_and_every_pair():
+def test_the_table_lists_the_figures_in_order_and_every_pair():
     titles = [f"t{n}" for n in range(700)]
     report = Report(
         comparisons=[
@@ -345,6 +416,11 @@ def test_the_table_lists_the_four_figures_in_order_and_every_pair():
             Comparison(1, "home", "behind nginx", "nginx static file", 70, [pair(8000, 10000)]),
             Comparison(3, "post", "no cache", "minimal Django view", None, [pair(90, 3000)], queries=7, max_queries=10),
         ],
+        latencies=[
+            Latencies(6, "the sitemap index", "gunicorn", 1, [30.0, 35.0]),
+            Latencies(5, "search", "gunicorn", 1, [20.0, 30.0], target_p95_ms=50),
+        ],
+        following=[following_found()],
         freshness=[Freshness(60, 58.0, "HIT", "pending")],
         submissions=[Submissions("sqlite", 8, 10.0, titles, {}, dict.fromkeys(titles, 1))],
         context=["Run somewhen."],
@@ -352,15 +428,66 @@ def test_the_table_lists_the_four_figures_in_order_and_every_pair():
     )
     table = render(report)
     summary = [line for line in table.splitlines() if re.match(r"\| \d \| ", line) and line.count("|") == 6]
-    assert [line.split("|")[1].strip() for line in summary] == ["1", "1", "2", "3", "4"]
-    assert all(line.rstrip().endswith("| met |") for line in summary)
+    assert [line.split("|")[1].strip() for line in summary] == ["1", "1", "2", "3", "4", "5", "6", "7", "7", "7"]
+    verdicts = [line.rstrip().rsplit("|", 2)[-2].strip() for line in summary]
+    assert verdicts == ["met"] * 5 + ["met", "reported", "met", "reported", "met"]
     pairs = [line for line in table.splitlines() if line.count("|") == 13 and re.match(r"\| \d \| ", line)]
     assert len(pairs) == 4
     assert "| 2 | home | gunicorn, SQLite | 2 | ceiling | 2,100 |" in table
     assert "## Failures" in table and "- something broke" in table
 
 
+def test_percentiles_are_nearest_rank():
+    samples = [float(n) for n in range(1, 101)]
+    assert (percentile(samples, 50), percentile(samples, 95), percentile(samples, 100)) == (50, 95, 100)
+    assert percentile([7.0], 95) == 7.0
+    assert percentile([3.0, 1.0, 2.0], 95) == 3.0
+
+
+def test_search_is_judged_on_its_p95_one_client_at_a_time_and_reported_under_sixteen():
+    fast = [10.0] * 95 + [49.0] * 5
+    assert Latencies(5, "search", "gunicorn", 1, fast, target_p95_ms=50).met
+    slow = [10.0] * 94 + [51.0] * 6
+    assert not Latencies(5, "search", "gunicorn", 1, slow, target_p95_ms=50).met
+    assert not Latencies(5, "search", "gunicorn", 1, fast, errors=1, target_p95_ms=50).met
+    assert not Latencies(5, "search", "gunicorn", 1, [], target_p95_ms=50).met
+    many = Latencies(5, "search", "gunicorn", 16, [400.0] * 20)
+    assert many.met and many.wanted() == "reported"
+    assert many.what() == "search, gunicorn, 16 connections"
+    assert "p95 400.0 ms, p50 400.0 ms, max 400.0 ms (20 requests)" in many.measured()
+
+
+def following_found(*, seconds: float = 4.0, queued: int = 10_000, busy: float = 600.0) -> Following:
+    return Following(
+        "SQLite", 10_000, queued, seconds, sent=3000, send_seconds=10.0,
+        idle=Run(1000.0, 5.0, 20.0), busy=Run(busy, 8.0, 40.0), idle_after=Run(1100.0, 5.0, 20.0),
+    )  # fmt: skip
+
+
+def test_following_must_queue_every_follower_within_ten_seconds():
+    assert following_found().queue_met
+    assert not following_found(seconds=10.5).queue_met
+    assert not following_found(queued=9_999).queue_met, "an email short"
+
+
+def test_the_home_page_while_sending_is_judged_against_the_mean_of_idle_before_and_after():
+    assert following_found(busy=600.0).share == pytest.approx(100 * 600 / 1050)
+    assert following_found(busy=525.0).busy_met
+    assert not following_found(busy=520.0).busy_met, "more than 2x slower"
+    failing = following_found()
+    failing.busy = Run(900.0, 5.0, 20.0, errors=2)
+    assert not failing.busy_met
+    rate = following_found().lines()[1]
+    assert rate[2].startswith("300 emails/s (3,000 in 10.0 s)")
+
+
 # How it is run --------------------------------------------------------------------------------------------------
+
+
+def test_a_run_of_the_new_figures_alone_has_no_table_of_pairs():
+    table = render(Report(latencies=[Latencies(6, "the sitemap index", "gunicorn", 1, [30.0])]))
+    assert "| 6 | the sitemap index, gunicorn, 1 client |" in table and "| reported |" in table
+    assert "## Every pair" not in table
 
 
 def test_a_smoke_run_judges_nothing():
@@ -373,10 +500,21 @@ def test_the_smoke_run_is_tiny_bounded_and_writes_no_results():
     smoke = parse_options(["--smoke"])
     assert (smoke.pairs, smoke.seconds, smoke.output) == (1, 1, None)
     assert smoke.time_limit_s <= 5 * 60
+    assert (smoke.subscribers, smoke.search_requests, smoke.sitemap_requests, smoke.timed_seconds) == (50, 6, 2, 3)
     full = parse_options([])
     assert (full.pairs, full.databases) == (3, ["sqlite", "postgres"])
+    assert full.figures == {1, 2, 3, 4, 5, 6, 7}
+    assert full.subscribers == 10_000
+    assert full.timed_seconds <= 15, "each new step takes seconds, not minutes"
     assert full.output == ROOT / "bench" / "results" / "latest.md"
     assert full.time_limit_s <= 15 * 60
+
+
+def test_the_new_steps_can_be_run_alone():
+    assert parse_options(["--figures", "5,6,7"]).figures == {5, 6, 7}
+    for wrong in ("8", "5,x", ""):
+        with pytest.raises(SystemExit):
+            parse_options(["--figures", wrong])
 
 
 def test_the_runner_starts_without_django_set_up():
