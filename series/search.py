@@ -76,12 +76,15 @@ def matching_ids_sql() -> str:
     return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"
 
 
-def rank_sql(post_table: str) -> str:
-    """The BM25 rank of the row of `post_table` (lower is better), for a query given as the one parameter."""
-    return (
-        f"(SELECT bm25({TABLE}, {TITLE_WEIGHT}, 1.0) FROM {TABLE} "
-        f"WHERE {TABLE} MATCH %s AND {TABLE}.rowid = {post_table}.id)"
-    )
+def ranked_join(post_table: str, expression: str) -> dict:
+    """QuerySet.extra() arguments joining the index to `post_table` for one query, with each row's BM25 rank
+    as `rank` (lower is better)."""
+    return {
+        "select": {"rank": f"bm25({TABLE}, {TITLE_WEIGHT}, 1.0)"},
+        "tables": [TABLE],
+        "where": [f"{TABLE}.rowid = {post_table}.id", f"{TABLE} MATCH %s"],
+        "params": [expression],
+    }
 
 
 def forget_deleted_text(using: str = "default") -> None:
