@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ole import erasures
+from ole.ratelimit import keyed_digest
 from ole.outbox import queue_email
 from ole.workflow import InvalidTransition
 
@@ -184,8 +185,35 @@ class Subscription(models.Model):
     @staticmethod
     def _forget(subscriptions: SubscriptionQuerySet) -> None:
         with transaction.atomic():
+            for email in set(subscriptions.values_list("email", flat=True)):
+                StoppedAddress.note(email)
             erasures.record_many(STOPPED, subscriptions.values_list("pk", "created"))
             subscriptions.delete()
+
+
+class StoppedAddress(models.Model):
+    """An address that stopped following, kept only as a keyed hash: an import of an old list never signs it up
+    again. (Asking again on the site, with its confirmation, is the reader's own choice and still works.)"""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"A stopped address ({self.created:%Y-%m-%d})"
+
+    @classmethod
+    def note(cls, email: str) -> None:
+        cls.objects.get_or_create(digest=keyed_digest(email.strip().lower()))
+
+    @classmethod
+    def among(cls, emails: list[str]) -> set[str]:
+        """Which of these addresses stopped following at some time."""
+        digests = {keyed_digest(email.strip().lower()): email for email in emails}
+        stopped = set()
+        keys = list(digests)
+        for start in range(0, len(keys), 500):
+            stopped |= set(cls.objects.filter(digest__in=keys[start : start + 500]).values_list("digest", flat=True))
+        return {digests[digest] for digest in stopped}
 
 
 def _stop_again(ref: str, created: datetime.datetime) -> bool:
@@ -226,9 +254,10 @@ def move_in(emails: list[str], *, source: str) -> tuple[list[str], list[str]]:
             chunk = everything.filter(email__in=emails[start : start + 500]).select_for_update()
             known.update((sub.email, sub) for sub in chunk)
         moved = []
+        stopped_before = StoppedAddress.among(emails)
         for email in emails:
             subscription = known.get(email)
-            if subscription is not None and (subscription.confirmed_at or subscription.stopped_at):
+            if email in stopped_before or (subscription and (subscription.confirmed_at or subscription.stopped_at)):
                 left.append(email)
                 continue
             if subscription is None:

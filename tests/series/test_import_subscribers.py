@@ -195,3 +195,14 @@ def test_a_long_list_is_imported_and_recognised_again_past_the_query_parameter_l
     assert "Imported 1200 follower(s)" in run(tmp_path, text)
     assert "Imported 0 follower(s)" in run(tmp_path, text)
     assert Subscription.objects.count() == 1200 and moved_emails() == 1200
+
+
+def test_an_address_that_stopped_following_is_never_imported_again(tmp_path):
+    run(tmp_path, "gone@example.org\nstays@example.org\n")
+    Subscription.objects.get(email="gone@example.org").stop()
+    out = run(tmp_path, "gone@example.org\nstays@example.org\nnew@example.org\n")
+    assert sorted(Subscription.objects.values_list("email", flat=True)) == ["new@example.org", "stays@example.org"]
+    assert "gone@example.org" not in out  # reported by line, never by address
+    from series.models.following import StoppedAddress
+
+    assert "gone" not in str(list(StoppedAddress.objects.values_list("digest", flat=True)))
