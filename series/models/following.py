@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ole import erasures
-from ole.ratelimit import keyed_digest
 from ole.outbox import queue_email
+from ole.ratelimit import keyed_digest
 from ole.workflow import InvalidTransition
 
 from .posts import Post, Series, Topic
