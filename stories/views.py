@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError
@@ -105,12 +106,17 @@ def _thanks_for(request: HttpRequest, story: Story | None) -> HttpResponse:
     response = redirect("stories:thanks")
     if story is None:
         return _take_back_link(response)
+    return _for_the_thanks_page(request, response, THANKS_COOKIE, story.status_token(), page="stories:thanks")
+
+
+def _for_the_thanks_page(request: HttpRequest, response: HttpResponse, name: str, value: str, *, page: str):
+    """A short-lived signed cookie only the thank-you page receives: what it may say, and no session for it."""
     response.set_signed_cookie(
-        THANKS_COOKIE,
-        story.status_token(),
-        salt=THANKS_COOKIE,
+        name,
+        value,
+        salt=name,
         max_age=THANKS_SECONDS,
-        path=reverse("stories:thanks"),
+        path=reverse(page),
         secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Strict",
@@ -128,22 +134,11 @@ def _int(value: str | None) -> int | None:
 
 
 def _render_form(
-    request: HttpRequest,
-    form: StoryForm,
-    *,
-    status: int = 200,
-    too_many: bool = False,
-    busy: bool = False,
-    storage_full: bool = False,
+    request: HttpRequest, form: forms.BaseForm, *, template: str = "stories/submit.html", status: int = 200, **shown
 ) -> HttpResponse:
-    context = {
-        "form": form,
-        "errors": error_summary(form) if form.is_bound else [],
-        "too_many": too_many,
-        "busy": busy,
-        "storage_full": storage_full,
-    }
-    return render(request, "stories/submit.html", context, status=status)
+    """The form again, with every error listed at the top; `shown` names the notices above it (too_many...)."""
+    context = {"form": form, "errors": error_summary(form) if form.is_bound else [], **shown}
+    return render(request, template, context, status=status)
 
 
 @private
@@ -318,30 +313,13 @@ def contact(request: HttpRequest) -> HttpResponse:
         return _contact_form(request, form, status=429, too_many=True)
     except OperationalError:
         return _contact_form(request, form, status=503, busy=True)
+    outcome = "urgent" if message and message.urgent else "received"
     response = redirect("stories:contact_thanks")
-    response.set_signed_cookie(
-        CONTACT_COOKIE,
-        "urgent" if message and message.urgent else "received",
-        salt=CONTACT_COOKIE,
-        max_age=THANKS_SECONDS,
-        path=reverse("stories:contact_thanks"),
-        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Strict",
-    )
-    return response
+    return _for_the_thanks_page(request, response, CONTACT_COOKIE, outcome, page="stories:contact_thanks")
 
 
-def _contact_form(
-    request: HttpRequest, form: ContactForm, *, status: int = 200, too_many: bool = False, busy: bool = False
-) -> HttpResponse:
-    context = {
-        "form": form,
-        "errors": error_summary(form) if form.is_bound else [],
-        "too_many": too_many,
-        "busy": busy,
-    }
-    return render(request, "stories/contact.html", context, status=status)
+def _contact_form(request: HttpRequest, form: ContactForm, *, status: int = 200, **shown) -> HttpResponse:
+    return _render_form(request, form, template="stories/contact.html", status=status, **shown)
 
 
 @private
