@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Model
+from django.db.models import Count, Model, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -125,7 +125,11 @@ class PostDetailView(PublishedMixin, DetailView):
         editable_since = timezone.now() - datetime.timedelta(minutes=rules.edit_minutes)
 
         def threads() -> list:
-            comments = list(post.comments.visible_to(mine).prefetch_related("content_notes").order_by("created", "pk"))
+            comments = list(
+                post.comments.visible_to(mine).annotate(note_count=Count("content_notes")).order_by("created", "pk")
+            )
+            # Most comments carry no content note: their notes are read only when one does.
+            prefetch_related_objects([c for c in comments if c.note_count], "content_notes")
             for comment in comments:
                 comment.is_mine = comment.pk in mine
                 comment.can_edit = comment.is_mine and comment.created >= editable_since
