@@ -243,7 +243,6 @@ def move_in(emails: list[str], *, source: str) -> tuple[list[str], list[str]]:
     """Followers who moved in from elsewhere (where they had already agreed to hear from us): each address
     follows everything, confirmed now, and is queued one "we have moved" email, paced like the posts' emails.
     An address already following everything, or stopped, is left as it is. Returns (imported, left alone)."""
-    from ole.models import OutboundEmail
 
     now = timezone.now()
     everything = Subscription.objects.filter(series__isnull=True, topic__isnull=True)
@@ -267,29 +266,26 @@ def move_in(emails: list[str], *, source: str) -> tuple[list[str], list[str]]:
             imported.append(email)
         Subscription.objects.bulk_create([sub for sub in moved if sub.pk is None], batch_size=1000)
         Subscription.objects.bulk_update([sub for sub in moved if sub.pk], ["confirmed_at", "source"], batch_size=1000)
-        start = _pace_from(now)
-        per_minute = max(settings.OLE_FOLLOW_EMAILS_PER_MINUTE, 1)
-        OutboundEmail.objects.bulk_create(
-            [
-                OutboundEmail(
-                    kind="following.moved",
-                    object_id=sub.pk,
-                    send_after=start + datetime.timedelta(minutes=n / per_minute),
-                )
-                for n, sub in enumerate(moved)
-            ],
-            batch_size=1000,
-        )
+        _queue_paced("following.moved", [sub.pk for sub in moved], now=now)
     return imported, left
 
 
-def _pace_from(now: datetime.datetime) -> datetime.datetime:
-    """Followers' emails queue behind those already waiting, so the pace holds across posts and imports."""
+def _queue_paced(kind: str, object_ids: list[int], *, now: datetime.datetime) -> None:
+    """Queue one email of `kind` per record, `OLE_FOLLOW_EMAILS_PER_MINUTE` apart, behind the followers' emails
+    already waiting, so the pace holds across posts and imports."""
     from ole.models import OutboundEmail
 
     waiting = OutboundEmail.objects.filter(kind__in=FOLLOWER_KINDS, state=OutboundEmail.State.PENDING)
     last = waiting.order_by("-send_after").values_list("send_after", flat=True).first()
-    return max(now, last) if last else now
+    start = max(now, last) if last else now
+    per_minute = max(settings.OLE_FOLLOW_EMAILS_PER_MINUTE, 1)
+    OutboundEmail.objects.bulk_create(
+        [
+            OutboundEmail(kind=kind, object_id=pk, send_after=start + datetime.timedelta(minutes=n / per_minute))
+            for n, pk in enumerate(object_ids)
+        ],
+        batch_size=1000,
+    )
 
 
 def announce_due(limit: int = 5) -> int:
@@ -310,23 +306,15 @@ def announce_due(limit: int = 5) -> int:
 
 
 def _deliver(post: Post) -> None:
-    from ole.models import OutboundEmail
-
     followers = list(Subscription.objects.following(post).order_by("pk").values_list("pk", "frequency"))
     now = timezone.now()
     deliveries = Delivery.objects.bulk_create(
         [Delivery(subscription_id=pk, post=post, created=now) for pk, _frequency in followers], batch_size=1000
     )
     each = {pk for pk, frequency in followers if frequency == Subscription.Frequency.EACH}
-    per_minute = max(settings.OLE_FOLLOW_EMAILS_PER_MINUTE, 1)
-    start = _pace_from(now)
-    emails = []
-    for delivery in deliveries:
-        if delivery.subscription_id in each:
-            when = start + datetime.timedelta(minutes=len(emails) / per_minute)
-            emails.append(OutboundEmail(kind="following.post", object_id=delivery.pk, send_after=when))
-    OutboundEmail.objects.bulk_create(emails, batch_size=1000)
-    Delivery.objects.filter(pk__in=[email.object_id for email in emails]).update(queued_at=now)
+    one_by_one = [delivery.pk for delivery in deliveries if delivery.subscription_id in each]
+    _queue_paced("following.post", one_by_one, now=now)
+    Delivery.objects.filter(pk__in=one_by_one).update(queued_at=now)
 
 
 def digest_due(now: datetime.datetime | None = None) -> int:
