@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from series.models import Post
-from tests.factories import PostFactory
+from tests.factories import CommentFactory, PostFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 BENZOS = "/series/benzodiazepines-the-long-way-round/"
@@ -107,6 +108,9 @@ PUBLIC_PAGES = [
     "/stories/share/write/",
     "/stories/lost-link/",
     "/comments/erase-link/",
+    "/stories/write-to-us/",
+    "/stories/write-to-us/thanks/",
+    "/follow/",
     "/no-such-page/",
 ]
 
@@ -120,7 +124,9 @@ def test_no_serious_accessibility_violations_on_any_public_page(browser, site_ur
     axe = Axe()
     problems = {}
     now = timezone.localtime()
-    pages = [*PUBLIC_PAGES, f"/archive/{now.year}/{now.month}/"]
+    comment = CommentFactory(post=Post.objects.get(slug="withdrawal-and-how-to-get-through-it"))
+    report = reverse("series:comment_report", kwargs={"pk": comment.pk})
+    pages = [*PUBLIC_PAGES, f"/archive/{now.year}/{now.month}/", report]
     for path in pages:
         page.goto(site_url + path)
         results = axe.run(
