@@ -1,5 +1,6 @@
 """The reading side's models, by topic: posts and what frames them, and the community around them."""
 
+from .addresses import OldAddress, Page
 from .comments import Comment, CommentReport, CommunitySettings, EraseLinkRequest
 from .following import Delivery, Subscription
 from .posts import (
@@ -26,6 +27,8 @@ __all__ = [
     "CrisisLine",
     "Delivery",
     "EraseLinkRequest",
+    "OldAddress",
+    "Page",
     "Post",
     "PostQuerySet",
     "PostRevision",
