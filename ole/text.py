@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 import html as html_lib
 import math
+import re
 from urllib.parse import urljoin
 
 import markdown
 import nh3
+from django.conf import settings
 from django.utils.html import escape, linebreaks, strip_tags, urlize
 from django.utils.text import Truncator
 
@@ -35,7 +37,13 @@ ALLOWED_TAGS = {
     "abbr",
     "del",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "width", "height"},
+}
+# Pictures are shown only from the site's own media: a page never makes the reader's browser ask another host.
+ALLOWED_TAGS |= {"figure", "figcaption", "img"}
 URL_SCHEMES = {"http", "https", "mailto"}
 WORDS_PER_MINUTE = 200
 
@@ -47,20 +55,44 @@ def render_markdown(source: str) -> str:
     except RecursionError:
         # Pathologically nested input (thousands of list markers): show it as plain paragraphs instead.
         html = "".join(f"<p>{escape(part)}</p>" for part in (source or "").split("\n\n") if part.strip())
-    return nh3.clean(
-        html,
+    return clean_html(html)
+
+
+def clean_html(html: str) -> str:
+    """HTML from anywhere (Markdown's output, an imported blog) made safe: no script, event handler, iframe,
+    form or javascript: link, and no picture from outside the site's media."""
+    cleaned = nh3.clean(
+        html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
+        attribute_filter=_own_pictures_only,
     )
+    return _PICTURE_WITHOUT_SOURCE.sub("", cleaned)
+
+
+_PICTURE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
+def _own_pictures_only(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not is_own_media(value):
+        return None
+    return value
+
+
+def is_own_media(url: str) -> bool:
+    media_url = settings.MEDIA_URL
+    return url.startswith(media_url) and not url.startswith("//") and ".." not in url
 
 
 def absolute_links(html: str, base_url: str) -> str:
     """Safe HTML (from `render_markdown`) with every link and image address made absolute against `base_url`:
     feed readers resolve relative addresses against different bases, or not at all."""
 
-    def absolute(tag: str, attribute: str, value: str) -> str:
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if _own_pictures_only(tag, attribute, value) is None:
+            return None
         return urljoin(base_url, value) if attribute in ("href", "src") else value
 
     return nh3.clean(
