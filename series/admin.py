@@ -262,6 +262,13 @@ class PostAdmin(TrashMixin, admin.ModelAdmin):
     def view_on_site(self, post: Post) -> str:
         return post.get_absolute_url() if post.is_published() else post.get_preview_url()
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Editors move posts to the trash and back; only a superuser (or the retention command, after
+        TRASH_DAYS) deletes a post for good, since an article and its comments cannot come back from that."""
+        if obj is not None and obj.trashed_at is not None and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_for_good(self, post: Post) -> None:
         post.erase()  # its revisions, and its image files once the deletion is committed
 

@@ -174,6 +174,26 @@ class TestTrashingAPost:
         assert not Post.objects.filter(pk=doomed.pk).exists()
         assert not Comment.everything.filter(body__contains=WORD).exists()
 
+    def test_an_editor_moves_a_post_to_the_trash_and_restores_it(self, editor_client, doomed):
+        delete_in_admin(editor_client, doomed)
+        doomed.refresh_from_db()
+        assert doomed.trashed_at is not None
+        changelist = reverse("admin:series_post_changelist")
+        editor_client.post(changelist + "?trash=in", {"action": "restore_from_trash", "_selected_action": [doomed.pk]})
+        doomed.refresh_from_db()
+        assert doomed.trashed_at is None
+
+    def test_an_editor_cannot_delete_a_post_in_the_trash_for_good(self, editor_client, doomed):
+        doomed.trash()
+        response = editor_client.post(reverse("admin:series_post_delete", args=[doomed.pk]), {"post": "yes"})
+        assert response.status_code == 403
+        changelist = reverse("admin:series_post_changelist")
+        response = editor_client.post(
+            changelist + "?trash=in", {"action": "delete_selected", "_selected_action": [doomed.pk], "post": "yes"}
+        )
+        assert response.status_code == 403
+        assert Post.objects.filter(pk=doomed.pk, trashed_at__isnull=False).exists()
+
     def test_a_story_withdrawn_while_its_post_is_in_the_trash_deletes_the_post(self, editor):
         from stories.models import Story
         from stories.services import story_promote

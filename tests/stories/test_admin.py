@@ -36,9 +36,9 @@ class TestPermissions:
     def test_an_editor_cannot_change_users_or_permissions(self, editor_client, url):
         assert editor_client.get(url).status_code == 403
 
-    def test_an_editor_cannot_delete_stories_or_posts(self, editor):
+    def test_an_editor_cannot_delete_stories_and_may_move_posts_to_the_trash(self, editor):
         assert not editor.has_perm("stories.delete_story")
-        assert not editor.has_perm("series.delete_post")
+        assert editor.has_perm("series.delete_post")  # into the trash only: see tests/series/test_trash.py
         assert editor.has_perm("stories.change_story") and editor.has_perm("series.add_post")
 
     def test_an_editor_works_the_queue_and_writes_posts(self, editor_client):
