@@ -16,10 +16,11 @@ from django.utils.timezone import localtime, make_aware
 from django.views.decorators.http import require_POST
 from taggit.models import Tag as TaggitTag
 
+from ole import images
 from ole.privatefields import PrivateLookupsMixin
 from ole.workflow import InvalidTransition, apply_each
 
-from . import consent, mentions
+from . import consent, mentions, services
 from .models import (
     Comment,
     CommentReport,
@@ -32,6 +33,7 @@ from .models import (
     Series,
     Subscription,
     Topic,
+    WordPressImport,
 )
 from .models.revisions import RESTORABLE_FIELDS, snapshot_of
 
@@ -615,3 +617,64 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class WordPressImportForm(forms.ModelForm):
+    class Meta:
+        model = WordPressImport
+        fields = ["export", "series_categories", "dry_run"]
+
+    def clean_export(self):
+        export = self.cleaned_data.get("export")
+        if not export:
+            raise forms.ValidationError("Choose the export file to import.")
+        if export.size > images.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"This export is larger than {images.MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Import it on the server "
+                "instead: manage.py import_wordpress EXPORT.xml (see docs/features.md)."
+            )
+        start = export.read(512).lstrip()
+        export.seek(0)
+        if not (start.startswith(b"<?xml") or start.startswith(b"<rss")):
+            raise forms.ValidationError("This is not a WordPress export: choose the .xml file from Tools → Export.")
+        return export
+
+
+@admin.register(WordPressImport)
+class WordPressImportAdmin(admin.ModelAdmin):
+    """Superusers upload an export; it runs in a process of its own, and its page shows the summary when done."""
+
+    form = WordPressImportForm
+    list_display = ["__str__", "status", "dry_run", "started_by", "finished_at"]
+    readonly_fields = ["status", "dry_run", "series_categories", "started_by", "created", "finished_at", "summary"]
+    change_form_template = "admin/series/wordpressimport/change_form.html"
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request) and (obj is None or obj.is_over)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_fields(self, request, obj=None):
+        return self.form.Meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj: WordPressImport, form, change: bool) -> None:
+        obj.started_by = request.user
+        super().save_model(request, obj, form, change)
+        services.start_wordpress_import(obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, "The import has started. This page shows its summary when it ends.")
+        return HttpResponseRedirect(reverse("admin:series_wordpressimport_change", args=[obj.pk]))

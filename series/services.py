@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from ole.twofactor import is_trusted_staff
 from ole.workflow import InvalidTransition
 
 from . import consent
-from .models import Comment, CommunitySettings, ContentNote, Post
+from .models import Comment, CommunitySettings, ContentNote, Post, WordPressImport
 from .models.comments import UNPROVEN_ADDRESS
 
 HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
@@ -230,3 +232,15 @@ def empty_trash() -> tuple[int, int]:
             comment.post.refresh_comment_count()
         comments += 1
     return posts, comments
+
+
+def start_wordpress_import(job: WordPressImport) -> None:
+    """Run an import uploaded in the admin in a process of its own once the upload is committed: not in the
+    request (a large blog takes minutes) and not in the mail worker (crisis alerts must keep flowing). Its log
+    lines go where this process's go; its summary is recorded on the job."""
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_wordpress_import", str(job.pk)]
+    transaction.on_commit(
+        lambda: subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py, and a number)
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True, close_fds=True
+        )
+    )

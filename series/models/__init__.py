@@ -3,6 +3,7 @@
 from .addresses import OldAddress, Page
 from .comments import Comment, CommentReport, CommunitySettings, EraseLinkRequest
 from .following import Delivery, Subscription
+from .importruns import WordPressImport
 from .posts import (
     ContentNote,
     Contributor,
@@ -37,6 +38,7 @@ __all__ = [
     "TaggedPost",
     "Topic",
     "Weekday",
+    "WordPressImport",
     "live_posts",
     "unique_slug",
 ]
