@@ -5,12 +5,29 @@ so crisis alerts and private links keep flowing while a large blog moves in."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
 from ole.storage import delete_files_on_commit, get_private_storage
 from ole.workflow import InvalidTransition
+
+STALE_AFTER = datetime.timedelta(days=1)
+ABANDONED = "The import process ended without finishing (the server restarted?). Nothing was imported; start it again."
+
+
+class WordPressImportQuerySet(models.QuerySet):
+    def abandon_stale(self) -> int:
+        """End runs whose process never finished (a server restart) a day after they began, and delete their
+        exports: an export holds commenters' addresses and must not outlive its import."""
+        stale = list(self.filter(status__in=["waiting", "running"], created__lt=timezone.now() - STALE_AFTER))
+        with transaction.atomic():
+            for job in stale:
+                job.status = WordPressImport.Status.RUNNING
+                job.finish(succeeded=False, summary=ABANDONED)
+        return len(stale)
 
 
 class WordPressImport(models.Model):
@@ -38,6 +55,8 @@ class WordPressImport(models.Model):
     summary = models.TextField(blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = WordPressImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

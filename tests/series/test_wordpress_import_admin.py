@@ -3,6 +3,7 @@ page shows the summary when it ends. The export (it holds commenters' addresses)
 
 from __future__ import annotations
 
+import datetime
 import io
 import sys
 
@@ -11,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from ole import images
 from ole.storage import private_storage
@@ -163,3 +165,19 @@ class TestTheRun:
             call_command("run_wordpress_import", str(job.pk), stderr=io.StringIO())
         with pytest.raises(InvalidTransition):
             job.finish(succeeded=True, summary="again")
+
+
+def test_the_retention_command_ends_a_run_abandoned_a_day_ago_and_deletes_its_export(
+    django_capture_on_commit_callbacks,
+):
+    stale = WordPressImport.objects.create(export=ContentFile(EXPORT, "stale.xml"))
+    fresh = WordPressImport.objects.create(export=ContentFile(EXPORT, "fresh.xml"))
+    WordPressImport.objects.filter(pk=stale.pk).update(created=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    stored = stale.export.name
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("apply_retention", stdout=io.StringIO())
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == "failed" and "ended without finishing" in stale.summary and stale.export.name == ""
+    assert not private_storage.exists(stored)
+    assert fresh.status == "waiting" and private_storage.exists(fresh.export.name)

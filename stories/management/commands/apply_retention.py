@@ -7,7 +7,7 @@ from django.utils import timezone
 from ole import erasures
 from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
-from series.models import Comment, Post
+from series.models import Comment, Post, WordPressImport
 from series.models.comments import CONTACT_ERASED
 from series.services import empty_trash
 from stories.models import ContactMessage, Story
@@ -20,7 +20,8 @@ class Command(BaseCommand):
         '"Write to us" messages OLE_RETENTION_DAYS after they were closed, '
         "the contact details of comments marked as spam a week ago, posts and comments in the trash for "
         f"{Post.TRASH_DAYS} days, rate-limit counters "
-        "whose window has closed and cached pages past their time. Nothing else is deleted. Safe to run daily, "
+        "whose window has closed, cached pages past their time and the exports of WordPress imports "
+        "abandoned a day ago. Nothing else is deleted. Safe to run daily, "
         "to interrupt and to re-run."
     )
 
@@ -38,8 +39,10 @@ class Command(BaseCommand):
         trashed_posts, trashed_comments = empty_trash()
         counters = delete_closed_windows()
         pages = delete_expired()
+        imports = WordPressImport.objects.abandon_stale()
         self.stdout.write(
             f"Erased {erased} declined stories, {messages} closed messages and the contact details of {spam} spam; "
             f"emptied the trash of {trashed_posts} posts and {trashed_comments} comments; "
-            f"removed {counters} closed rate-limit counters and {pages} expired cached pages."
+            f"removed {counters} closed rate-limit counters and {pages} expired cached pages; "
+            f"ended {imports} abandoned WordPress imports and deleted their exports."
         )
