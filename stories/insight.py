@@ -59,10 +59,18 @@ def _counts(queryset: QuerySet, field: str, weeks: list[datetime.date], **counts
     return {name: [by_week.get(week, {}).get(name, 0) for week in weeks] for name in counts}
 
 
+def _replies() -> QuerySet:
+    return StoryEvent.objects.filter(by_writer=False, editors_only=False, to_status__in=REPLIES)
+
+
+def _messages() -> QuerySet:
+    return StoryMessage.objects.filter(from_editor=True)
+
+
 def first_replies() -> QuerySet:
     """Stories annotated with `first_reply`: when the editors first sent the writer anything (None: not yet)."""
-    step = StoryEvent.objects.filter(story=OuterRef("pk"), by_writer=False, editors_only=False, to_status__in=REPLIES)
-    message = StoryMessage.objects.filter(story=OuterRef("pk"), from_editor=True)
+    step = _replies().filter(story=OuterRef("pk"))
+    message = _messages().filter(story=OuterRef("pk"))
     first_step = Subquery(step.order_by("created").values("created")[:1])
     first_message = Subquery(message.order_by("created").values("created")[:1])
     # Least() of a NULL is NULL on SQLite: each side falls back on the other.
@@ -73,9 +81,13 @@ def first_replies() -> QuerySet:
 
 def median_reply_days(weeks: list[datetime.date], since: datetime.datetime) -> list[float | None]:
     """Per week, the median days from submission to the first reply sent that week; None for a week without."""
+    # Only a story the editors answered since then can have its first reply since then.
+    recent = Q(pk__in=_replies().filter(created__gte=since).values("story")) | Q(
+        pk__in=_messages().filter(created__gte=since).values("story")
+    )
     rows = (
         first_replies()
-        .filter(first_reply__gte=since)
+        .filter(recent, first_reply__gte=since)
         .annotate(week=_week("first_reply"))
         .values_list("week", "submitted_at", "first_reply")
     )
