@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from ole.charts import Chart
 from ole.models import OutboundEmail
 from series.models import Comment, CommentReport, CrisisLine, Post, Series
 
+from . import insight
 from .models import ContactMessage, Story
 
 # What the share page and the thank-you email promise writers.
@@ -62,6 +64,7 @@ class Desk:
     scheduled: list[Post] = field(default_factory=list)
     scheduled_url: str = ""
     columns: list[ColumnSlots] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
     promise: str = PROMISE
 
     @property
@@ -160,6 +163,7 @@ def gather(request: HttpRequest) -> Desk | None:
         )
         desk.scheduled_url = _list(Post, status__exact=Post.Status.SCHEDULED)
         desk.columns = column_slots(can_add=user.has_perm("series.add_post"))
+    desk.charts = insight.charts(insight.gather_weekly(with_comments=user.has_perm("series.view_comment")))
     return desk
 
 

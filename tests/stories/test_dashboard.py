@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ole.models import OutboundEmail
 from series.models import Comment, CommentReport, CrisisLine, Post, Series
-from stories.models import ContactMessage, Story
+from stories.models import ContactMessage, Story, StoryEvent, StoryMessage
 from tests.factories import (
     CommentFactory,
     CrisisLineFactory,
@@ -195,12 +195,25 @@ def dashboard_queries(client) -> int:
     return len(queries)
 
 
+def answered(stories: list[Story], days: int) -> None:
+    """Give the stories an editor's reply, a message and a decision `days` ago (for the charts)."""
+    for story in stories:
+        for to_status in (S.CHANGES_REQUESTED, S.APPROVED):
+            StoryEvent.objects.create(story=story, from_status=S.IN_REVIEW, to_status=to_status, created=days_ago(days))
+        StoryMessage.objects.create(story=story, from_editor=True, body="Thanks", created=days_ago(days))
+
+
 def test_the_query_count_does_not_grow_with_the_number_of_stories(editor_client):
     Story.objects.bulk_create(StoryFactory.build_batch(5))
+    answered(Story.objects.all()[:2], days=3)
+    CommentFactory(post=PostFactory())
     PostFactory.create_batch(2, scheduled=True)
     SeriesFactory(kind=Series.Kind.COLUMN, cadence_weekday=0)
     few = dashboard_queries(editor_client)
     Story.objects.bulk_create(StoryFactory.build_batch(495, urgent=True))
+    for weeks_ago in range(12):
+        answered(Story.objects.filter(urgent=True)[weeks_ago * 10 : weeks_ago * 10 + 10], days=weeks_ago * 7 + 1)
+        CommentFactory.create_batch(3, post=PostFactory(), created=days_ago(weeks_ago * 7))
     PostFactory.create_batch(8, scheduled=True)
     for weekday in (1, 2, 3):
         column = SeriesFactory(kind=Series.Kind.COLUMN, cadence_weekday=weekday)
