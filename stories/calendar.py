@@ -175,7 +175,7 @@ def _post_item(post: Post, *, shown_time: bool) -> Item:
 class MoveForm(forms.Form):
     """A scheduled post's new date and time (the site's time zone), a moment still to come."""
 
-    post = forms.IntegerField(widget=forms.HiddenInput)
+    post = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)  # a BigAutoField id
     date = forms.DateField(
         label="New date",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

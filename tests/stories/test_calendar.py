@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from series.models import Post, Series
+from stories import calendar
 from stories.models import Story
 from tests.factories import ContributorFactory, PostFactory, SeriesFactory, StoryFactory, UserFactory
 
@@ -298,7 +299,7 @@ def test_a_scheduled_post_already_live_is_not_moved(editor_client):
     assert "is not scheduled any more (published already). Nothing was changed." in response.content.decode()
 
 
-@pytest.mark.parametrize("post_id", ["999999", "abc", "", "-1", "1e9"])
+@pytest.mark.parametrize("post_id", ["999999", "abc", "", "-1", "1e9", "9" * 30, str(2**63 - 1)])
 def test_a_forged_post_id_is_refused_with_a_message(editor_client, planned, post_id):
     response = move(editor_client, post_id, f"{NEXT_YEAR}-04-02")
     assert response.status_code == 200
@@ -360,6 +361,13 @@ def fill_month(count: int, start: int) -> None:
             count, status=S.APPROVED, approved_at=local(NEXT_YEAR, 3, 15), status_changed_at=local(NEXT_YEAR, 3, 15)
         )
     )
+
+
+def test_a_month_takes_one_query_for_posts_one_for_stories_and_one_for_columns(django_assert_num_queries):
+    fill_month(5, 0)
+    with django_assert_num_queries(3):
+        month = calendar.month_of(NEXT_YEAR, 3, can_add=True)
+    assert len(month.items()) == 10 and any(day.slots for day in month.days())
 
 
 def test_the_query_count_does_not_grow_with_the_number_of_posts_and_stories(editor_client):
