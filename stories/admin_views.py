@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 
 from ole.workflow import InvalidTransition
 
@@ -29,10 +28,10 @@ def month_url(year: int, month: int) -> str:
     return reverse("admin:calendar_month", kwargs={"year": year, "month": month})
 
 
-@never_cache
 def calendar_view(request: HttpRequest, year: int | None = None, month: int | None = None) -> HttpResponse:
     """A month of the editorial calendar; a POST moves one scheduled post (`calendar.move_post`), then shows the
-    month it moved to. A refused move shows this month again with a message and what was typed."""
+    month it moved to. A refused move shows this month again with a message and what was typed. (The admin site
+    wraps it in `admin_view`: signed-in staff with a second factor, CSRF checked, never cached.)"""
     if not can_see_calendar(request.user):
         raise PermissionDenied
     if year is None or month is None:
@@ -83,7 +82,6 @@ def calendar_view(request: HttpRequest, year: int | None = None, month: int | No
             "previous_url": _url_if_shown(month_data.previous),
             "next_url": _url_if_shown(month_data.next),
             "this_month_url": reverse("admin:calendar"),
-            "can_move": can_move,
             "time_zone": timezone.get_current_timezone_name(),
         },
     )
