@@ -36,6 +36,15 @@ class OleAdminSite(admin.AdminSite):
     index_template = "admin/dashboard.html"
     _dashboard: Callable[[HttpRequest], object] | None = None
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[tuple[str, Callable[..., HttpResponse], str]] = []
+
+    def register_page(self, route: str, view: Callable[..., HttpResponse], *, name: str) -> None:
+        """An app's own admin page (stories' editorial calendar) at /admin/<route>, behind the admin's sign-in
+        and second factor: ole imports no app. The view checks its own permissions."""
+        self._pages.append((route, view, name))
+
     def register_dashboard(self, gather: Callable[[HttpRequest], object]) -> None:
         """The app that knows what waits for the editors (stories.dashboard) gives the index its dashboard: ole
         imports no app. `gather(request)` returns what `admin/includes/desk.html` shows, or None."""
@@ -56,6 +65,7 @@ class OleAdminSite(admin.AdminSite):
             path("sign-in/authenticator/", self.enrol, name="second_factor_enrol"),
             path("set-password/<uidb64>/<token>/", self.set_password, name="set_password"),
             path("sign-in/recovery-codes/", self.admin_view(self.recovery_codes), name="recovery_codes"),
+            *(path(route, self.admin_view(view), name=name) for route, view, name in self._pages),
             *super().get_urls(),
         ]
 

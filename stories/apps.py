@@ -12,6 +12,7 @@ class StoriesConfig(AppConfig):
         from series.models import Post
 
         from . import emails  # noqa: F401 - registers the email builders with the outbox
+        from .admin_views import calendar_view
         from .dashboard import gather
         from .models import keep_writers_content_notes
 
@@ -19,3 +20,5 @@ class StoriesConfig(AppConfig):
             keep_writers_content_notes, sender=Post.content_notes.through, dispatch_uid="stories.keep_writers_notes"
         )
         admin.site.register_dashboard(gather)
+        admin.site.register_page("calendar/", calendar_view, name="calendar")
+        admin.site.register_page("calendar/<int:year>/<int:month>/", calendar_view, name="calendar_month")

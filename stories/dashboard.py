@@ -5,6 +5,7 @@ shows it. Gathered here (stories may read series and ole); the admin site calls 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Q
@@ -176,7 +177,6 @@ def column_slots(*, can_add: bool, count: int = SLOTS) -> list[ColumnSlots]:
         return []
     days = {column.pk: column.next_slots(count, today=today) for column in columns}
     last = max(day for slots in days.values() for day in slots)
-    planned: dict[tuple[int, datetime.date], Post] = {}
     posts = (
         Post.objects.filter(
             series__in=columns,
@@ -187,25 +187,33 @@ def column_slots(*, can_add: bool, count: int = SLOTS) -> list[ColumnSlots]:
         .defer("body", "body_html", "search_text", "search_vector")
         .order_by("publish_at", "pk")
     )
-    for post in posts:
-        key = (post.series_id, timezone.localdate(post.publish_at))
-        if key not in planned or (post.status in Post.LIVE_STATUSES and planned[key].status == Post.Status.DRAFT):
-            planned[key] = post
-    add = reverse("admin:series_post_add")
+    planned = planned_posts(posts)
     return [
         ColumnSlots(
             column,
             [
-                Slot(
-                    day,
-                    planned.get((column.pk, day)),
-                    f"{add}?{urlencode({'series': column.pk, 'publish_at': day.isoformat()})}" if can_add else "",
-                )
+                Slot(day, planned.get((column.pk, day)), slot_add_url(column, day) if can_add else "")
                 for day in days[column.pk]
             ],
         )
         for column in columns
     ]
+
+
+def planned_posts(posts: Iterable[Post]) -> dict[tuple[int, datetime.date], Post]:
+    """The post planned for each (series, local day) among `posts` (dated, in `publish_at` order): the first one
+    scheduled or published that day, or else the first draft dated that day. The calendar shares this rule."""
+    planned: dict[tuple[int, datetime.date], Post] = {}
+    for post in posts:
+        key = (post.series_id, timezone.localdate(post.publish_at))
+        if key not in planned or (post.status in Post.LIVE_STATUSES and planned[key].status == Post.Status.DRAFT):
+            planned[key] = post
+    return planned
+
+
+def slot_add_url(column: Series, day: datetime.date) -> str:
+    """The post admin's add form, started in `column` at the slot's time on `day`."""
+    return f"{reverse('admin:series_post_add')}?{urlencode({'series': column.pk, 'publish_at': day.isoformat()})}"
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
