@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
 from ole.dbdown import unavailable
@@ -69,11 +69,12 @@ class AddressesMiddleware:
 
     def fallback(self, request: HttpRequest) -> HttpResponse | None:
         path = request.path_info
-        try:
-            return page(request, path=path)
-        except Http404:
-            pass
         variant = path[:-1] if path.endswith("/") else f"{path}/"
+        # The page is found here, not in the cached view: a stored entry is keyed by its path alone, and a view
+        # that answered 404 for its own reasons (`/tags/sleep/?page=99`) must not be answered with another's.
+        found = Page.objects.published().select_related("parent__parent").filter(path__in=[path, variant]).first()
+        if found is not None:
+            return page(request, page=found) if found.path == path else HttpResponsePermanentRedirect(found.path)
         target = OldAddress.objects.target_for(path, variant) if len(path) > 1 else None
         return _redirect(target, request) if target else None
 
@@ -90,17 +91,7 @@ def _redirect(target: str, request: HttpRequest) -> HttpResponse | None:
 
 
 @public_page
-def page(request: HttpRequest, path: str) -> HttpResponse:
-    """A published page at its path, or at its path with the trailing slash (a 301 there)."""
-    candidates = [path] if path.endswith("/") else [path, f"{path}/"]
-    found = Page.objects.published().select_related("parent__parent").filter(path__in=candidates).first()
-    if found is None:
-        raise Http404("No page here.")
-    if found.path != path:
-        return HttpResponsePermanentRedirect(found.path)
-    context = {
-        "page": found,
-        "breadcrumb": found.breadcrumb(),
-        "children": found.children.published().order_by("title"),
-    }
+def page(request: HttpRequest, *, page: Page) -> HttpResponse:
+    """A published page at its path, in the site's layout, with its place among the others."""
+    context = {"page": page, "breadcrumb": page.breadcrumb(), "children": page.children.published().order_by("title")}
     return render(request, "series/page.html", context)

@@ -20,7 +20,8 @@ MAX_ANCESTORS = 10
 
 
 def page_path_problem(path: str) -> str | None:
-    """What is wrong with a page's path, or None: a local path from / to /, decoded, with no query."""
+    """What is wrong with a page's path, or None: a local path from / to /, decoded, with no query, that none of
+    the site's own addresses takes (such a page would never be shown)."""
     if not path.startswith("/") or not path.endswith("/"):
         return "A page's address starts and ends with /, e.g. /about/team/."
     if path.startswith("//"):
@@ -31,6 +32,8 @@ def page_path_problem(path: str) -> str | None:
         return "Write the address with its own letters (/über-uns/), not percent-encoded (/%C3%BCber-uns/)."
     if any(part in (".", "..") for part in path.split("/")):
         return "A page's address has no . or .. part."
+    if site_answers(path):
+        return "The site already answers at this address (a post, a list, the admin...): choose another."
     return None
 
 
@@ -90,7 +93,7 @@ class Page(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """Every save sanitises the body (whoever wrote it: an editor, an import) and refuses a path that is
-        not a local one."""
+        not a local one, or that the site's own addresses take."""
         problem = page_path_problem(self.path)
         if problem:
             raise ValidationError({"path": problem})
@@ -108,8 +111,6 @@ class Page(models.Model):
         problem = page_path_problem(self.path)
         if problem:
             errors["path"] = problem
-        elif site_answers(self.path):
-            errors["path"] = "The site already answers at this address (a post, a list, the admin...): choose another."
         if self.parent_id is not None and self.pk is not None and self.pk in self._ancestor_ids():
             errors["parent"] = "A page cannot sit under itself or under one of its own children."
         if errors:

@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from series.models import OldAddress, Page
+from series.models import OldAddress, Page, Topic
 from tests.factories import CrisisLineFactory, PostFactory, StaffFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,14 +236,22 @@ class TestPages:
         with CaptureQueriesContext(connection) as queries:
             second = client.get("/about/")
         assert second[HIT] == "hit" and second.content == first.content
-        # Only the 404 the URLconf answered first reads the footer's crisis lines; the page itself is not read.
-        assert len(queries) == 1 and "series_page" not in queries[0]["sql"]
+        # The 404 the URLconf answered first reads the footer's crisis lines, and the page is looked up; nothing
+        # else (its parents, its children, the footer again) is read for a stored copy.
+        assert len(queries) == 2
 
     def test_a_signed_in_editor_gets_the_page_fresh_and_private(self, client):
         make_page()
         client.force_login(StaffFactory())
         response = client.get("/about/")
         assert response.status_code == 200 and "private" in response["Cache-Control"]
+
+    def test_the_sitemap_lists_published_pages_only(self, client):
+        make_page("/über-uns/", "Über uns")
+        make_page("/draft/", "Draft", published=False)
+        sitemap = client.get("/sitemap-pages.xml").content.decode()
+        assert "/%C3%BCber-uns/</loc>" in sitemap
+        assert "/draft/" not in sitemap
 
     def test_an_old_address_at_a_pages_path_gives_way_to_the_page(self, client):
         make_page()
@@ -280,10 +288,16 @@ class TestPageSafety:
             make_page(path)
 
     @pytest.mark.parametrize("path", ["/", "/help/", "/posts/some-post/", "/admin/"])
-    def test_an_editor_cannot_put_a_page_where_the_site_answers_already(self, path):
+    def test_a_page_cannot_sit_where_the_site_answers_already(self, path):
         with pytest.raises(ValidationError) as refused:
-            Page(path=path, title="T", body_html="<p>x</p>").full_clean()
-        assert "path" in refused.value.message_dict
+            make_page(path)
+        assert "already answers" in refused.value.message_dict["path"][0]
+
+    def test_a_404_of_the_sites_own_is_never_answered_with_a_stored_page_of_the_same_path(self, client):
+        TopicFactory(slug="sleep")
+        PostFactory(tags=[Topic.objects.get(slug="sleep")])
+        assert client.get("/tags/sleep/").status_code == 200  # stored
+        assert client.get("/tags/sleep/?page=99").status_code == 404
 
     def test_a_page_cannot_sit_under_its_own_child(self):
         top = make_page()
