@@ -341,6 +341,13 @@ class TestAdmin:
         page = Page.objects.get(path="/contact-us/")
         assert "script" not in page.body_html and "javascript" not in page.body_html
 
+    def test_an_editor_opens_the_page_form_and_finds_pages_by_their_words(self, editor_client):
+        make_page(body="<p>We meet on Tuesdays.</p>")
+        make_page("/contact/", "Contact", "<p>Write to us.</p>")
+        assert editor_client.get(reverse("admin:series_page_add")).status_code == 200
+        listing = editor_client.get(reverse("admin:series_page_changelist"), {"q": "tuesdays"}).content.decode()
+        assert "/about/" in listing and "/contact/" not in listing
+
     def test_a_page_with_a_bad_path_keeps_what_was_typed_and_says_why(self, editor_client):
         response = editor_client.post(
             reverse("admin:series_page_add"),
