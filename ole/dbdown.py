@@ -24,9 +24,14 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        # Logged in full: an OperationalError can also be a fault of ours (on SQLite, a missing column).
-        logger.error("Database unavailable (%s); answered 503.", type(exception).__name__, exc_info=exception)
-        # No request context: the site's context processors would query the database again.
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        return response
+        return unavailable(exception)
+
+
+def unavailable(exception: Exception) -> HttpResponse:
+    """The 503 answer to a database that cannot be reached (also for middleware that queries after the view)."""
+    # Logged in full: an OperationalError can also be a fault of ours (on SQLite, a missing column).
+    logger.error("Database unavailable (%s); answered 503.", type(exception).__name__, exc_info=exception)
+    # No request context: the site's context processors would query the database again.
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response

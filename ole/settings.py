@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ole.dbdown.DatabaseUnavailableMiddleware",
+    # Last: it looks only at what the URLconf answered 404 (and at the home page's /?p=, before the page cache).
+    "series.addresses.AddressesMiddleware",
 ]
 
 ROOT_URLCONF = os.environ.get("OLE_ROOT_URLCONF", "ole.urls")

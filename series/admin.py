@@ -28,6 +28,8 @@ from .models import (
     ContentNote,
     Contributor,
     CrisisLine,
+    OldAddress,
+    Page,
     Post,
     PostRevision,
     Series,
@@ -379,6 +381,38 @@ class CrisisLineAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "phone", "sms", "verified", "position"]
     list_filter = ["region", "verified"]
     search_fields = ["name", "organisation", "region"]
+
+
+class PageAdminForm(forms.ModelForm):
+    class Meta:
+        model = Page
+        fields = ["title", "path", "parent", "published", "body_html"]
+        widgets = {"body_html": forms.Textarea(attrs={"rows": 20, "cols": 100})}
+        help_texts = {
+            "body_html": "HTML. On saving, anything unsafe is removed (scripts, frames, forms, styles, pictures "
+            "from other sites), as for imported posts."
+        }
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    form = PageAdminForm
+    list_display = ["title", "path", "parent", "published", "updated"]
+    list_filter = ["published"]
+    search_fields = ["title", "path", "body_html"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(OldAddress)
+class OldAddressAdmin(admin.ModelAdmin):
+    list_display = ["path", "target_link", "created"]
+    search_fields = ["path", "target"]
+    fields = ["path", "target"]
+
+    @admin.display(description="Now at", ordering="target")
+    def target_link(self, obj: OldAddress) -> str:
+        return format_html('<a href="{}">{}</a>', obj.target, obj.target)
 
 
 # OLE tags are Topics (they carry a description); taggit's own Tag model is unused.

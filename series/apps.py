@@ -21,6 +21,7 @@ class SeriesConfig(AppConfig):
             ContentNote,
             Contributor,
             CrisisLine,
+            Page,
             Post,
             Series,
             TaggedPost,
@@ -40,6 +41,8 @@ class SeriesConfig(AppConfig):
             deleting_erases=True,
             hidden=in_trash,
         )
+        # A page unticked is hidden at once, stored copies included (its text may be why it was hidden).
+        pagecache.watch(Page, deleting_erases=True, hidden=lambda page: not page.published)
         pagecache.bound_lifetime_by(Post.objects.next_publication)
 
         # The worker (ole's run_worker) runs these each round besides sending mail.
@@ -53,6 +56,9 @@ class SeriesConfig(AppConfig):
         # words of a deleted post leave the index's file.
         post_migrate.connect(install_search_index, sender=self, dispatch_uid="series.install_search_index")
         post_delete.connect(post_deleted, sender=Post, dispatch_uid="series.search_forgets_deleted")
+        # A post deleted for good takes its old addresses (they name its old slug); one in the trash keeps them,
+        # to work again if it is restored (meanwhile they lead to the usual 404).
+        post_delete.connect(forget_old_addresses, sender=Post, dispatch_uid="series.forget_old_addresses")
 
         # The pingback endpoint parses XML from anyone: refuse entity expansion, external entities and DTDs.
         defusedxml.xmlrpc.monkey_patch()
@@ -72,3 +78,10 @@ def post_deleted(sender, using: str = "default", **kwargs) -> None:
 
 def in_trash(item) -> bool:
     return item.trashed_at is not None
+
+
+def forget_old_addresses(sender, instance, using: str = "default", **kwargs) -> None:
+    from .models import OldAddress
+
+    if instance.slug:
+        OldAddress.objects.using(using).forget_targets_under(instance.get_absolute_url())

@@ -1,8 +1,9 @@
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.encoding import iri_to_uri
 
-from .models import Contributor, Post, Series, Topic, live_posts
+from .models import Contributor, Page, Post, Series, Topic, live_posts
 
 
 class OleSitemap(Sitemap):
@@ -63,10 +64,13 @@ class PageSitemap(OleSitemap):
     priority = 0.5
 
     def items(self) -> list[str]:
-        return ["series:home", "series:series_list", "series:tag_list", "series:contributor_list", "series:help"]
+        named = ["series:home", "series:series_list", "series:tag_list", "series:contributor_list", "series:help"]
+        # And the simple pages at paths of their own (series/addresses.py), by their path.
+        return [*named, *Page.objects.published().order_by("path").values_list("path", flat=True)]
 
-    def location(self, name: str) -> str:
-        return reverse(name)
+    def location(self, item: str) -> str:
+        # The sitemap protocol wants addresses percent-encoded (RFC 3986): /über-uns/ as /%C3%BCber-uns/.
+        return iri_to_uri(item) if item.startswith("/") else reverse(item)
 
 
 SITEMAPS = {

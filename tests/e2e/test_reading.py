@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from series.models import Page as OlePage
 from series.models import Post
 from tests.factories import CommentFactory, PostFactory
 
@@ -126,7 +127,13 @@ def test_no_serious_accessibility_violations_on_any_public_page(browser, site_ur
     now = timezone.localtime()
     comment = CommentFactory(post=Post.objects.get(slug="withdrawal-and-how-to-get-through-it"))
     report = reverse("series:comment_report", kwargs={"pk": comment.pk})
-    pages = [*PUBLIC_PAGES, f"/archive/{now.year}/{now.month}/", report]
+    # A simple page at a path of its own (series/addresses.py), with a parent and a child.
+    about = OlePage.objects.create(
+        path="/über-uns/", title="Über uns", body_html="<p>Who we are.</p><h2>How we work</h2><p>Slowly.</p>"
+    )
+    OlePage.objects.create(path="/über-uns/team/", title="The team", parent=about, body_html="<p>Editors.</p>")
+    OlePage.objects.create(path="/über-uns/team/ed/", title="Ed", parent=OlePage.objects.get(title="The team"))
+    pages = [*PUBLIC_PAGES, f"/archive/{now.year}/{now.month}/", report, "/%C3%BCber-uns/", "/%C3%BCber-uns/team/"]
     for path in pages:
         page.goto(site_url + path)
         results = axe.run(
@@ -139,6 +146,7 @@ def test_no_serious_accessibility_violations_on_any_public_page(browser, site_ur
         ]
         if serious:
             problems[path] = serious
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Über uns")  # the page was swept
     context.close()
     assert problems == {}
     assert blocked == []  # nothing of ours is refused by our own Content-Security-Policy
