@@ -16,7 +16,8 @@ SEEDING_MIGRATIONS = [
     ("stories.migrations.0003_editors_group", "create_group"),
     ("stories.migrations.0005_editors_moderate_comments", "grant"),
     ("stories.migrations.0012_editors_answer_messages", "grant"),
-    ("stories.migrations.0015_editors_edit_pages_and_old_addresses", "grant"),
+    ("stories.migrations.0015_editors_trash_posts", "grant"),
+    ("stories.migrations.0016_editors_edit_pages_and_old_addresses", "grant"),
     ("series.migrations.0007_community_settings_row", "create"),
 ]
 

@@ -25,7 +25,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0014_contact_content_notes"),
+        ("stories", "0015_editors_trash_posts"),
         ("series", "0027_pages_and_old_addresses"),
     ]
 
