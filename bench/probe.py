@@ -8,6 +8,7 @@
     python -m bench.probe follow N            N confirmed followers of everything, a new post, and the time
                                               announce_due() takes to queue their emails
     python -m bench.probe followers-sent      how many of those emails the worker sent, first and last (epoch s)
+    python -m bench.probe imported            posts, pages, comments and pingbacks in the database
 
 Every answer is one line of JSON.
 """
@@ -115,6 +116,20 @@ def followers_sent() -> dict[str, object]:
     }
 
 
+def imported() -> dict[str, int]:
+    """The rows an import makes, per kind, counted as the export's summary counts them (drafts and waiting
+    comments included)."""
+    from series.models import Comment, Page, Post
+
+    comments = Comment.everything
+    return {
+        "posts": Post.objects.count(),
+        "pages": Page.objects.count(),
+        "comments": comments.filter(kind=Comment.Kind.COMMENT).count(),
+        "pingbacks": comments.filter(kind=Comment.Kind.PINGBACK).count(),
+    }
+
+
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ole.settings")
     django.setup()
@@ -131,6 +146,7 @@ def main(argv: list[str]) -> int:
     steps.add_parser("stories").add_argument("prefix")
     steps.add_parser("follow").add_argument("subscribers", type=int)
     steps.add_parser("followers-sent")
+    steps.add_parser("imported")
     args = parser.parse_args(argv)
 
     if args.step == "seed":
@@ -145,6 +161,8 @@ def main(argv: list[str]) -> int:
         answer = count_stories(args.prefix)
     elif args.step == "follow":
         answer = follow(args.subscribers)
+    elif args.step == "imported":
+        answer = imported()
     else:
         answer = followers_sent()
     print(json.dumps(answer))

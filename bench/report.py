@@ -9,6 +9,8 @@ PROXY_CLOCK_SLACK_S = 1.0
 SUBMISSIONS_PER_S = 50
 QUEUE_FOLLOWERS_S = 10.0  # 10,000 followers' emails queued within
 BUSY_HOME_SHARE = 50  # the home page's rate while the worker sends, in % of its rate idle (within 2x)
+IMPORT_SECONDS = 300  # a WordPress export of 10,000 posts and 100,000 comments imported within
+IMPORT_MB = 300  # at a peak resident memory of at most
 
 
 @dataclass(frozen=True)
@@ -276,18 +278,66 @@ class Following:
 
 
 @dataclass
+class Import:
+    """A generated WordPress export imported by `manage.py import_wordpress` into a fresh SQLite database."""
+
+    posts: int
+    comments: int
+    skipped: str = ""  # why it was not run
+    export_mb: float = 0.0
+    seconds: float | None = None  # the command's wall time, from its start to its exit
+    peak_mb: float | None = None  # the command's peak resident memory (ru_maxrss)
+    expected: dict[str, int] = field(default_factory=dict)  # rows per kind the export holds
+    imported: dict[str, int] = field(default_factory=dict)  # rows per kind found afterwards
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.expected) and self.imported == self.expected
+
+    @property
+    def met(self) -> bool | None:
+        """None when it was skipped."""
+        if self.skipped:
+            return None
+        if self.seconds is None or self.peak_mb is None:
+            return False
+        return self.seconds <= IMPORT_SECONDS and self.peak_mb <= IMPORT_MB and self.complete
+
+    def what(self) -> str:
+        return f"import a WordPress export: {self.posts:,} posts, {self.comments:,} comments, SQLite"
+
+    def measured(self) -> str:
+        if self.skipped:
+            return f"skipped: {self.skipped}"
+        if self.seconds is None or self.peak_mb is None:
+            return "did not finish"
+        text = f"{self.seconds:.1f} s, peak {self.peak_mb:.0f} MB (a {self.export_mb:.1f} MB export)"
+        rows = ", ".join(f"{self.imported.get(kind, 0):,} {kind}" for kind in self.expected)
+        if self.complete:
+            return f"{text}; imported {rows}"
+        wanted = ", ".join(f"{count:,} {kind}" for kind, count in self.expected.items())
+        return f"{text}; imported {rows}, not the {wanted} of the export"
+
+    def lines(self) -> list[tuple[int, str, str, str, bool | None]]:
+        wanted = f"≤ {IMPORT_SECONDS} s and ≤ {IMPORT_MB} MB, every item imported"
+        return [(8, self.what(), self.measured(), wanted, self.met)]
+
+
+@dataclass
 class Report:
     comparisons: list[Comparison] = field(default_factory=list)
     freshness: list[Freshness] = field(default_factory=list)
     submissions: list[Submissions] = field(default_factory=list)
     latencies: list[Latencies] = field(default_factory=list)  # search (5) and the sitemap (6)
     following: list[Following] = field(default_factory=list)  # 7
+    imports: list[Import] = field(default_factory=list)  # 8
     context: list[str] = field(default_factory=list)  # when, where, how
     failures: list[str] = field(default_factory=list)  # something did not work (not a missed target)
     smoke: bool = False  # tiny data and short runs: nothing is judged
 
-    def figures(self) -> list[tuple[int, str, str, str, bool]]:
-        """(figure, what, measured, target, met) for each line of the summary, in the issue's order."""
+    def figures(self) -> list[tuple[int, str, str, str, bool | None]]:
+        """(figure, what, measured, target, met) for each line of the summary, in the issue's order (met None: the
+        figure was skipped)."""
         lines = [(c.figure, c.what(), c.measured(), c.wanted(), c.met) for c in self.comparisons]
         lines += [
             (1, "a new comment, behind nginx", f.measured(), "within the s-maxage (+1 s, nginx's clock)", f.met)
@@ -305,6 +355,7 @@ class Report:
         ]
         lines += [(t.figure, t.what(), t.measured(), t.wanted(), t.met) for t in self.latencies]
         lines += [line for f in self.following for line in f.lines()]
+        lines += [line for i in self.imports for line in i.lines()]
         return sorted(lines, key=lambda line: line[0])
 
 
@@ -319,6 +370,8 @@ def render(report: Report) -> str:
         verdict = "met" if met else "MISSED"
         if report.smoke or wanted == "reported":
             verdict = "not judged (smoke)" if report.smoke else "reported"
+        if met is None:
+            verdict = "skipped"
         lines.append(f"| {figure} | {cell(what)} | {cell(measured)} | {cell(wanted)} | {verdict} |")
     if report.comparisons:
         lines += every_pair(report)

@@ -12,7 +12,10 @@ and three of issue 17, on the same seeded databases and servers:
    (p95 judged) and under 16 connections (reported);
 6. the sitemap without the page cache: the index's time and one page's (5,000 posts);
 7. following by email: N followers of a new post, the time announce_due() takes to queue their emails, the
-   worker's sending rate, and the home page's rate while it sends, beside its rate idle.
+   worker's sending rate, and the home page's rate while it sends, beside its rate idle;
+and one of issue 16, on a database of its own:
+8. moving in from WordPress: `manage.py import_wordpress` on a generated export (bench/wordpress.py), its wall
+   time and peak memory, and the rows it made.
 A throughput target is judged on the median of three pairs (the page's wrk run and the ceiling's, back to back,
 the order alternating); a miss is reported with the ceiling's figures. Everything runs on 127.0.0.1, every run
 is bounded in time, and every process started here is stopped by its id when the run ends, whatever happens.
@@ -41,9 +44,21 @@ from pathlib import Path
 
 from bench import BENCH_POST
 from bench.load import HOST, BenchError, fetch, post_comment, submit_stories, time_requests, wrk
-from bench.report import Comparison, Following, Freshness, Latencies, Pair, Report, Submissions, render
+from bench.report import (
+    IMPORT_SECONDS,
+    Comparison,
+    Following,
+    Freshness,
+    Import,
+    Latencies,
+    Pair,
+    Report,
+    Submissions,
+    render,
+)
 from bench.servers import MINIMAL, NGINX, ROOT, STATIC, gunicorn, nginx, postgres, redis, started, version
 from bench.views import PAGE
+from bench.wordpress import write_export
 
 HOME = ("home", "/")
 POST = ("post, 12 comments", f"/posts/{BENCH_POST}/")
@@ -55,7 +70,7 @@ SECRET = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"  
 SEARCH_QUERIES = ("tapering", "benzodiazepines withdrawal", "sleep")
 SEARCH_P95_MS = 50
 SITEMAPS = (("the sitemap index", "/sitemap.xml"), ("a sitemap page (5,000 posts)", "/sitemap-posts.xml"))
-FIGURES = (1, 2, 3, 4, 5, 6, 7)
+FIGURES = (1, 2, 3, 4, 5, 6, 7, 8)
 SMOKE_SEED = ["--posts", "300", "--series", "10", "--comments", "600", "--stories", "50", "--tags", "40"]
 
 
@@ -76,6 +91,8 @@ class Options:
     sitemap_requests: int = 10  # one client, each sitemap document
     timed_seconds: int = 15  # at most, for each of those series of requests one at a time
     subscribers: int = 10_000
+    import_posts: int = 10_000  # in the generated WordPress export
+    import_comments: int = 100_000
 
 
 def parse_options(argv: list[str]) -> Options:
@@ -106,13 +123,16 @@ def parse_options(argv: list[str]) -> Options:
         connections=16,
         writers=4 if smoke else 8,
         writing_seconds=2 if smoke else 10,
-        time_limit_s=(4 if smoke else 15) * 60,
+        # The import may take twice its target before it is stopped.
+        time_limit_s=(4 if smoke else 15) * 60 + (60 if smoke else 2 * IMPORT_SECONDS + 60) * (8 in figures),
         output=args.output or default_output,
         figures=frozenset(figures),
         search_requests=6 if smoke else 120,
         sitemap_requests=2 if smoke else 10,
         timed_seconds=3 if smoke else 15,
         subscribers=50 if smoke else 10_000,
+        import_posts=30 if smoke else 10_000,
+        import_comments=200 if smoke else 100_000,
     )
 
 
@@ -167,6 +187,32 @@ def probe(env: dict[str, str], *args: str) -> dict:
     if done.returncode != 0:
         raise BenchError(f"bench.probe {args[0]} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def timed_command(command: list[str], env: dict[str, str], log: Path, *, seconds: float) -> tuple[int, float, float]:
+    """Run a command to its end: (exit status, wall seconds, peak resident MB) of that process alone.
+
+    os.wait4 gives the resource use of the one process it waits for: resource.getrusage(RUSAGE_CHILDREN) would
+    give the largest of every process this run has waited for (the seeding among them). Linux counts a process's
+    peak from the size of the one that started it (this runner, about 40 MB), which any Django command passes.
+    Stopped by its id after `seconds`, or when the run is interrupted."""
+    started_at = time.monotonic()
+    with log.open("w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                process.returncode = os.waitstatus_to_exitcode(status)
+                return process.returncode, time.monotonic() - started_at, usage.ru_maxrss / 1024
+            if time.monotonic() - started_at > seconds:
+                raise BenchError(f"{' '.join(command[1:3])} did not end within {seconds:.0f} s")
+            time.sleep(0.05)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            os.wait4(process.pid, 0)
+            process.returncode = -signal.SIGKILL
 
 
 # Measuring ------------------------------------------------------------------------------------------------------
@@ -343,6 +389,45 @@ def following(report: Report, name: str, app_port: int, env: dict[str, str], fol
         report.failures.append(f"following, {name}: failed requests on the home page")
 
 
+def import_command_exists() -> bool:
+    return any(ROOT.glob("*/management/commands/import_wordpress.py"))
+
+
+def wordpress_import(report: Report, folder: Path, options: Options) -> None:
+    """A generated export imported into a fresh SQLite database: the command's time, its memory, the rows made."""
+    found = Import(options.import_posts, options.import_comments)
+    report.imports.append(found)
+    print(f"[8] importing a WordPress export: {found.posts:,} posts, {found.comments:,} comments", flush=True)
+    if not import_command_exists():
+        found.skipped = "import_wordpress not available"
+        print(f"    skipped: {found.skipped}", flush=True)
+        return
+    folder.mkdir()
+    export = folder / "wordpress.xml"
+    summary = write_export(export, posts=found.posts, comments=found.comments)
+    found.export_mb = export.stat().st_size / 1_000_000
+    found.expected = {
+        "posts": summary.posts,
+        "pages": summary.pages,
+        "comments": summary.comments - summary.pingbacks,
+        "pingbacks": summary.pingbacks,
+    }
+    env = app_env(folder, f"sqlite:///{folder / 'data' / 'import.sqlite3'}", "", options)
+    manage(env, "migrate", "--noinput", "-v0")
+    command = [sys.executable, "manage.py", "import_wordpress", str(export)]
+    log = folder / "import.log"
+    status, found.seconds, found.peak_mb = timed_command(command, env, log, seconds=2 * IMPORT_SECONDS)
+    if status != 0:
+        found.seconds = found.peak_mb = None
+        last = log.read_text(errors="replace").strip().splitlines()[-3:]
+        report.failures.append(f"import_wordpress ended with status {status}: {' / '.join(last)}")
+        return
+    found.imported = probe(env, "imported")
+    print(f"    {found.measured()}", flush=True)
+    if not found.complete:
+        report.failures.append(f"import_wordpress: {found.measured()}")
+
+
 def measure_database(report: Report, name: str, env: dict[str, str], folder: Path, options: Options) -> None:
     print(f"[{name}] migrating and seeding", flush=True)
     started_at = time.monotonic()
@@ -453,6 +538,17 @@ def context(options: Options, *, began: str, minutes: float, load_before: str) -
     ]
 
 
+def import_context(options: Options) -> str:
+    return (
+        f"Import (8): bench/wordpress.py writes a WXR 1.2 export of {options.import_posts:,} posts and "
+        f"{options.import_comments:,} threaded comments (with drafts, scheduled posts, pages, attachments whose "
+        "files are not given, pingbacks and comments waiting for moderation); `manage.py import_wordpress` imports "
+        "it in a process of its own into a freshly migrated SQLite database. Its wall time runs from its start to "
+        "its exit (Python and Django starting included); its peak memory is its ru_maxrss (os.wait4); the rows "
+        "are counted afterwards."
+    )
+
+
 @contextlib.contextmanager
 def database(name: str, folder: Path) -> Iterator[tuple[str, str]]:
     """(DATABASE_URL, REDIS_URL): a SQLite file with the embedded default's cache, or PostgreSQL with Redis."""
@@ -473,7 +569,7 @@ def out_of_time(signum: int, frame: object) -> None:
 
 def main(argv: list[str]) -> int:
     options = parse_options(argv)
-    if not shutil.which("wrk"):
+    if options.figures - {8} and not shutil.which("wrk"):
         print("wrk is missing: make bench-tools installs it (apt-get install wrk).")
         return 2
     # Ctrl-C, SIGTERM and the time limit all unwind through the `with` blocks, which stop every process.
@@ -485,7 +581,8 @@ def main(argv: list[str]) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ole-bench-"))
     workdir.chmod(0o711)  # PostgreSQL's own user (when run as root) reaches its folder inside
     try:
-        for name in options.databases:
+        # Figure 8 alone needs none of the seeded databases.
+        for name in options.databases if options.figures - {8} else []:
             folder = workdir / name
             folder.mkdir()
             with database(name, folder) as (database_url, redis_url):
@@ -493,6 +590,8 @@ def main(argv: list[str]) -> int:
                 if not (workdir / "static").exists():
                     manage(env, "collectstatic", "--noinput", "-v0")
                 measure_database(report, name, env, folder, options)
+        if 8 in options.figures:
+            wordpress_import(report, workdir / "import", options)
     except KeyboardInterrupt:
         print("Interrupted: every process started here has been stopped.", file=sys.stderr)
         return 130
@@ -506,6 +605,8 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     minutes = (time.monotonic() - started) / 60
     report.context[:0] = context(options, began=began, minutes=minutes, load_before=load_before)
+    if 8 in options.figures:
+        report.context.append(import_context(options))
     table = render(report)
     print("\n" + table)
     if options.output:

@@ -1,6 +1,7 @@
 """The benchmark's pieces: the seeding, its steps inside Django, the forms its clients fill, wrk's output, the nginx
 it starts, and how it judges and reports the four figures. CI runs the whole of it on tiny data (make bench-smoke)."""
 
+import json
 import os
 import re
 import runpy
@@ -17,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench import BENCH_POST, BENCH_POST_COMMENTS
 from bench.load import (
+    BenchError,
     comment_form_data,
     fetch,
     hidden_fields,
@@ -26,11 +28,13 @@ from bench.load import (
     time_requests,
     to_ms,
 )
-from bench.probe import approve, count_queries, count_stories, follow, followers_sent, newest_post
+from bench.probe import approve, count_queries, count_stories, follow, followers_sent, imported, newest_post
 from bench.report import (
+    IMPORT_SECONDS,
     Comparison,
     Following,
     Freshness,
+    Import,
     Latencies,
     Pair,
     Report,
@@ -49,7 +53,7 @@ from series.models import Comment, Contributor, Delivery, Post, Series, TaggedPo
 from series.models.following import announce_due
 from stories.models import Story
 from tests.conftest import reseed
-from tests.factories import PostFactory, StoryFactory
+from tests.factories import CommentFactory, PostFactory, StoryFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"posts": 40, "series": 4, "comments": 90, "stories": 15, "tags": 12, "contributors": 3}
@@ -481,6 +485,145 @@ def test_the_home_page_while_sending_is_judged_against_the_mean_of_idle_before_a
     assert rate[2].startswith("300 emails/s (3,000 in 10.0 s)")
 
 
+# Moving in from WordPress (figure 8) ----------------------------------------------------------------------------
+
+ROWS = {"posts": 10_000, "pages": 20, "comments": 98_970, "pingbacks": 1_030}
+
+
+def import_found(*, seconds: float = 120.0, peak_mb: float = 180.0, imported: dict | None = None) -> Import:
+    return Import(
+        10_000, 100_000, export_mb=144.7, seconds=seconds, peak_mb=peak_mb, expected=dict(ROWS),
+        imported=dict(ROWS) if imported is None else imported,
+    )  # fmt: skip
+
+
+def test_the_import_must_end_within_five_minutes_and_three_hundred_megabytes_with_every_row():
+    assert import_found().met
+    assert not import_found(seconds=300.5).met
+    assert not import_found(peak_mb=301).met
+    short = import_found(imported={**ROWS, "comments": 98_969})
+    assert not short.met and "not the 10,000 posts, 20 pages, 98,970 comments" in short.measured()
+    assert not Import(10_000, 100_000, expected=dict(ROWS)).met, "a run that did not finish"
+    line = render(Report(imports=[import_found()]))
+    assert "| 8 | import a WordPress export: 10,000 posts, 100,000 comments, SQLite | 120.0 s, peak 180 MB" in line
+    assert "| ≤ 300 s and ≤ 300 MB, every item imported | met |" in line
+
+
+def test_a_skipped_import_says_why_and_is_neither_met_nor_missed():
+    skipped = Import(30, 200, skipped="import_wordpress not available")
+    for smoke in (False, True):
+        table = render(Report(imports=[skipped], smoke=smoke))
+        assert "| skipped: import_wordpress not available |" in table and table.rstrip().endswith("| skipped |")
+        assert "MISSED" not in table
+
+
+def test_the_import_step_is_skipped_while_the_command_does_not_exist(monkeypatch, tmp_path, capsys):
+    from bench import run
+
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    assert not run.import_command_exists()
+    report = Report()
+    run.wordpress_import(report, tmp_path / "import", parse_options(["--smoke"]))
+    assert report.imports[0].skipped == "import_wordpress not available" and not report.failures
+    assert "skipped: import_wordpress not available" in capsys.readouterr().out
+    assert not (tmp_path / "import").exists()
+    (tmp_path / "series" / "management" / "commands").mkdir(parents=True)
+    (tmp_path / "series" / "management" / "commands" / "import_wordpress.py").touch()
+    assert run.import_command_exists()
+
+
+@pytest.fixture
+def import_step(monkeypatch, tmp_path):
+    """The import step with its processes replaced: what it runs, and what the count afterwards finds (by default
+    every row of the export)."""
+    from bench import run
+
+    ran = {"status": 0, "report": Report(), "folder": tmp_path / "import"}
+    ran["counts"] = lambda: dict(ran["report"].imports[0].expected)
+    monkeypatch.setattr(run, "import_command_exists", lambda: True)
+    monkeypatch.setattr(run, "manage", lambda env, *args: ran.setdefault("manage", args))
+
+    def timed(command, env, log, *, seconds):
+        ran.update(command=command, env=env, seconds=seconds)
+        log.write_text("Reading the export\nCommandError: not a WordPress export\n")
+        return ran["status"], 42.0, 150.0
+
+    monkeypatch.setattr(run, "timed_command", timed)
+    monkeypatch.setattr(run, "probe", lambda env, step: ran["counts"]() if step == "imported" else None)
+    ran["run"] = lambda: run.wordpress_import(ran["report"], ran["folder"], parse_options(["--smoke"]))
+    return ran
+
+
+def test_the_import_runs_the_command_on_a_generated_export_in_a_fresh_sqlite_database(import_step):
+    import_step["run"]()
+    (found,) = import_step["report"].imports
+    folder = import_step["folder"]
+    export = folder / "wordpress.xml"
+    assert import_step["command"][1:] == ["manage.py", "import_wordpress", str(export)]
+    assert import_step["manage"] == ("migrate", "--noinput", "-v0")
+    assert import_step["env"]["DATABASE_URL"] == f"sqlite:///{folder / 'data' / 'import.sqlite3'}"
+    assert import_step["env"]["MEDIA_ROOT"] == str(folder / "media")
+    assert import_step["seconds"] == 2 * IMPORT_SECONDS
+    assert found.expected["posts"] == 30 and found.expected["comments"] + found.expected["pingbacks"] == 200
+    assert (found.seconds, found.peak_mb, found.export_mb) == (42.0, 150.0, export.stat().st_size / 1_000_000)
+    assert found.complete and not import_step["report"].failures
+
+
+def test_an_import_that_leaves_rows_out_fails_the_run(import_step):
+    import_step["counts"] = lambda: {"posts": 30, "pages": 0, "comments": 0, "pingbacks": 0}
+    import_step["run"]()
+    (failure,) = import_step["report"].failures
+    assert failure.startswith("import_wordpress: 42.0 s, peak 150 MB") and "not the 30 posts" in failure
+
+
+def test_an_import_that_fails_fails_the_run_with_its_last_lines(import_step):
+    import_step["status"] = 1
+    import_step["run"]()
+    (failure,) = import_step["report"].failures
+    assert failure == "import_wordpress ended with status 1: Reading the export / CommandError: not a WordPress export"
+    assert import_step["report"].imports[0].measured() == "did not finish"
+
+
+def test_a_timed_command_reports_its_own_time_and_peak_memory(tmp_path):
+    """Run from a process the runner's size (the test's own process is far larger): a command's peak counts from
+    the size of the process that starts it, as Linux counts it."""
+    grow = "import time; block = bytearray(120 * 1024 * 1024); time.sleep(0.3)"
+    script = (
+        "import json, sys; from pathlib import Path; from bench.run import timed_command; "
+        f"log = Path({str(tmp_path / 'log')!r}); "
+        f"print(json.dumps([timed_command([sys.executable, '-c', {grow!r}], {{}}, log, seconds=60), "
+        "timed_command([sys.executable, '-c', 'exit(3)'], {}, log, seconds=60)]))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)  # noqa: S603
+    (status, seconds, peak_mb), (small_status, _seconds, small_mb) = json.loads(done.stdout)
+    assert status == 0 and seconds >= 0.3 and 120 <= peak_mb < 250
+    assert small_status == 3 and small_mb < 100, "each command's own peak, not the largest of every earlier one"
+
+
+def test_a_timed_command_is_stopped_by_its_id_when_it_runs_too_long(tmp_path, monkeypatch):
+    from bench import run
+
+    started = []
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(run.subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
+    with pytest.raises(BenchError, match="did not end within 1 s"):
+        run.timed_command([sys.executable, "-c", "import time; time.sleep(60)"], {}, tmp_path / "log", seconds=1)
+    (process,) = started
+    assert process.returncode is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(process.pid, 0)
+
+
+def test_the_count_after_an_import_counts_drafts_waiting_comments_and_pingbacks_apart(db):
+    from series.models import Page
+
+    draft = PostFactory(draft=True)
+    CommentFactory(post=PostFactory(), status=Comment.Status.PENDING)
+    CommentFactory(post=draft.__class__.objects.published().first(), kind=Comment.Kind.PINGBACK)
+    Page.objects.create(path="/about/", title="About", body_html="<p>Us.</p>")
+    assert imported() == {"posts": 2, "pages": 1, "comments": 1, "pingbacks": 1}
+
+
 # How it is run --------------------------------------------------------------------------------------------------
 
 
@@ -500,19 +643,22 @@ def test_the_smoke_run_is_tiny_bounded_and_writes_no_results():
     smoke = parse_options(["--smoke"])
     assert (smoke.pairs, smoke.seconds, smoke.output) == (1, 1, None)
     assert smoke.time_limit_s <= 5 * 60
+    assert (smoke.import_posts, smoke.import_comments) == (30, 200)
     assert (smoke.subscribers, smoke.search_requests, smoke.sitemap_requests, smoke.timed_seconds) == (50, 6, 2, 3)
     full = parse_options([])
     assert (full.pairs, full.databases) == (3, ["sqlite", "postgres"])
-    assert full.figures == {1, 2, 3, 4, 5, 6, 7}
+    assert full.figures == {1, 2, 3, 4, 5, 6, 7, 8}
     assert full.subscribers == 10_000
+    assert (full.import_posts, full.import_comments) == (10_000, 100_000)
     assert full.timed_seconds <= 15, "each new step takes seconds, not minutes"
     assert full.output == ROOT / "bench" / "results" / "latest.md"
-    assert full.time_limit_s <= 15 * 60
+    assert full.time_limit_s <= 15 * 60 + 2 * IMPORT_SECONDS + 60, "the import may take twice its target"
+    assert parse_options(["--figures", "1,2,3,4,5,6,7"]).time_limit_s <= 15 * 60
 
 
 def test_the_new_steps_can_be_run_alone():
     assert parse_options(["--figures", "5,6,7"]).figures == {5, 6, 7}
-    for wrong in ("8", "5,x", ""):
+    for wrong in ("9", "5,x", ""):
         with pytest.raises(SystemExit):
             parse_options(["--figures", wrong])
 
