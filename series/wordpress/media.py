@@ -64,8 +64,10 @@ class MediaLibrary:
         if path is None:
             return self._miss(src)
         try:
+            if path.stat().st_size > images.MAX_UPLOAD_BYTES:
+                return self._miss(src)
             with path.open("rb") as source:
-                data = source.read(images.MAX_UPLOAD_BYTES + 1)
+                data = source.read(images.MAX_UPLOAD_BYTES + 1)  # the file may have grown since
             checked = ContentFile(data, name="feature.jpg")
             images.validate_image_upload(checked)
         except (OSError, ValidationError):
@@ -126,12 +128,15 @@ class MediaLibrary:
     def _store(self, path: Path) -> str | None:
         """Check and re-encode the file once, kept under a name made from its content; its public address."""
         try:
+            if path.stat().st_size > images.MAX_UPLOAD_BYTES:
+                return None
             with path.open("rb") as source:
                 upload = File(source)
-                if upload.size > images.MAX_UPLOAD_BYTES:
-                    return None
-                digest = hashlib.sha256()
+                digest, size = hashlib.sha256(), 0
                 for chunk in iter(lambda: source.read(_CHUNK), b""):
+                    size += len(chunk)
+                    if size > images.MAX_UPLOAD_BYTES:  # it grew since
+                        return None
                     digest.update(chunk)
                 name = f"{FOLDER}/{digest.hexdigest()[:40]}.jpg"
                 if default_storage.exists(name):

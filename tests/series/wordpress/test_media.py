@@ -240,13 +240,16 @@ def test_a_file_too_large_is_refused_without_being_read(library, uploads, monkey
     with big.open("wb") as file:
         file.write(photo_with_gps())
         file.truncate(images.MAX_UPLOAD_BYTES + 1)  # sparse: no disk used
-    read = []
-    real_open = Image.open
-    monkeypatch.setattr(Image, "open", lambda *args, **kwargs: read.append(1) or real_open(*args, **kwargs))
+    opened = []
+    real_open = Path.open
+    monkeypatch.setattr(
+        Path, "open", lambda self, *args, **kwargs: opened.append(self) or real_open(self, *args, **kwargs)
+    )
     src = f"{SITE}/wp-content/uploads/2019/05/huge.jpg"
     assert library.image_url(src) is None
     assert library.feature_image(src) is None
-    assert read == [] and library.missing == [src]
+    assert library.missing == [src]
+    assert opened == [], "its size is read from the folder: the file is never opened"
 
 
 def test_a_picture_too_many_pixels_is_refused(library, uploads, monkeypatch):
