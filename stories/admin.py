@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from ole.privatefields import PrivateLookupsMixin
 from ole.storage import private_file_response
-from ole.workflow import apply_each
+from ole.text import count_words, render_markdown
+from ole.workflow import InvalidTransition, apply_each
 from series.admin import PostAdmin
 from series.models import ContentNote, Post, Series, Topic
 
@@ -30,7 +36,7 @@ from .models import (
     StoryEvent,
     StoryMessage,
 )
-from .services import story_promote
+from .services import story_promote, suggested_tags
 
 
 class MessageStepForm(forms.Form):
@@ -38,7 +44,9 @@ class MessageStepForm(forms.Form):
         queryset=MessageTemplate.objects.none(),
         required=False,
         label="Start from a saved answer",
-        help_text="Used as the message when the message box is left empty.",
+        help_text="Its words go into the message box, to read and adapt before sending "
+        "(without JavaScript: “Use this answer”). A box left empty sends the answer as it is.",
+        widget=forms.Select(attrs={"data-answers-for": "id_message"}),
     )
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), required=False, max_length=5000, label="Message"
@@ -46,11 +54,29 @@ class MessageStepForm(forms.Form):
 
     def __init__(self, *args, purpose: str, required: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.required = required
+        self.purpose, self.required = purpose, required
         if purpose:
             self.fields["template"].queryset = MessageTemplate.objects.filter(purpose=purpose)
         else:
             del self.fields["template"]
+
+    def saved_answers(self) -> dict[str, str]:
+        """The words of each saved answer offered, by its id: the page's script fills the message box with them."""
+        if "template" not in self.fields:
+            return {}
+        return {str(answer.pk): answer.body for answer in self.fields["template"].queryset}
+
+    def with_answer(self) -> MessageStepForm:
+        """The no-JavaScript "Use this answer": this form again, unbound, its message box holding the chosen
+        answer's words (no answer chosen: what was typed stays)."""
+        try:
+            answer = self.fields["template"].clean(self.data.get("template")) if "template" in self.fields else None
+        except forms.ValidationError:
+            answer = None
+        message = answer.body if answer else self.data.get("message", "")
+        return MessageStepForm(
+            initial={"template": answer, "message": message}, purpose=self.purpose, required=self.required
+        )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -115,9 +141,43 @@ class ClearUrgentForm(forms.Form):
 
 
 class PromoteForm(forms.Form):
+    NOW, LATER = "now", "later"
+
     series = forms.ModelChoiceField(
         queryset=Series.objects.all(), required=False, help_text="The series the featured post belongs to."
     )
+    featured = forms.BooleanField(
+        required=False, initial=True, label="Feature it", help_text="Featured posts lead the home page."
+    )
+    when = forms.ChoiceField(
+        choices=[(NOW, "Publish now"), (LATER, "Schedule it for a date and time")],
+        widget=forms.RadioSelect,
+        initial=NOW,
+        label="When",
+    )
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Date and time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="In the site's time zone; the post goes live by itself then.",
+    )
+
+    def __init__(self, *args, live: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if live:  # a live post stays live: promoting again updates its words
+            del self.fields["when"], self.fields["publish_at"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["go_live_at"] = None
+        if data.get("when") == self.LATER:
+            when = data.get("publish_at")
+            if when is None and "publish_at" not in self.errors:
+                self.add_error("publish_at", "Choose the date and time it goes live.")
+            elif when is not None and when <= timezone.now():
+                self.add_error("publish_at", "Choose a date and time still to come.")
+            data["go_live_at"] = when
+        return data
 
 
 def _step(modeladmin, request, queryset, *, action: str, title: str, form: forms.Form, button: str):
@@ -263,18 +323,24 @@ def promote(modeladmin, request, queryset):
     if "apply" in request.POST:
         form = PromoteForm(request.POST)
         if form.is_valid():
-            series = form.cleaned_data["series"]
+            data = form.cleaned_data
             apply_each(
                 modeladmin,
                 request,
                 queryset,
-                lambda story: story_promote(story=story, editor=request.user, series=series),
-                "published as featured posts",
+                lambda story: story_promote(
+                    story=story,
+                    editor=request.user,
+                    series=data["series"],
+                    featured=data["featured"],
+                    when=data["go_live_at"],
+                ),
+                "promoted to posts",
             )
             return None
     else:
         first = queryset.first()
-        form = PromoteForm(initial={"series": first.series if first else None})
+        form = PromoteForm(initial={"series": first.series if first else None, "featured": True})
     return _step(
         modeladmin,
         request,
@@ -284,6 +350,109 @@ def promote(modeladmin, request, queryset):
         form=form,
         button="Publish as a featured post",
     )
+
+
+class PostPreview:
+    """A story as its post will read, for the promote step: the public post template's own parts read this as they
+    read a post. Nothing is saved; the content notes and tags are the ones the post will carry."""
+
+    def __init__(self, story: Story, *, series: Series | None, when) -> None:
+        live = story.post if story.post_id and story.post.is_published() else None
+        post = Post(
+            title=story.title,
+            body=story.body,
+            byline=story.public_credit,
+            from_reader=True,
+            series=series,
+            publish_at=live.publish_at if live else when or timezone.now(),
+        )
+        post.body_html = render_markdown(post.body)
+        post.word_count = count_words(post.body_html)
+        self._post = post
+        self.content_notes = story.content_notes.all()
+        self.tags = story.post.tags.all() if story.post_id else Topic.objects.filter(pk__in=suggested_tags(story))
+
+    def __getattr__(self, name: str):
+        return getattr(self._post, name)
+
+
+@dataclass(frozen=True)
+class DeskStep:
+    """One of the editors' steps as the story page offers it: its button, its form (None: one click, nothing to
+    fill in), what it does, and what the editor is told after it."""
+
+    label: str
+    done: str
+    apply: Callable[[Story, object, dict], object]
+    form: Callable[[Story, object], forms.Form] | None = None
+    submit: str = ""
+
+
+def _message_form(purpose: str, *, required: bool):
+    return lambda story, data: MessageStepForm(data, purpose=purpose, required=required)
+
+
+def _promote_form(story: Story, data) -> PromoteForm:
+    live = story.post_id is not None and story.post.is_published()
+    return PromoteForm(data, live=live, initial={"series": story.post.series if story.post_id else story.series})
+
+
+def _promote(story: Story, editor, data: dict) -> Post:
+    return story_promote(
+        story=story,
+        editor=editor,
+        series=data["series"],
+        featured=data["featured"],
+        when=data.get("go_live_at"),
+    )
+
+
+# The story page's buttons, in Story.EDITOR_STEPS order; which show is the story's own rule (available_steps).
+DESK_STEPS = {
+    "start_review": DeskStep("Start review", "Taken into review.", lambda s, e, d: s.start_review(editor=e)),
+    "assign": DeskStep("Assign to me", "Assigned to you.", lambda s, e, d: s.assign(editor=e)),
+    "request_changes": DeskStep(
+        "Request changes…",
+        "Sent back to the writer for changes; they are emailed your message.",
+        lambda s, e, d: s.request_changes(editor=e, message=d["final_message"]),
+        _message_form(MessageTemplate.Purpose.CHANGES, required=True),
+        "Send the request for changes",
+    ),
+    "propose_edits": DeskStep(
+        "Propose edits…",
+        "The edited version is with the writer; nothing changes until they approve it.",
+        lambda s, e, d: s.propose_edits(editor=e, **d),
+        lambda story, data: ProposeEditsForm(data, story=story) if data else ProposeEditsForm.for_story(story),
+        "Send the edited version to the writer",
+    ),
+    "withdraw_proposal": DeskStep(
+        "Withdraw the proposed edits",
+        "The proposed edits are withdrawn; the story is as it was.",
+        lambda s, e, d: s.withdraw_proposal(editor=e),
+    ),
+    "approve": DeskStep(
+        "Approve…",
+        "Approved; the writer is told.",
+        lambda s, e, d: s.approve(editor=e, message=d["final_message"]),
+        _message_form("", required=False),
+        "Approve",
+    ),
+    "decline": DeskStep(
+        "Decline…",
+        "Declined; the writer is emailed your message with the support lines.",
+        lambda s, e, d: s.decline(editor=e, message=d["final_message"]),
+        _message_form(MessageTemplate.Purpose.DECLINE, required=True),
+        "Decline and send the message",
+    ),
+    "promote": DeskStep("Promote to a post…", "", _promote, _promote_form, "Promote"),
+    "clear_urgent": DeskStep(
+        "Clear the urgent mark…",
+        "No longer marked urgent; your reason is in the history.",
+        lambda s, e, d: s.clear_urgent(editor=e, reason=d["reason"]),
+        lambda story, data: ClearUrgentForm(data),
+        "Clear the urgent mark",
+    ),
+}
 
 
 class StoryEventInline(admin.TabularInline):
@@ -491,6 +660,7 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         # story rendered here is the one whose email the page shows: that showing is recorded.
         if obj is not None:
             ContactAccess.record(story=obj, editor=request.user)
+            context["story_steps"] = self.story_steps(request, obj)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_inlines(self, request: HttpRequest, obj: Story | None):
@@ -554,7 +724,78 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
 
     def get_urls(self) -> list:
         photo = self.admin_site.admin_view(self.photo_view)
-        return [path("<int:object_id>/photo/", photo, name="stories_story_photo"), *super().get_urls()]
+        step = self.admin_site.admin_view(self.step_view)
+        return [
+            path("<int:object_id>/photo/", photo, name="stories_story_photo"),
+            path("<int:object_id>/step/<slug:step>/", step, name="stories_story_step"),
+            *super().get_urls(),
+        ]
+
+    def story_steps(self, request: HttpRequest, story: Story) -> list[dict]:
+        """The story page's buttons: one for each step the story's state allows, none for the others."""
+        if not self.has_change_permission(request, story):
+            return []
+        return [
+            {
+                "name": name,
+                "label": DESK_STEPS[name].label,
+                "url": reverse("admin:stories_story_step", args=[story.pk, name]),
+                "one_click": DESK_STEPS[name].form is None,
+            }
+            for name in story.available_steps()
+        ]
+
+    def step_view(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
+        """One step on one story, from its page: its form, then the guarded transition, then back to the story
+        with a message. A step the story's state does not allow (a stale page, a forged form) changes nothing."""
+        story = get_object_or_404(Story.objects.select_related("post"), pk=object_id)
+        desk_step = DESK_STEPS.get(step)
+        if desk_step is None:
+            raise Http404("No such step.")
+        if not self.has_change_permission(request, story):
+            raise PermissionDenied
+        story_url = reverse("admin:stories_story_change", args=[story.pk])
+        if (refusal := story.step_refusal(step)) is not None:
+            self.message_user(request, refusal, messages.ERROR)
+            return redirect(story_url)
+        posted = request.method == "POST"
+        form = desk_step.form(story, request.POST if posted else None) if desk_step.form else None
+        if posted and isinstance(form, MessageStepForm) and "use_answer" in request.POST:
+            form = form.with_answer()
+        elif posted and (form is None or ("preview" not in request.POST and form.is_valid())):
+            try:
+                result = desk_step.apply(story, request.user, form.cleaned_data if form else {})
+            except InvalidTransition as refusal:
+                if form is None:
+                    self.message_user(request, str(refusal), messages.ERROR)
+                    return redirect(story_url)
+                form.add_error(None, str(refusal))
+            else:
+                self.message_user(request, desk_step.done or self._promoted(result), messages.SUCCESS)
+                return redirect(story_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{desk_step.label.rstrip('…')}: {story}",
+            "opts": self.model._meta,
+            "story": story,
+            "step": step,
+            "desk_step": desk_step,
+            "form": form,
+            "saved_answers": form.saved_answers() if isinstance(form, MessageStepForm) else {},
+            "story_url": story_url,
+        }
+        if step == "promote":
+            data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+            series = data["series"] if data else (story.post.series if story.post_id else story.series)
+            context["preview"] = PostPreview(story, series=series, when=data.get("go_live_at"))
+        return TemplateResponse(request, "admin/stories/story/step.html", context)
+
+    @staticmethod
+    def _promoted(post: Post) -> str:
+        if post.is_published():
+            return f"Published: “{post.title}” is live at {post.get_absolute_url()}. The writer is told."
+        when = timezone.localtime(post.publish_at)
+        return f"Scheduled: “{post.title}” goes live on {when:%-d %B %Y at %H:%M}. The writer is told."
 
     def photo_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The story's photo, streamed from private storage to editors who may see the story."""
