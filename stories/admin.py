@@ -141,7 +141,10 @@ class ClearUrgentForm(forms.Form):
 
 
 class PromoteForm(forms.Form):
-    NOW, LATER = "now", "later"
+    """Promote: the post's series and whether it leads the home page; with `dated`, a date and time for the
+    "Schedule" button (the "Publish now" button ignores it)."""
+
+    SCHEDULE = "schedule"
 
     series = forms.ModelChoiceField(
         queryset=Series.objects.all(), required=False, help_text="The series the featured post belongs to."
@@ -149,28 +152,22 @@ class PromoteForm(forms.Form):
     featured = forms.BooleanField(
         required=False, initial=True, label="Feature it", help_text="Featured posts lead the home page."
     )
-    when = forms.ChoiceField(
-        choices=[(NOW, "Publish now"), (LATER, "Schedule it for a date and time")],
-        widget=forms.RadioSelect,
-        initial=NOW,
-        label="When",
-    )
     publish_at = forms.DateTimeField(
         required=False,
-        label="Date and time",
+        label="Or schedule it for",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In the site's time zone; the post goes live by itself then.",
+        help_text="A date and time in the site's time zone, then “Schedule”: the post goes live by itself then.",
     )
 
-    def __init__(self, *args, live: bool = False, **kwargs):
+    def __init__(self, *args, dated: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if live:  # a live post stays live: promoting again updates its words
-            del self.fields["when"], self.fields["publish_at"]
+        if not dated:
+            del self.fields["publish_at"]
 
     def clean(self) -> dict:
         data = super().clean()
         data["go_live_at"] = None
-        if data.get("when") == self.LATER:
+        if self.SCHEDULE in self.data and "publish_at" in self.fields:
             when = data.get("publish_at")
             if when is None and "publish_at" not in self.errors:
                 self.add_error("publish_at", "Choose the date and time it goes live.")
@@ -321,7 +318,7 @@ def clear_urgent(modeladmin, request, queryset):
 @admin.action(description="Promote to featured post…", permissions=["change"])
 def promote(modeladmin, request, queryset):
     if "apply" in request.POST:
-        form = PromoteForm(request.POST)
+        form = PromoteForm(request.POST, dated=False)  # scheduling is one story at a time, from its page
         if form.is_valid():
             data = form.cleaned_data
             apply_each(
@@ -340,7 +337,7 @@ def promote(modeladmin, request, queryset):
             return None
     else:
         first = queryset.first()
-        form = PromoteForm(initial={"series": first.series if first else None, "featured": True})
+        form = PromoteForm(initial={"series": first.series if first else None}, dated=False)
     return _step(
         modeladmin,
         request,
@@ -393,8 +390,8 @@ def _message_form(purpose: str, *, required: bool):
 
 
 def _promote_form(story: Story, data) -> PromoteForm:
-    live = story.post_id is not None and story.post.is_published()
-    return PromoteForm(data, live=live, initial={"series": story.post.series if story.post_id else story.series})
+    live = story.post_id is not None and story.post.is_published()  # a live post stays live: no date to choose
+    return PromoteForm(data, dated=not live, initial={"series": story.post.series if story.post_id else story.series})
 
 
 def _promote(story: Story, editor, data: dict) -> Post:
@@ -783,6 +780,7 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             "form": form,
             "saved_answers": form.saved_answers() if isinstance(form, MessageStepForm) else {},
             "story_url": story_url,
+            "dated": form is not None and "publish_at" in form.fields,
         }
         if step == "promote":
             data = form.cleaned_data if form.is_bound and form.is_valid() else {}

@@ -159,7 +159,7 @@ class TestActions:
         act(editor_client, "approve", [story], apply="1", message="")
         story.refresh_from_db()
         assert story.status == S.APPROVED and story.approved_by == editor
-        act(editor_client, "promote", [story], apply="1", series=series.pk, when="now", featured="on")
+        act(editor_client, "promote", [story], apply="1", series=series.pk, featured="on")
         story.refresh_from_db()
         post = story.post
         assert story.status == S.PUBLISHED
@@ -190,7 +190,7 @@ class TestActions:
 
     def test_a_story_that_is_not_approved_cannot_be_promoted(self, editor_client):
         story = StoryFactory()
-        response = act(editor_client, "promote", [story], apply="1", series="", when="now")
+        response = act(editor_client, "promote", [story], apply="1", series="")
         assert response.status_code == 302
         assert not Post.objects.exists()
         assert Story.objects.get(pk=story.pk).status == S.SUBMITTED

@@ -191,7 +191,7 @@ class TestSteps:
             ),
             (S.IN_REVIEW, "approve", {"message": ""}, "story.approved", S.APPROVED),
             (S.IN_REVIEW, "decline", {"message": "Not for us, with thanks."}, "story.declined", S.DECLINED),
-            (S.APPROVED, "promote", {"when": "now", "featured": "on"}, "story.published", S.PUBLISHED),
+            (S.APPROVED, "promote", {"publish_now": "1", "featured": "on"}, "story.published", S.PUBLISHED),
         ],
     )
     def test_each_step_emails_the_writer_and_returns_to_the_story(self, editor_client, status, step, data, kind, after):
@@ -268,7 +268,7 @@ class TestPromote:
 
     def test_publish_now_makes_a_live_featured_post(self, editor_client):
         story = story_in(S.APPROVED)
-        editor_client.post(step_url(story, "promote"), {"when": "now", "featured": "on"})
+        editor_client.post(step_url(story, "promote"), {"publish_now": "1", "featured": "on"})
         story.refresh_from_db()
         assert story.status == S.PUBLISHED and story.post.is_published() and story.post.featured
 
@@ -276,7 +276,7 @@ class TestPromote:
         story = story_in(S.APPROVED)
         when = timezone.localtime() + datetime.timedelta(days=3)
         response = editor_client.post(
-            step_url(story, "promote"), {"when": "later", "publish_at": f"{when:%Y-%m-%dT%H:%M}"}, follow=True
+            step_url(story, "promote"), {"schedule": "1", "publish_at": f"{when:%Y-%m-%dT%H:%M}"}, follow=True
         )
         assert "Scheduled:" in response.content.decode()
         story.refresh_from_db()
@@ -298,7 +298,7 @@ class TestPromote:
     )
     def test_a_bad_date_is_refused_with_what_was_typed_kept(self, editor_client, typed, error):
         story = story_in(S.APPROVED)
-        response = editor_client.post(step_url(story, "promote"), {"when": "later", "publish_at": typed})
+        response = editor_client.post(step_url(story, "promote"), {"schedule": "1", "publish_at": typed})
         page = response.content.decode()
         assert response.status_code == 200 and error in page
         assert f'value="{typed}"' in page or not typed
