@@ -196,7 +196,9 @@ def _step(modeladmin, request, queryset, *, action: str, title: str, form: forms
 def _message_action(*, name: str, label: str, purpose: str, required: bool, done: str, transition: str):
     def action(modeladmin, request, queryset):
         form = MessageStepForm(request.POST if "apply" in request.POST else None, purpose=purpose, required=required)
-        if form.is_bound and form.is_valid():
+        if form.is_bound and "use_answer" in request.POST:
+            form = form.with_answer()
+        elif form.is_bound and form.is_valid():
             message = form.cleaned_data["final_message"]
             apply_each(
                 modeladmin,

@@ -310,3 +310,22 @@ class TestPromote:
         story = published(editor)
         page = editor_client.get(step_url(story, "promote")).content.decode()
         assert 'name="publish_at"' not in page and 'name="featured"' in page
+
+
+def test_the_queues_bulk_step_fills_the_message_box_with_a_saved_answer_too(editor_client):
+    answer = MessageTemplate.objects.create(name="Sorry", purpose=MessageTemplate.Purpose.DECLINE, body="With thanks.")
+    story = story_in(S.IN_REVIEW)
+    payload = {"action": "decline", "_selected_action": [story.pk], "apply": "1", "template": answer.pk}
+    page = editor_client.post(reverse("admin:stories_story_changelist"), {**payload, "use_answer": "1"})
+    assert re.search(r"<textarea[^>]*>\s*With thanks\.</textarea>", page.content.decode())
+    story.refresh_from_db()
+    assert story.status == S.IN_REVIEW
+
+
+def test_updating_the_preview_promotes_nothing(editor_client):
+    series = SeriesFactory(title="Night shifts")
+    story = story_in(S.APPROVED)
+    page = editor_client.post(step_url(story, "promote"), {"series": series.pk, "preview": "1"}).content.decode()
+    assert "Night shifts" in page[page.index("As readers will see it") :]
+    story.refresh_from_db()
+    assert story.status == S.APPROVED and not Post.objects.exists()
