@@ -39,22 +39,21 @@ from .models import (
 from .services import story_promote, suggested_tags
 
 
-class MessageStepForm(forms.Form):
-    template = forms.ModelChoiceField(
+def saved_answer_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         queryset=MessageTemplate.objects.none(),
         required=False,
         label="Start from a saved answer",
         help_text="Its words go into the message box, to read and adapt before sending "
-        "(without JavaScript: “Use this answer”). A box left empty sends the answer as it is.",
+        "(without JavaScript: “Use this answer”).",
         widget=forms.Select(attrs={"data-answers-for": "id_message"}),
     )
-    message = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), required=False, max_length=5000, label="Message"
-    )
 
-    def __init__(self, *args, purpose: str, required: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.purpose, self.required = purpose, required
+
+class SavedAnswersMixin:
+    """A form whose message box can start from a saved answer of one purpose (MessageTemplate)."""
+
+    def offer_answers(self, purpose: str) -> None:
         if purpose:
             self.fields["template"].queryset = MessageTemplate.objects.filter(purpose=purpose)
         else:
@@ -66,13 +65,30 @@ class MessageStepForm(forms.Form):
             return {}
         return {str(answer.pk): answer.body for answer in self.fields["template"].queryset}
 
+    def chosen_answer(self) -> MessageTemplate | None:
+        try:
+            return self.fields["template"].clean(self.data.get("template")) if "template" in self.fields else None
+        except forms.ValidationError:
+            return None
+
+
+class MessageStepForm(SavedAnswersMixin, forms.Form):
+    template = saved_answer_field()
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), required=False, max_length=5000, label="Message"
+    )
+
+    def __init__(self, *args, purpose: str, required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purpose, self.required = purpose, required
+        self.offer_answers(purpose)
+        if "template" in self.fields:
+            self.fields["template"].help_text += " A box left empty sends the answer as it is."
+
     def with_answer(self) -> MessageStepForm:
         """The no-JavaScript "Use this answer": this form again, unbound, its message box holding the chosen
         answer's words (no answer chosen: what was typed stays)."""
-        try:
-            answer = self.fields["template"].clean(self.data.get("template")) if "template" in self.fields else None
-        except forms.ValidationError:
-            answer = None
+        answer = self.chosen_answer()
         message = answer.body if answer else self.data.get("message", "")
         return MessageStepForm(
             initial={"template": answer, "message": message}, purpose=self.purpose, required=self.required
@@ -89,7 +105,7 @@ class MessageStepForm(forms.Form):
         return data
 
 
-class ProposeEditsForm(StoryTextMixin, forms.Form):
+class ProposeEditsForm(SavedAnswersMixin, StoryTextMixin, forms.Form):
     """The editors' version is held to the same limits as the writer's own text."""
 
     title = forms.CharField(max_length=Story.TITLE_MAX)
@@ -109,6 +125,7 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
         help_text="Shown on cards, in the feed and in search results. Empty: the start of the story.",
     )
     tags = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), required=False)
+    template = saved_answer_field()
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 100}),
         required=False,
@@ -118,6 +135,8 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
 
     def __init__(self, *args, story: Story, **kwargs):
         super().__init__(*args, **kwargs)
+        self.story = story
+        self.offer_answers(MessageTemplate.Purpose.EDITS)
         if not story.post_id:
             # The card text and tags belong to the published post: proposed once there is one.
             del self.fields["excerpt"], self.fields["tags"]
@@ -128,6 +147,20 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
         if story.post_id:
             initial |= {"excerpt": story.post.excerpt, "tags": story.post.tags.all()}
         return cls(initial=initial, story=story)
+
+    def proposal(self) -> dict:
+        """Story.propose_edits' arguments; a note left empty takes the chosen saved answer's words."""
+        data = {name: value for name, value in self.cleaned_data.items() if name != "template"}
+        if not data["message"].strip() and self.cleaned_data.get("template"):
+            data["message"] = self.cleaned_data["template"].body
+        return data
+
+    def with_answer(self) -> ProposeEditsForm:
+        """The no-JavaScript "Use this answer": the edited version as typed, the note holding the answer's words."""
+        data = self.data.copy()
+        if (answer := self.chosen_answer()) is not None:
+            data["message"] = answer.body
+        return ProposeEditsForm(data, story=self.story)
 
 
 class ClearUrgentForm(forms.Form):
@@ -260,12 +293,14 @@ def propose_edits(modeladmin, request, queryset):
     story = queryset.get()
     if "apply" in request.POST:
         form = ProposeEditsForm(request.POST, story=story)
-        if form.is_valid():
+        if "use_answer" in request.POST:
+            form = form.with_answer()
+        elif form.is_valid():
             apply_each(
                 modeladmin,
                 request,
                 queryset,
-                lambda s: s.propose_edits(editor=request.user, **form.cleaned_data),
+                lambda s: s.propose_edits(editor=request.user, **form.proposal()),
                 "sent to the writer with proposed edits",
             )
             return None
@@ -382,7 +417,7 @@ class DeskStep:
 
     label: str
     done: str
-    apply: Callable[[Story, object, dict], object]
+    apply: Callable[[Story, object, forms.Form | None], object]
     form: Callable[[Story, object], forms.Form] | None = None
     submit: str = ""
 
@@ -396,7 +431,8 @@ def _promote_form(story: Story, data) -> PromoteForm:
     return PromoteForm(data, dated=not live, initial={"series": story.post.series if story.post_id else story.series})
 
 
-def _promote(story: Story, editor, data: dict) -> Post:
+def _promote(story: Story, editor, form: PromoteForm) -> Post:
+    data = form.cleaned_data
     return story_promote(
         story=story,
         editor=editor,
@@ -408,38 +444,38 @@ def _promote(story: Story, editor, data: dict) -> Post:
 
 # The story page's buttons, in Story.EDITOR_STEPS order; which show is the story's own rule (available_steps).
 DESK_STEPS = {
-    "start_review": DeskStep("Start review", "Taken into review.", lambda s, e, d: s.start_review(editor=e)),
-    "assign": DeskStep("Assign to me", "Assigned to you.", lambda s, e, d: s.assign(editor=e)),
+    "start_review": DeskStep("Start review", "Taken into review.", lambda s, e, f: s.start_review(editor=e)),
+    "assign": DeskStep("Assign to me", "Assigned to you.", lambda s, e, f: s.assign(editor=e)),
     "request_changes": DeskStep(
         "Request changes…",
         "Sent back to the writer for changes; they are emailed your message.",
-        lambda s, e, d: s.request_changes(editor=e, message=d["final_message"]),
+        lambda s, e, f: s.request_changes(editor=e, message=f.cleaned_data["final_message"]),
         _message_form(MessageTemplate.Purpose.CHANGES, required=True),
         "Send the request for changes",
     ),
     "propose_edits": DeskStep(
         "Propose edits…",
         "The edited version is with the writer; nothing changes until they approve it.",
-        lambda s, e, d: s.propose_edits(editor=e, **d),
+        lambda s, e, f: s.propose_edits(editor=e, **f.proposal()),
         lambda story, data: ProposeEditsForm(data, story=story) if data else ProposeEditsForm.for_story(story),
         "Send the edited version to the writer",
     ),
     "withdraw_proposal": DeskStep(
         "Withdraw the proposed edits",
         "The proposed edits are withdrawn; the story is as it was.",
-        lambda s, e, d: s.withdraw_proposal(editor=e),
+        lambda s, e, f: s.withdraw_proposal(editor=e),
     ),
     "approve": DeskStep(
         "Approve…",
         "Approved; the writer is told.",
-        lambda s, e, d: s.approve(editor=e, message=d["final_message"]),
+        lambda s, e, f: s.approve(editor=e, message=f.cleaned_data["final_message"]),
         _message_form("", required=False),
         "Approve",
     ),
     "decline": DeskStep(
         "Decline…",
         "Declined; the writer is emailed your message with the support lines.",
-        lambda s, e, d: s.decline(editor=e, message=d["final_message"]),
+        lambda s, e, f: s.decline(editor=e, message=f.cleaned_data["final_message"]),
         _message_form(MessageTemplate.Purpose.DECLINE, required=True),
         "Decline and send the message",
     ),
@@ -447,7 +483,7 @@ DESK_STEPS = {
     "clear_urgent": DeskStep(
         "Clear the urgent mark…",
         "No longer marked urgent; your reason is in the history.",
-        lambda s, e, d: s.clear_urgent(editor=e, reason=d["reason"]),
+        lambda s, e, f: s.clear_urgent(editor=e, reason=f.cleaned_data["reason"]),
         lambda story, data: ClearUrgentForm(data),
         "Clear the urgent mark",
     ),
@@ -759,11 +795,11 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             return redirect(story_url)
         posted = request.method == "POST"
         form = desk_step.form(story, request.POST if posted else None) if desk_step.form else None
-        if posted and isinstance(form, MessageStepForm) and "use_answer" in request.POST:
+        if posted and isinstance(form, SavedAnswersMixin) and "use_answer" in request.POST:
             form = form.with_answer()
         elif posted and (form is None or ("preview" not in request.POST and form.is_valid())):
             try:
-                result = desk_step.apply(story, request.user, form.cleaned_data if form else {})
+                result = desk_step.apply(story, request.user, form)
             except InvalidTransition as refusal:
                 if form is None:
                     self.message_user(request, str(refusal), messages.ERROR)
@@ -780,7 +816,7 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
             "step": step,
             "desk_step": desk_step,
             "form": form,
-            "saved_answers": form.saved_answers() if isinstance(form, MessageStepForm) else {},
+            "saved_answers": form.saved_answers() if isinstance(form, SavedAnswersMixin) else {},
             "story_url": story_url,
             "dated": form is not None and "publish_at" in form.fields,
         }

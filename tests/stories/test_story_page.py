@@ -329,3 +329,21 @@ def test_updating_the_preview_promotes_nothing(editor_client):
     assert "Night shifts" in page[page.index("As readers will see it") :]
     story.refresh_from_db()
     assert story.status == S.APPROVED and not Post.objects.exists()
+
+
+def test_proposed_edits_can_start_their_note_from_a_saved_answer_keeping_the_edited_text(editor_client):
+    answer = MessageTemplate.objects.create(
+        name="Light edits", purpose=MessageTemplate.Purpose.EDITS, body="We tidied a few sentences; see below."
+    )
+    story = story_in(S.IN_REVIEW)
+    edited = BODY + " A sentence the editor added."
+    data = {"title": "Edited title", "body": edited, "template": answer.pk, "message": ""}
+    page = editor_client.post(step_url(story, "propose_edits"), {**data, "use_answer": "1"}).content.decode()
+    assert "A sentence the editor added." in page and 'value="Edited title"' in page
+    assert re.search(r"<textarea[^>]*>\s*We tidied a few sentences; see below\.</textarea>", page)
+    story.refresh_from_db()
+    assert story.status == S.IN_REVIEW
+    editor_client.post(step_url(story, "propose_edits"), data)
+    story.refresh_from_db()
+    assert story.status == S.EDITS_PROPOSED and story.proposed_title == "Edited title"
+    assert story.events.last().message == "We tidied a few sentences; see below."
