@@ -428,7 +428,9 @@ def _message_form(purpose: str, *, required: bool):
 
 def _promote_form(story: Story, data) -> PromoteForm:
     live = story.post_id is not None and story.post.is_published()  # a live post stays live: no date to choose
-    return PromoteForm(data, dated=not live, initial={"series": story.post.series if story.post_id else story.series})
+    post = story.post if story.post_id else None
+    initial = {"series": post.series, "featured": post.featured} if post else {"series": story.series}
+    return PromoteForm(data, dated=not live, initial=initial)
 
 
 def _promote(story: Story, editor, form: PromoteForm) -> Post:

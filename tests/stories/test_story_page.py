@@ -308,8 +308,10 @@ class TestPromote:
 
     def test_a_live_post_is_updated_without_a_date_to_choose(self, editor_client, editor):
         story = published(editor)
+        story.post.set_featured(False)
         page = editor_client.get(step_url(story, "promote")).content.decode()
-        assert 'name="publish_at"' not in page and 'name="featured"' in page
+        assert 'name="publish_at"' not in page and 'value="Update the post"' in page
+        assert re.search(r'<input type="checkbox" name="featured"(?![^>]*checked)', page)  # as the post is now
 
 
 def test_the_queues_bulk_step_fills_the_message_box_with_a_saved_answer_too(editor_client):
