@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from ole.privatefields import PrivateLookupsMixin
 from ole.storage import private_file_response
-from ole.workflow import apply_each
+from ole.text import count_words, render_markdown
+from ole.workflow import InvalidTransition, apply_each
 from series.admin import PostAdmin
 from series.models import ContentNote, Post, Series, Topic
 
@@ -30,27 +36,63 @@ from .models import (
     StoryEvent,
     StoryMessage,
 )
-from .services import story_promote
+from .services import story_promote, suggested_tags
 
 
-class MessageStepForm(forms.Form):
-    template = forms.ModelChoiceField(
+def saved_answer_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         queryset=MessageTemplate.objects.none(),
         required=False,
         label="Start from a saved answer",
-        help_text="Used as the message when the message box is left empty.",
+        help_text="Its words go into the message box, to read and adapt before sending "
+        "(without JavaScript: “Use this answer”).",
+        widget=forms.Select(attrs={"data-answers-for": "id_message"}),
     )
+
+
+class SavedAnswersMixin:
+    """A form whose message box can start from a saved answer of one purpose (MessageTemplate)."""
+
+    def offer_answers(self, purpose: str) -> None:
+        if purpose:
+            self.fields["template"].queryset = MessageTemplate.objects.filter(purpose=purpose)
+        else:
+            del self.fields["template"]
+
+    def saved_answers(self) -> dict[str, str]:
+        """The words of each saved answer offered, by its id: the page's script fills the message box with them."""
+        if "template" not in self.fields:
+            return {}
+        return {str(answer.pk): answer.body for answer in self.fields["template"].queryset}
+
+    def chosen_answer(self) -> MessageTemplate | None:
+        try:
+            return self.fields["template"].clean(self.data.get("template")) if "template" in self.fields else None
+        except forms.ValidationError:
+            return None
+
+
+class MessageStepForm(SavedAnswersMixin, forms.Form):
+    template = saved_answer_field()
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80}), required=False, max_length=5000, label="Message"
     )
 
     def __init__(self, *args, purpose: str, required: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.required = required
-        if purpose:
-            self.fields["template"].queryset = MessageTemplate.objects.filter(purpose=purpose)
-        else:
-            del self.fields["template"]
+        self.purpose, self.required = purpose, required
+        self.offer_answers(purpose)
+        if "template" in self.fields:
+            self.fields["template"].help_text += " A box left empty sends the answer as it is."
+
+    def with_answer(self) -> MessageStepForm:
+        """The no-JavaScript "Use this answer": this form again, unbound, its message box holding the chosen
+        answer's words (no answer chosen: what was typed stays)."""
+        answer = self.chosen_answer()
+        message = answer.body if answer else self.data.get("message", "")
+        return MessageStepForm(
+            initial={"template": answer, "message": message}, purpose=self.purpose, required=self.required
+        )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -63,7 +105,7 @@ class MessageStepForm(forms.Form):
         return data
 
 
-class ProposeEditsForm(StoryTextMixin, forms.Form):
+class ProposeEditsForm(SavedAnswersMixin, StoryTextMixin, forms.Form):
     """The editors' version is held to the same limits as the writer's own text."""
 
     title = forms.CharField(max_length=Story.TITLE_MAX)
@@ -83,6 +125,7 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
         help_text="Shown on cards, in the feed and in search results. Empty: the start of the story.",
     )
     tags = forms.ModelMultipleChoiceField(queryset=Topic.objects.all(), required=False)
+    template = saved_answer_field()
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 100}),
         required=False,
@@ -92,6 +135,8 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
 
     def __init__(self, *args, story: Story, **kwargs):
         super().__init__(*args, **kwargs)
+        self.story = story
+        self.offer_answers(MessageTemplate.Purpose.EDITS)
         if not story.post_id:
             # The card text and tags belong to the published post: proposed once there is one.
             del self.fields["excerpt"], self.fields["tags"]
@@ -102,6 +147,20 @@ class ProposeEditsForm(StoryTextMixin, forms.Form):
         if story.post_id:
             initial |= {"excerpt": story.post.excerpt, "tags": story.post.tags.all()}
         return cls(initial=initial, story=story)
+
+    def proposal(self) -> dict:
+        """Story.propose_edits' arguments; a note left empty takes the chosen saved answer's words."""
+        data = {name: value for name, value in self.cleaned_data.items() if name != "template"}
+        if not data["message"].strip() and self.cleaned_data.get("template"):
+            data["message"] = self.cleaned_data["template"].body
+        return data
+
+    def with_answer(self) -> ProposeEditsForm:
+        """The no-JavaScript "Use this answer": the edited version as typed, the note holding the answer's words."""
+        data = self.data.copy()
+        if (answer := self.chosen_answer()) is not None:
+            data["message"] = answer.body
+        return ProposeEditsForm(data, story=self.story)
 
 
 class ClearUrgentForm(forms.Form):
@@ -115,9 +174,40 @@ class ClearUrgentForm(forms.Form):
 
 
 class PromoteForm(forms.Form):
+    """Promote: the post's series and whether it leads the home page; with `dated`, a date and time for the
+    "Schedule" button (the "Publish now" button ignores it)."""
+
+    SCHEDULE = "schedule"
+
     series = forms.ModelChoiceField(
         queryset=Series.objects.all(), required=False, help_text="The series the featured post belongs to."
     )
+    featured = forms.BooleanField(
+        required=False, initial=True, label="Feature it", help_text="Featured posts lead the home page."
+    )
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Or schedule it for",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="A date and time in the site's time zone, then “Schedule”: the post goes live by itself then.",
+    )
+
+    def __init__(self, *args, dated: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not dated:
+            del self.fields["publish_at"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["go_live_at"] = None
+        if self.SCHEDULE in self.data and "publish_at" in self.fields:
+            when = data.get("publish_at")
+            if when is None and "publish_at" not in self.errors:
+                self.add_error("publish_at", "Choose the date and time it goes live.")
+            elif when is not None and when <= timezone.now():
+                self.add_error("publish_at", "Choose a date and time still to come.")
+            data["go_live_at"] = when
+        return data
 
 
 def _step(modeladmin, request, queryset, *, action: str, title: str, form: forms.Form, button: str):
@@ -139,7 +229,9 @@ def _step(modeladmin, request, queryset, *, action: str, title: str, form: forms
 def _message_action(*, name: str, label: str, purpose: str, required: bool, done: str, transition: str):
     def action(modeladmin, request, queryset):
         form = MessageStepForm(request.POST if "apply" in request.POST else None, purpose=purpose, required=required)
-        if form.is_bound and form.is_valid():
+        if form.is_bound and "use_answer" in request.POST:
+            form = form.with_answer()
+        elif form.is_bound and form.is_valid():
             message = form.cleaned_data["final_message"]
             apply_each(
                 modeladmin,
@@ -201,12 +293,14 @@ def propose_edits(modeladmin, request, queryset):
     story = queryset.get()
     if "apply" in request.POST:
         form = ProposeEditsForm(request.POST, story=story)
-        if form.is_valid():
+        if "use_answer" in request.POST:
+            form = form.with_answer()
+        elif form.is_valid():
             apply_each(
                 modeladmin,
                 request,
                 queryset,
-                lambda s: s.propose_edits(editor=request.user, **form.cleaned_data),
+                lambda s: s.propose_edits(editor=request.user, **form.proposal()),
                 "sent to the writer with proposed edits",
             )
             return None
@@ -261,20 +355,26 @@ def clear_urgent(modeladmin, request, queryset):
 @admin.action(description="Promote to featured post…", permissions=["change"])
 def promote(modeladmin, request, queryset):
     if "apply" in request.POST:
-        form = PromoteForm(request.POST)
+        form = PromoteForm(request.POST, dated=False)  # scheduling is one story at a time, from its page
         if form.is_valid():
-            series = form.cleaned_data["series"]
+            data = form.cleaned_data
             apply_each(
                 modeladmin,
                 request,
                 queryset,
-                lambda story: story_promote(story=story, editor=request.user, series=series),
-                "published as featured posts",
+                lambda story: story_promote(
+                    story=story,
+                    editor=request.user,
+                    series=data["series"],
+                    featured=data["featured"],
+                    when=data["go_live_at"],
+                ),
+                "promoted to posts",
             )
             return None
     else:
         first = queryset.first()
-        form = PromoteForm(initial={"series": first.series if first else None})
+        form = PromoteForm(initial={"series": first.series if first else None}, dated=False)
     return _step(
         modeladmin,
         request,
@@ -284,6 +384,112 @@ def promote(modeladmin, request, queryset):
         form=form,
         button="Publish as a featured post",
     )
+
+
+class PostPreview:
+    """A story as its post will read, for the promote step: the public post template's own parts read this as they
+    read a post. Nothing is saved; the content notes and tags are the ones the post will carry."""
+
+    def __init__(self, story: Story, *, series: Series | None, when) -> None:
+        live = story.post if story.post_id and story.post.is_published() else None
+        post = Post(
+            title=story.title,
+            body=story.body,
+            byline=story.public_credit,
+            from_reader=True,
+            series=series,
+            publish_at=live.publish_at if live else when or timezone.now(),
+        )
+        post.body_html = render_markdown(post.body)
+        post.word_count = count_words(post.body_html)
+        self._post = post
+        self.content_notes = story.content_notes.all()
+        self.tags = story.post.tags.all() if story.post_id else Topic.objects.filter(pk__in=suggested_tags(story))
+
+    def __getattr__(self, name: str):
+        return getattr(self._post, name)
+
+
+@dataclass(frozen=True)
+class DeskStep:
+    """One of the editors' steps as the story page offers it: its button, its form (None: one click, nothing to
+    fill in), what it does, and what the editor is told after it."""
+
+    label: str
+    done: str
+    apply: Callable[[Story, object, forms.Form | None], object]
+    form: Callable[[Story, object], forms.Form] | None = None
+    submit: str = ""
+
+
+def _message_form(purpose: str, *, required: bool):
+    return lambda story, data: MessageStepForm(data, purpose=purpose, required=required)
+
+
+def _promote_form(story: Story, data) -> PromoteForm:
+    live = story.post_id is not None and story.post.is_published()  # a live post stays live: no date to choose
+    post = story.post if story.post_id else None
+    initial = {"series": post.series, "featured": post.featured} if post else {"series": story.series}
+    return PromoteForm(data, dated=not live, initial=initial)
+
+
+def _promote(story: Story, editor, form: PromoteForm) -> Post:
+    data = form.cleaned_data
+    return story_promote(
+        story=story,
+        editor=editor,
+        series=data["series"],
+        featured=data["featured"],
+        when=data.get("go_live_at"),
+    )
+
+
+# The story page's buttons, in Story.EDITOR_STEPS order; which show is the story's own rule (available_steps).
+DESK_STEPS = {
+    "start_review": DeskStep("Start review", "Taken into review.", lambda s, e, f: s.start_review(editor=e)),
+    "assign": DeskStep("Assign to me", "Assigned to you.", lambda s, e, f: s.assign(editor=e)),
+    "request_changes": DeskStep(
+        "Request changes…",
+        "Sent back to the writer for changes; they are emailed your message.",
+        lambda s, e, f: s.request_changes(editor=e, message=f.cleaned_data["final_message"]),
+        _message_form(MessageTemplate.Purpose.CHANGES, required=True),
+        "Send the request for changes",
+    ),
+    "propose_edits": DeskStep(
+        "Propose edits…",
+        "The edited version is with the writer; nothing changes until they approve it.",
+        lambda s, e, f: s.propose_edits(editor=e, **f.proposal()),
+        lambda story, data: ProposeEditsForm(data, story=story) if data else ProposeEditsForm.for_story(story),
+        "Send the edited version to the writer",
+    ),
+    "withdraw_proposal": DeskStep(
+        "Withdraw the proposed edits",
+        "The proposed edits are withdrawn; the story is as it was.",
+        lambda s, e, f: s.withdraw_proposal(editor=e),
+    ),
+    "approve": DeskStep(
+        "Approve…",
+        "Approved; the writer is told.",
+        lambda s, e, f: s.approve(editor=e, message=f.cleaned_data["final_message"]),
+        _message_form("", required=False),
+        "Approve",
+    ),
+    "decline": DeskStep(
+        "Decline…",
+        "Declined; the writer is emailed your message with the support lines.",
+        lambda s, e, f: s.decline(editor=e, message=f.cleaned_data["final_message"]),
+        _message_form(MessageTemplate.Purpose.DECLINE, required=True),
+        "Decline and send the message",
+    ),
+    "promote": DeskStep("Promote to a post…", "", _promote, _promote_form, "Promote"),
+    "clear_urgent": DeskStep(
+        "Clear the urgent mark…",
+        "No longer marked urgent; your reason is in the history.",
+        lambda s, e, f: s.clear_urgent(editor=e, reason=f.cleaned_data["reason"]),
+        lambda story, data: ClearUrgentForm(data),
+        "Clear the urgent mark",
+    ),
+}
 
 
 class StoryEventInline(admin.TabularInline):
@@ -491,6 +697,7 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
         # story rendered here is the one whose email the page shows: that showing is recorded.
         if obj is not None:
             ContactAccess.record(story=obj, editor=request.user)
+            context["story_steps"] = self.story_steps(request, obj)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def get_inlines(self, request: HttpRequest, obj: Story | None):
@@ -554,7 +761,79 @@ class StoryAdmin(PrivateLookupsMixin, admin.ModelAdmin):
 
     def get_urls(self) -> list:
         photo = self.admin_site.admin_view(self.photo_view)
-        return [path("<int:object_id>/photo/", photo, name="stories_story_photo"), *super().get_urls()]
+        step = self.admin_site.admin_view(self.step_view)
+        return [
+            path("<int:object_id>/photo/", photo, name="stories_story_photo"),
+            path("<int:object_id>/step/<slug:step>/", step, name="stories_story_step"),
+            *super().get_urls(),
+        ]
+
+    def story_steps(self, request: HttpRequest, story: Story) -> list[dict]:
+        """The story page's buttons: one for each step the story's state allows, none for the others."""
+        if not self.has_change_permission(request, story):
+            return []
+        return [
+            {
+                "name": name,
+                "label": DESK_STEPS[name].label,
+                "url": reverse("admin:stories_story_step", args=[story.pk, name]),
+                "one_click": DESK_STEPS[name].form is None,
+            }
+            for name in story.available_steps()
+        ]
+
+    def step_view(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
+        """One step on one story, from its page: its form, then the guarded transition, then back to the story
+        with a message. A step the story's state does not allow (a stale page, a forged form) changes nothing."""
+        story = get_object_or_404(Story.objects.select_related("post"), pk=object_id)
+        desk_step = DESK_STEPS.get(step)
+        if desk_step is None:
+            raise Http404("No such step.")
+        if not self.has_change_permission(request, story):
+            raise PermissionDenied
+        story_url = reverse("admin:stories_story_change", args=[story.pk])
+        if (refusal := story.step_refusal(step)) is not None:
+            self.message_user(request, refusal, messages.ERROR)
+            return redirect(story_url)
+        posted = request.method == "POST"
+        form = desk_step.form(story, request.POST if posted else None) if desk_step.form else None
+        if posted and isinstance(form, SavedAnswersMixin) and "use_answer" in request.POST:
+            form = form.with_answer()
+        elif posted and (form is None or ("preview" not in request.POST and form.is_valid())):
+            try:
+                result = desk_step.apply(story, request.user, form)
+            except InvalidTransition as refusal:
+                if form is None:
+                    self.message_user(request, str(refusal), messages.ERROR)
+                    return redirect(story_url)
+                form.add_error(None, str(refusal))
+            else:
+                self.message_user(request, desk_step.done or self._promoted(result), messages.SUCCESS)
+                return redirect(story_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{desk_step.label.rstrip('…')}: {story}",
+            "opts": self.model._meta,
+            "story": story,
+            "step": step,
+            "desk_step": desk_step,
+            "form": form,
+            "saved_answers": form.saved_answers() if isinstance(form, SavedAnswersMixin) else {},
+            "story_url": story_url,
+            "dated": form is not None and "publish_at" in form.fields,
+        }
+        if step == "promote":
+            data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+            series = data["series"] if data else (story.post.series if story.post_id else story.series)
+            context["preview"] = PostPreview(story, series=series, when=data.get("go_live_at"))
+        return TemplateResponse(request, "admin/stories/story/step.html", context)
+
+    @staticmethod
+    def _promoted(post: Post) -> str:
+        if post.is_published():
+            return f"Published: “{post.title}” is live at {post.get_absolute_url()}. The writer is told."
+        when = timezone.localtime(post.publish_at)
+        return f"Scheduled: “{post.title}” goes live on {when:%-d %B %Y at %H:%M}. The writer is told."
 
     def photo_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """The story's photo, streamed from private storage to editors who may see the story."""

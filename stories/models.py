@@ -94,6 +94,20 @@ class Story(models.Model):
     EDITOR_TURN = (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED)
     WRITER_CAN_EDIT = (Status.SUBMITTED, Status.CHANGES_REQUESTED)
     CLOSED = (Status.DECLINED, Status.WITHDRAWN)
+    OPEN = (*EDITOR_TURN, Status.CHANGES_REQUESTED, Status.EDITS_PROPOSED)
+    # The editors' steps: the states each may start from, and the words of its refusal. The guards below and the
+    # story page's buttons (available_steps) both read this, so a button is shown exactly when its step is legal.
+    EDITOR_STEPS = {
+        "start_review": ((Status.SUBMITTED,), "taken into review"),
+        "assign": (OPEN, "assigned"),
+        "request_changes": ((Status.IN_REVIEW, Status.EDITS_PROPOSED), "sent back for changes"),
+        "propose_edits": ((Status.IN_REVIEW, Status.PUBLISHED), "given proposed edits"),
+        "withdraw_proposal": ((Status.EDITS_PROPOSED,), "have its proposed edits withdrawn"),
+        "approve": ((Status.IN_REVIEW,), "approved"),
+        "decline": (OPEN, "declined"),
+        "promote": ((Status.APPROVED, Status.PUBLISHED), "published"),
+        "clear_urgent": (tuple(Status.values), "cleared of its urgent mark"),
+    }
     PLAIN_WORDS = {
         Status.SUBMITTED: "We have your story. An editor will read it soon.",
         Status.IN_REVIEW: "An editor is reading your story.",
@@ -335,6 +349,32 @@ class Story(models.Model):
         if self.status not in allowed:
             raise InvalidTransition(f"A story that is “{self.get_status_display().lower()}” cannot be {action}.")
 
+    def step_refusal(self, step: str) -> str | None:
+        """Why the editors' `step` cannot be taken now, or None when it can: the one rule behind each step's guard
+        and the story page's buttons."""
+        allowed, action = self.EDITOR_STEPS[step]
+        if self.status not in allowed:
+            return f"A story that is “{self.get_status_display().lower()}” cannot be {action}."
+        if step in ("request_changes", "decline") and self.post_id:
+            return {
+                "request_changes": "A published story is not sent back for changes: propose edits instead.",
+                "decline": "A published story is not declined: its writer can withdraw it.",
+            }[step]
+        if step == "clear_urgent" and not self.urgent:
+            return "This story is not marked urgent."
+        if step == "promote" and self.post_id and self.post.trashed_at is not None:
+            return "The story's post is in the trash: restore it from there first."
+        return None
+
+    def require_step(self, step: str) -> None:
+        """Refuse (InvalidTransition) an editors' step the story's state does not allow."""
+        if (refusal := self.step_refusal(step)) is not None:
+            raise InvalidTransition(refusal)
+
+    def available_steps(self) -> list[str]:
+        """The editors' steps legal from the story's current state, in EDITOR_STEPS order."""
+        return [step for step in self.EDITOR_STEPS if self.step_refusal(step) is None]
+
     def _move_to(
         self, status: str, *, by=None, by_writer: bool = False, message: str = "", fields=(), notify: str = ""
     ) -> StoryEvent:
@@ -361,8 +401,7 @@ class Story(models.Model):
     def clear_urgent(self, *, editor, reason: str) -> StoryEvent:
         """An editor who has read an urgent story and judged it no longer urgent clears the mark, saying why; the
         reason stays in the editors' history. The crisis flag stays, and new text from the writer is judged again."""
-        if not self.urgent:
-            raise InvalidTransition("This story is not marked urgent.")
+        self.require_step("clear_urgent")
         if not reason.strip():
             raise InvalidTransition("Say why the story is no longer urgent.")
         with transaction.atomic():
@@ -380,24 +419,22 @@ class Story(models.Model):
     @transition
     def start_review(self, *, editor) -> StoryEvent:
         """Take a submitted story into review (and assign it to the editor if nobody has it)."""
-        self._require((self.Status.SUBMITTED,), "taken into review")
+        self.require_step("start_review")
         self.assigned_to = self.assigned_to or editor
         return self._move_to(self.Status.IN_REVIEW, by=editor, fields=["assigned_to"])
 
     @transition
     def assign(self, *, editor) -> None:
         """Assign an open story to an editor."""
-        self._require((*self.EDITOR_TURN, self.Status.CHANGES_REQUESTED, self.Status.EDITS_PROPOSED), "assigned")
+        self.require_step("assign")
         self.assigned_to = editor
         self.save(update_fields=["assigned_to"])
 
     @transition
     def request_changes(self, *, editor, message: str) -> StoryEvent:
         """Ask the writer for changes; the writer may then edit the story."""
-        self._require((self.Status.IN_REVIEW, self.Status.EDITS_PROPOSED), "sent back for changes")
+        self.require_step("request_changes")
         message = self._message_required(message)
-        if self.post_id:
-            raise InvalidTransition("A published story is not sent back for changes: propose edits instead.")
         self._clear_proposal()
         event = self._move_to(
             self.Status.CHANGES_REQUESTED,
@@ -426,7 +463,7 @@ class Story(models.Model):
         A published story's post stays live meanwhile; its excerpt and tags can be proposed too. Content notes
         left out (None) stay as they are; a note missing from the list is a proposed removal.
         """
-        self._require((self.Status.IN_REVIEW, self.Status.PUBLISHED), "given proposed edits")
+        self.require_step("propose_edits")
         if not body.strip() or not title.strip():
             raise InvalidTransition("The edited version needs a title and text.")
         notes = set(self.content_notes.all() if content_notes is None else content_notes)
@@ -512,7 +549,7 @@ class Story(models.Model):
     @transition
     def withdraw_proposal(self, *, editor) -> StoryEvent:
         """The editors take back their proposed version: the story is as it was (a published post never moved)."""
-        self._require((self.Status.EDITS_PROPOSED,), "have its proposed edits withdrawn")
+        self.require_step("withdraw_proposal")
         self._clear_proposal()
         back = self.Status.PUBLISHED if self.post_id else self.Status.IN_REVIEW
         return self._move_to(
@@ -547,7 +584,7 @@ class Story(models.Model):
     @transition
     def approve(self, *, editor, message: str = "") -> StoryEvent:
         """Approve a story under review; any other state is refused."""
-        self._require((self.Status.IN_REVIEW,), "approved")
+        self.require_step("approve")
         self.approved_by, self.approved_at = editor, timezone.now()
         if message.strip():
             StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message.strip())
@@ -562,9 +599,7 @@ class Story(models.Model):
     @transition
     def decline(self, *, editor, message: str) -> StoryEvent:
         """Decline with a message that always goes to the writer."""
-        self._require((*self.EDITOR_TURN, self.Status.CHANGES_REQUESTED, self.Status.EDITS_PROPOSED), "declined")
-        if self.post_id:
-            raise InvalidTransition("A published story is not declined: its writer can withdraw it.")
+        self.require_step("decline")
         message = self._message_required(message)
         event = self._move_to(self.Status.DECLINED, by=editor, message=message, notify="story.declined")
         StoryMessage.objects.create(story=self, from_editor=True, author=editor, body=message)
@@ -573,7 +608,7 @@ class Story(models.Model):
     @transition
     def mark_published(self, *, editor, post) -> StoryEvent:
         """Record the featured post made from an approved story (or from a published one, updated again)."""
-        self._require((self.Status.APPROVED, self.Status.PUBLISHED), "published")
+        self.require_step("promote")
         self.post = post
         return self._move_to(self.Status.PUBLISHED, by=editor, fields=["post"], notify="story.published")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from collections.abc import Callable
@@ -93,10 +94,10 @@ def writer_reply(*, story: Story, body: str) -> StoryMessage:
     return StoryMessage.objects.create(story=story, from_editor=False, body=body)
 
 
-def _tags_from(suggestion: str) -> list[Topic]:
+def suggested_tags(story: Story) -> list[Topic]:
     """The site's existing tags that the writer suggested. A writer's words never become a new public tag
     page by themselves: editors create tags."""
-    slugs = {slugify(part)[:90] for part in suggestion.split(",") if part.strip()}
+    slugs = {slugify(part)[:90] for part in story.suggested_tags.split(",") if part.strip()}
     return list(Topic.objects.filter(slug__in=slugs - {""}))
 
 
@@ -112,11 +113,19 @@ def _photo_copy(story: Story) -> ContentFile | None:
         return None
 
 
-def story_promote(*, story: Story, editor, series: Series | None) -> Post:
-    """Create (or, when promoted again, update) the featured post made from an approved story."""
+def story_promote(
+    *,
+    story: Story,
+    editor,
+    series: Series | None,
+    featured: bool = True,
+    when: datetime.datetime | None = None,
+) -> Post:
+    """Create (or, when promoted again, update) the post made from an approved story: live at once, or
+    scheduled for `when`; featured on the home page unless the editor says not."""
     with transaction.atomic():
         story.lock()  # a writer may be withdrawing this very moment: act on the current row only
-        story._require((Story.Status.APPROVED, Story.Status.PUBLISHED), "published")
+        story.require_step("promote")
         readers, _created = Contributor.objects.get_or_create(
             slug=READERS_CONTRIBUTOR["slug"], defaults={"display_name": READERS_CONTRIBUTOR["display_name"]}
         )
@@ -124,9 +133,12 @@ def story_promote(*, story: Story, editor, series: Series | None) -> Post:
         post.publish_from(
             story,
             series=series,
-            tags=_tags_from(story.suggested_tags),
+            tags=suggested_tags(story),
             content_notes=story.content_notes.all(),
             image=None if post.feature_image else _photo_copy(story),
+            featured=featured,
+            when=when,
+            by=editor,
         )
         story.mark_published(editor=editor, post=post)
     return post

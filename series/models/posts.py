@@ -550,8 +550,12 @@ class Post(models.Model):
         tags: Iterable[Topic] = (),
         content_notes: Iterable[ContentNote] = (),
         image=None,
+        featured: bool = True,
+        when: datetime.datetime | None = None,
+        by=None,
     ) -> None:
-        """Make or update the featured post of a reader's story, live at once (a live post stays as it is).
+        """Make or update the post of a reader's story, live at once or, given `when`, scheduled for then (a live
+        post stays as it is, and refuses a date). `by`: the editor who chose the date, for its revision.
 
         The writer's words replace the post's; the writer's content notes are added to those editors added.
         Tags are set when the post is made: later they change only by an edit the writer approves. An editor's
@@ -565,8 +569,13 @@ class Post(models.Model):
         with transaction.atomic():
             self.title, self.body, self.byline = story.title, story.body, story.public_credit
             self.series = series
-            self.featured = self.from_reader = True
-            if not self.is_published():
+            self.featured, self.from_reader = featured, True
+            if when is not None:
+                if self.is_published():
+                    raise InvalidTransition("This post is already published.")
+                if self.pk is None:
+                    self.status = self.Status.DRAFT  # saved first, then scheduled by the guarded method below
+            elif not self.is_published():
                 self.status = self.Status.PUBLISHED
                 self.publish_at = timezone.now()
             if image is not None and not self.feature_image:
@@ -577,6 +586,8 @@ class Post(models.Model):
                 self.tags.set(tags)
             self.content_notes.add(*content_notes)
             self.record_revision(note="Made from a reader's story" if new else "Updated from the reader's story")
+            if when is not None:
+                self.schedule(when, by=by)
 
     def unpublish(self, *, by=None) -> None:
         """Take a post back to draft; it disappears from every public page at once."""

@@ -101,7 +101,7 @@ def test_a_story_from_submission_to_featured_post_and_back_out(page: Page, site_
     desk.get_by_role("button", name="Approve").click()
     run_action("Promote to featured post…")
     desk.get_by_role("button", name="Publish as a featured post").click()
-    expect(desk.locator(".messagelist")).to_contain_text("published as featured posts")
+    expect(desk.locator(".messagelist")).to_contain_text("promoted to posts")
 
     # Visitors see it first on the home page and in its series.
     page.goto(site_url + "/")

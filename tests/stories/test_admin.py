@@ -159,7 +159,7 @@ class TestActions:
         act(editor_client, "approve", [story], apply="1", message="")
         story.refresh_from_db()
         assert story.status == S.APPROVED and story.approved_by == editor
-        act(editor_client, "promote", [story], apply="1", series=series.pk)
+        act(editor_client, "promote", [story], apply="1", series=series.pk, featured="on")
         story.refresh_from_db()
         post = story.post
         assert story.status == S.PUBLISHED
