@@ -1,0 +1,1 @@
+"""Moving a blog in from WordPress: reading its export, converting its content, importing it."""
