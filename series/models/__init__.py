@@ -17,6 +17,7 @@ from .posts import (
     unique_slug,
 )
 from .revisions import PostRevision
+from .wordpress import ImportedItem
 
 __all__ = [
     "Comment",
@@ -27,6 +28,7 @@ __all__ = [
     "CrisisLine",
     "Delivery",
     "EraseLinkRequest",
+    "ImportedItem",
     "OldAddress",
     "Page",
     "Post",

@@ -1,0 +1,834 @@
+"""Importing a WordPress export: staged, then written in one short transaction.
+
+Everything slow (reading the file, converting and sanitising content, judging comments, image work) is done
+first, into plain objects; then one transaction writes them, in bulk, with one cache invalidation. A broken file
+or a failure while writing leaves the database as it was. Items are keyed by the exported site and their ids
+(`ImportedItem`), with a fingerprint of each, so the same export imported again changes nothing and a later
+export of the same site adds what is new and updates what changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import EmailValidator, URLValidator
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ole import pagecache
+from ole.models import SafetyTerm
+from ole.safety import judge_comment
+from ole.text import render_comment
+
+from ..models import (
+    Comment,
+    CommunitySettings,
+    Contributor,
+    ImportedItem,
+    OldAddress,
+    Page,
+    Post,
+    PostRevision,
+    Series,
+    TaggedPost,
+    Topic,
+)
+from ..models.revisions import snapshot_of
+from . import wxr
+from .content import comment_text, convert, title_text
+
+Kind = ImportedItem.Kind
+DEFAULT_CATEGORY = "uncategorized"
+SERIES_TAXONOMY = "series"  # as the Organize Series plugin writes it
+
+
+class NoMedia:
+    """Stands in for the media library (s16-media's `MediaLibrary`) until it is here: nothing has a copy."""
+
+    def __init__(self, media_dir: Path | None, site_url: str) -> None:
+        self.missing: list[str] = []
+
+    def image_url(self, src: str) -> str | None:
+        self.missing.append(src)
+        return None
+
+    def feature_image(self, src: str) -> File | None:
+        self.missing.append(src)
+        return None
+
+
+def open_media(media_dir: Path | None, site_url: str):
+    """The one place the import's media library is made."""
+    return NoMedia(media_dir, site_url)
+
+
+# The report ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    counts: Counter = field(default_factory=Counter)  # ("posts", "created") → n
+    skipped: Counter = field(default_factory=Counter)  # reason → n
+    skipped_items: list[str] = field(default_factory=list)  # posts and pages skipped, by title
+    removed: Counter = field(default_factory=Counter)  # shortcode → n
+    missing: list[str] = field(default_factory=list)
+    redirects: int = 0
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        head = "Dry run: nothing was written. The import would make:" if self.dry_run else "Imported:"
+        out = [head]
+        for kind in ("posts", "pages", "comments", "contributors", "tags", "series"):
+            parts = [f"{self.counts[(kind, what)]} {what}" for what in ("created", "updated", "unchanged")]
+            if any(self.counts[(kind, what)] for what in ("created", "updated", "unchanged")):
+                out.append(f"  {kind}: {', '.join(parts)}")
+        drafts = self.counts[("posts", "as drafts")]
+        if drafts:
+            out.append(f"  of the posts, {drafts} are drafts (draft, pending, private or password-protected)")
+        out.append(f"Old addresses answered by a redirect: {self.redirects} new")
+        out.append(f"Skipped: {sum(self.skipped.values())}")
+        out += [f"  {count} × {reason}" for reason, count in sorted(self.skipped.items())]
+        out += [f"    {item}" for item in self.skipped_items]
+        out.append(f"Shortcodes and embeds removed or made into links: {sum(self.removed.values())}")
+        out += [f"  {count} × {name}" for name, count in sorted(self.removed.items())]
+        out.append(f"Media missing (shown as plain links): {len(self.missing)}")
+        out += [f"  {src}" for src in self.missing]
+        return out
+
+
+# Staged rows --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StagedComment:
+    wp_id: str
+    fingerprint: str
+    wp_parent: str
+    comment: Comment
+    existing: int | None = None  # the row made by an earlier import
+    changed: bool = True
+
+
+@dataclass
+class StagedPost:
+    item: wxr.Item
+    fingerprint: str
+    post: Post
+    tags: list[tuple[str, str, str]]  # (taxonomy, slug, name) of the terms that become tags
+    series: tuple[str, str, str] | None
+    comments: list[StagedComment] = field(default_factory=list)
+    existing: Post | None = None
+    changed: bool = True
+    feature_src: str = ""
+
+
+@dataclass
+class StagedPage:
+    item: wxr.Item
+    fingerprint: str
+    page: Page
+    existing: Page | None = None
+    changed: bool = True
+
+
+def site_key(url: str) -> str:
+    """The exported site as host and path: the same site exported over http and https is the same site."""
+    parts = urlsplit(url.strip())
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def fingerprint(value, *, site: str = "") -> str:
+    """A digest of an item as exported; the site's own addresses count alike over http and https."""
+    text = json.dumps(value, sort_keys=True, default=str)
+    if site:
+        text = text.replace(f"http://{site}", f"https://{site}")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def parse_gmt(value: str) -> datetime.datetime | None:
+    try:
+        moment = datetime.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S")
+    except ValueError:  # WordPress writes "0000-00-00 00:00:00" for a draft never saved with a date
+        return None
+    return moment.replace(tzinfo=datetime.UTC)
+
+
+def parse_local(value: str) -> datetime.datetime | None:
+    try:
+        moment = datetime.datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    return timezone.make_aware(moment)
+
+
+def decoded_path(url: str) -> str:
+    """The path of an address, percent-encoding decoded (/about/%c3%a9quipe/ → /about/équipe/); "" for none."""
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path)
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return ""
+    return path
+
+
+_valid_url = URLValidator(schemes=["http", "https"])
+_valid_email = EmailValidator()
+
+
+def _url_or_blank(value: str, max_length: int) -> str:
+    try:
+        _valid_url(value)
+    except ValidationError:
+        return ""
+    return value if len(value) <= max_length else ""
+
+
+def _email_or_blank(value: str) -> str:
+    value = value.strip()
+    try:
+        _valid_email(value)
+    except ValidationError:
+        return ""
+    return value if len(value) <= 254 else ""
+
+
+# The import ---------------------------------------------------------------------------------------------------
+
+
+class WordPressImport:
+    """One import of one export: `stage()` reads and prepares everything, `write()` commits it at once."""
+
+    def __init__(
+        self,
+        *,
+        series_slugs: Iterable[str] = (),
+        media_dir: Path | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.series_slugs = {slug.strip().lower() for slug in series_slugs if slug.strip()}
+        self.media_dir = media_dir
+        self.progress = progress or (lambda position: None)
+        self.summary = Summary()
+        self.posts: list[StagedPost] = []
+        self.pages: list[StagedPage] = []
+        self.attachments: dict[str, wxr.Item] = {}
+        self.terms: dict[tuple[str, str], wxr.Term] = {}
+        self.authors: dict[str, wxr.Author] = {}
+        self.site = ""
+        self.prefix = ""
+        self.remembered_new: list[ImportedItem] = []
+        self.remembered_changed: list[ImportedItem] = []
+
+    # Staging ---------------------------------------------------------------------------------------------------
+
+    def stage(self, source: BinaryIO) -> None:
+        """Read the whole export and prepare every row; nothing is written. `wxr.ExportError` if unreadable."""
+        stream = wxr.read_stream(source)
+        for thing in stream:
+            if isinstance(thing, wxr.Channel):
+                self._channel(thing)
+            else:
+                self._item(thing)
+            self.progress(source.tell())
+        self._resolve_after_reading()
+
+    def _channel(self, channel: wxr.Channel) -> None:
+        self.site = site_key(channel.site_url)
+        self.prefix = urlsplit(channel.site_url).path.rstrip("/")
+        self.media = open_media(self.media_dir, channel.site_url)
+        self.known = {
+            (row.kind, row.wp_id): row
+            for row in ImportedItem.objects.filter(site=self.site).only("kind", "wp_id", "object_id", "fingerprint")
+        }
+        self.authors = {author.login: author for author in channel.authors}
+        for term in channel.terms:
+            if term.slug:
+                self.terms[(term.taxonomy, term.slug)] = term
+        self.rules = CommunitySettings.objects.first() or CommunitySettings()
+        self.safety_terms = SafetyTerm.phrases()
+        self.taken_slugs = set(Post.objects.values_list("slug", flat=True))
+
+    def _item(self, item: wxr.Item) -> None:
+        if item.post_type == "attachment":
+            self.attachments[item.wp_id] = item
+        elif item.post_type == "post":
+            self._post(item)
+        elif item.post_type == "page":
+            self._page(item)
+        else:
+            self._skip(f"{item.post_type or 'unknown'} items (menus, revisions, custom types) are not imported")
+
+    def _skip(self, reason: str, title: str = "") -> None:
+        self.summary.skipped[reason] += 1
+        if title:
+            self.summary.skipped_items.append(title)
+
+    def _convert(self, content: str):
+        converted = convert(content, resolve_image=self.media.image_url)
+        self.summary.removed.update(converted.removed)
+        return converted
+
+    def _post(self, item: wxr.Item) -> None:
+        title = title_text(item.title) or "(untitled)"
+        status, publish_at = self._status(item)
+        if status is None:
+            self._skip(publish_at, f"post {item.wp_id} “{title}”")
+            return
+        previous = self.known.get((Kind.POST, item.wp_id))
+        series = self._series_of(item)
+        tags = [
+            (term.taxonomy, term.slug or slugify(term.name), term.name)
+            for term in item.terms
+            if term.taxonomy in ("category", "post_tag")
+            and (term.taxonomy, term.slug) != ("category", DEFAULT_CATEGORY)
+            and (series is None or (term.taxonomy, term.slug) != (series[0], series[1]))
+            and term.name.strip()
+        ]
+        mark = fingerprint({**asdict(item), "comments": None, "series": series}, site=self.site)
+        staged = StagedPost(item=item, fingerprint=mark, post=Post(), tags=tags, series=series)
+        if previous is not None:
+            existing = Post.objects.filter(pk=previous.object_id).first()
+            if existing is None:
+                self._skip("deleted here since an earlier import (left deleted)", f"post {item.wp_id} “{title}”")
+                return
+            staged.existing, staged.post = existing, existing
+            staged.changed = previous.fingerprint != mark
+        post = staged.post
+        if staged.changed:
+            converted = self._convert(item.content)
+            post.title = title[:200]
+            post.body = converted.html
+            post.excerpt = title_text(item.excerpt)[:500]
+            post.status, post.publish_at = status, publish_at
+            post.featured = item.is_sticky == "1"
+            if post.status == Post.Status.DRAFT and post.pk is None:
+                post.publish_at = None
+            if post.pk is None:
+                post.slug = self._new_slug(item.name, title)
+            staged.feature_src = self._attachment_src(item.meta.get("_thumbnail_id", ""))
+        if status == Post.Status.DRAFT:
+            self.summary.counts[("posts", "as drafts")] += 1
+        self._comments(staged)
+        self.posts.append(staged)
+
+    def _status(self, item: wxr.Item) -> tuple[str | None, datetime.datetime | str | None]:
+        """(status, publication time), or (None, why it is skipped)."""
+        when = parse_gmt(item.date_gmt) or parse_local(item.date)
+        wp_status = item.status or "draft"
+        if wp_status == "trash":
+            return None, "in WordPress's trash"
+        if wp_status in ("auto-draft", "inherit"):
+            return None, "never saved by its writer (an auto-draft)"
+        if wp_status == "future" and when is not None:
+            live = Post.Status.SCHEDULED if when > timezone.now() else Post.Status.PUBLISHED
+            return live, when
+        if wp_status == "publish" and not item.password:
+            return Post.Status.PUBLISHED, when or timezone.now()
+        return Post.Status.DRAFT, when  # draft, pending, private, password-protected: never public
+
+    def _series_of(self, item: wxr.Item) -> tuple[str, str, str] | None:
+        for term in item.terms:
+            if term.taxonomy == SERIES_TAXONOMY or (
+                term.taxonomy == "category" and term.slug.lower() in self.series_slugs
+            ):
+                return (term.taxonomy, term.slug, term.name)
+        return None
+
+    def _new_slug(self, name: str, title: str) -> str:
+        base = slugify(unquote(name)) or slugify(title) or "post"
+        base = base[:190].strip("-") or "post"
+        slug, suffix = base, 2
+        while slug in self.taken_slugs:
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        self.taken_slugs.add(slug)
+        return slug
+
+    def _attachment_src(self, wp_id: str) -> str:
+        attachment = self.attachments.get(wp_id.strip())
+        return (
+            (attachment.attachment_url or attachment.guid)
+            if attachment
+            else f"attachment:{wp_id.strip()}"
+            if wp_id.strip()
+            else ""
+        )
+
+    def _comments(self, staged: StagedPost) -> None:
+        author = self.authors.get(staged.item.creator)
+        for wp_comment in staged.item.comments:
+            approved = wp_comment.approved
+            if approved not in ("1", "0"):
+                self._skip(
+                    "comments marked spam or trash"
+                    if approved in ("spam", "trash")
+                    else f"comments in state “{approved}”"
+                )
+                continue
+            previous = self.known.get((Kind.COMMENT, wp_comment.wp_id))
+            mark = fingerprint(asdict(wp_comment), site=self.site)
+            is_mention = wp_comment.kind in ("pingback", "trackback")
+            comment = Comment(
+                kind=Comment.Kind.PINGBACK if is_mention else Comment.Kind.COMMENT,
+                name=title_text(wp_comment.author)[: Comment.NAME_MAX] or "Anonymous",
+                email="" if is_mention else _email_or_blank(wp_comment.email),
+                website="" if is_mention else _url_or_blank(wp_comment.url, 300),
+                source_url=_url_or_blank(wp_comment.url, 2000) if is_mention else "",
+                body=comment_text(wp_comment.content),
+                status=Comment.Status.APPROVED if approved == "1" else Comment.Status.PENDING,
+                created=parse_gmt(wp_comment.date_gmt) or parse_local(wp_comment.date) or timezone.now(),
+            )
+            if is_mention and not comment.source_url:
+                self._skip("pingbacks without a web address")
+                continue
+            by_author = author is not None and (
+                (wp_comment.user_id not in ("", "0") and wp_comment.user_id == author.wp_id)
+                or (author.email and wp_comment.email.strip().lower() == author.email.lower())
+            )
+            if by_author and not is_mention:
+                comment.role = Comment.Role.AUTHOR
+            comment.body_html = render_comment(comment.body)
+            # The safety lists flag what editors should read; an old conversation is not moderated again.
+            text = f"{comment.name}\n{comment.website}\n{comment.body}"
+            verdict = judge_comment(text, terms=self.safety_terms, max_links=self.rules.max_links + 1)
+            reasons = list(verdict.hold_reasons) + (["Words on the block list"] if verdict.discard else [])
+            comment.held_reason = "; ".join(reasons)[:200]
+            staged.comments.append(
+                StagedComment(
+                    wp_id=wp_comment.wp_id,
+                    fingerprint=mark,
+                    wp_parent=wp_comment.parent if wp_comment.parent not in ("", "0") else "",
+                    comment=comment,
+                    existing=previous.object_id if previous else None,
+                    changed=previous is None or previous.fingerprint != mark,
+                )
+            )
+        staged.comments.sort(key=lambda c: (c.comment.created, int(c.wp_id) if c.wp_id.isdigit() else 0))
+        # Mentions: one per linking page and post, as the site keeps them.
+        seen: set[str] = set()
+        kept = []
+        for staged_comment in staged.comments:
+            source = staged_comment.comment.source_url
+            if source and source in seen:
+                self._skip("pingbacks repeated from the same page")
+                continue
+            seen.add(source) if source else None
+            kept.append(staged_comment)
+        staged.comments = kept
+
+    def _page(self, item: wxr.Item) -> None:
+        title = title_text(item.title) or "(untitled)"
+        if item.status in ("trash", "auto-draft", "inherit"):
+            self._skip("pages in WordPress's trash or never saved", f"page {item.wp_id} “{title}”")
+            return
+        previous = self.known.get((Kind.PAGE, item.wp_id))
+        mark = fingerprint({**asdict(item), "comments": None}, site=self.site)
+        staged = StagedPage(item=item, fingerprint=mark, page=Page())
+        if previous is not None:
+            existing = Page.objects.filter(pk=previous.object_id).first()
+            if existing is None:
+                self._skip("deleted here since an earlier import (left deleted)", f"page {item.wp_id} “{title}”")
+                return
+            staged.existing, staged.page = existing, existing
+            staged.changed = previous.fingerprint != mark
+        if staged.changed:
+            converted = self._convert(item.content)
+            staged.page.title = title[:200]
+            staged.page.body_html = converted.html
+            staged.page.published = item.status == "publish" and not item.password
+        if item.comments:
+            self.summary.skipped["comments on pages (pages here take no comments)"] += len(item.comments)
+        self.pages.append(staged)
+
+    def _resolve_after_reading(self) -> None:
+        """What needs the whole file: page paths through their parents, feature images, derived text."""
+        by_id = {staged.item.wp_id: staged for staged in self.pages}
+        for staged in self.pages:
+            if staged.existing is None:
+                staged.page.path = self._page_path(staged, by_id, set())
+        taken = dict(Page.objects.values_list("path", "pk"))
+        planned: set[str] = set()
+        kept = []
+        for staged in self.pages:
+            path = staged.page.path
+            if staged.existing is None and (taken.get(path) is not None or path in planned or len(path) > 500):
+                self._skip("pages whose path is already a page here", f"page {staged.item.wp_id} at {path}")
+                continue
+            planned.add(path)
+            kept.append(staged)
+        self.pages = kept
+        for staged in self.posts:
+            post = staged.post
+            if staged.changed and staged.feature_src:
+                src = staged.feature_src
+                attachment = self.attachments.get(staged.item.meta.get("_thumbnail_id", "").strip())
+                image = self.media.feature_image(src) if not src.startswith("attachment:") else None
+                if image is not None:
+                    post.feature_image = image
+                    alt = attachment.meta.get("_wp_attachment_image_alt", "") if attachment else ""
+                    post.feature_image_alt = (title_text(alt) or post.title)[:200]
+                elif src.startswith("attachment:"):
+                    self.summary.missing.append(
+                        f"the feature image of “{post.title}” (attachment {src[11:]}, not in the export)"
+                    )
+            if staged.changed:
+                post.derive(
+                    update_fields=None if post.feature_image and not post.feature_image._committed else ["body"]
+                )
+        self.summary.missing.extend(self.media.missing)
+
+    def _page_path(self, staged: StagedPage, by_id: dict[str, StagedPage], seen: set[str]) -> str:
+        path = decoded_path(staged.item.link)
+        if path not in ("", "/") and not urlsplit(staged.item.link).query:
+            return path if path.endswith("/") else path + "/"
+        slug = unquote(staged.item.name) or slugify(staged.page.title) or f"page-{staged.item.wp_id}"
+        parent = by_id.get(staged.item.parent)
+        if parent is not None and staged.item.wp_id not in seen:
+            seen.add(staged.item.wp_id)
+            return self._page_path(parent, by_id, seen) + slug + "/"
+        return f"{self.prefix}/{slug}/"
+
+    # Writing -------------------------------------------------------------------------------------------------
+
+    def write(self) -> Summary:
+        """Write every staged row in one transaction, and move the page cache's version once."""
+        with transaction.atomic():
+            contributors = self._write_contributors()
+            topics = self._write_topics()
+            series = self._write_series()
+            self._write_posts(contributors, topics, series)
+            self._write_comments()
+            self._write_pages()
+            self._write_addresses(topics, series)
+            self._flush_remembered()
+            pagecache.site_changed()
+        return self.summary
+
+    def plan(self) -> Summary:
+        """What `write` would do, counted without writing (a dry run)."""
+        self.summary.dry_run = True
+        self._count_contributors_and_terms()
+        for staged in self.posts:
+            self._count("posts", staged.existing, staged.changed)
+            for comment in staged.comments:
+                self._count("comments", comment.existing, comment.changed)
+        for staged in self.pages:
+            self._count("pages", staged.existing, staged.changed)
+        topics = {
+            key: SimpleNamespace(slug=slugify(unquote(key[1])) or slugify(name))
+            for key, name in self._needed_terms().items()
+        }
+        series = {
+            key: SimpleNamespace(slug=slugify(unquote(key[1])) or slugify(name))
+            for key, name in self._needed_series().items()
+        }
+        rows = self._addresses(topics, series)
+        taken = set(OldAddress.objects.filter(path__in=[path for path, _ in rows]).values_list("path", flat=True))
+        self.summary.redirects = sum(1 for path, _ in rows if path not in taken)
+        return self.summary
+
+    def _count(self, kind: str, existing, changed: bool) -> None:
+        self.summary.counts[(kind, "created" if existing is None else "updated" if changed else "unchanged")] += 1
+
+    def _remember(self, kind: str, wp_id: str, object_id: int, mark: str) -> None:
+        row = self.known.get((kind, wp_id))
+        if row is None:
+            row = ImportedItem(site=self.site, kind=kind, wp_id=wp_id, object_id=object_id, fingerprint=mark)
+            self.known[(kind, wp_id)] = row
+            self.remembered_new.append(row)
+        elif row.object_id != object_id or row.fingerprint != mark:
+            row.object_id, row.fingerprint, row.imported_at = object_id, mark, timezone.now()
+            self.remembered_changed.append(row)
+
+    def _flush_remembered(self) -> None:
+        ImportedItem.objects.bulk_create(self.remembered_new, batch_size=1000)
+        ImportedItem.objects.bulk_update(self.remembered_changed, ["object_id", "fingerprint", "imported_at"], 1000)
+
+    def _needed_authors(self) -> dict[str, str]:
+        """login → display name, for the authors of the posts imported."""
+        needed = {}
+        for staged in self.posts:
+            login = staged.item.creator
+            author = self.authors.get(login)
+            needed[login] = title_text(author.display_name if author else login)[:100] or "Unknown author"
+        return needed
+
+    def _needed_terms(self) -> dict[tuple[str, str], str]:
+        needed: dict[tuple[str, str], str] = {}
+        for staged in self.posts:
+            for taxonomy, slug, name in staged.tags:
+                needed[(taxonomy, slug)] = title_text(name)[:100]
+        return needed
+
+    def _needed_series(self) -> dict[tuple[str, str], str]:
+        return {(s.series[0], s.series[1]): title_text(s.series[2])[:160] for s in self.posts if s.series}
+
+    def _count_contributors_and_terms(self) -> None:
+        for login, name in self._needed_authors().items():
+            known = (Kind.AUTHOR, login) in self.known or Contributor.objects.filter(display_name__iexact=name).exists()
+            self.summary.counts[("contributors", "unchanged" if known else "created")] += 1
+        for (taxonomy, slug), name in self._needed_terms().items():
+            known = (Kind.TOPIC, f"{taxonomy}:{slug}") in self.known or Topic.objects.filter(name__iexact=name).exists()
+            self.summary.counts[("tags", "unchanged" if known else "created")] += 1
+        for taxonomy, slug in self._needed_series():
+            known = (Kind.SERIES, f"{taxonomy}:{slug}") in self.known or Series.objects.filter(
+                slug=slugify(unquote(slug))
+            ).exists()
+            self.summary.counts[("series", "unchanged" if known else "created")] += 1
+
+    def _write_contributors(self) -> dict[str, Contributor]:
+        found = {}
+        for login, name in self._needed_authors().items():
+            row = self.known.get((Kind.AUTHOR, login))
+            contributor = Contributor.objects.filter(pk=row.object_id).first() if row else None
+            contributor = contributor or Contributor.objects.filter(display_name__iexact=name).first()
+            self.summary.counts[("contributors", "unchanged" if contributor else "created")] += 1
+            if contributor is None:
+                contributor = Contributor.objects.create(display_name=name, slug=_free_slug(Contributor, name, 100))
+            self._remember(Kind.AUTHOR, login, contributor.pk, fingerprint(name))
+            found[login] = contributor
+        return found
+
+    def _write_topics(self) -> dict[tuple[str, str], Topic]:
+        found = {}
+        for (taxonomy, slug), name in self._needed_terms().items():
+            key = f"{taxonomy}:{slug}"
+            row = self.known.get((Kind.TOPIC, key))
+            topic = Topic.objects.filter(pk=row.object_id).first() if row else None
+            topic = topic or Topic.objects.filter(name__iexact=name).first()
+            self.summary.counts[("tags", "unchanged" if topic else "created")] += 1
+            if topic is None:
+                term = self.terms.get((taxonomy, slug))
+                topic = Topic.objects.create(
+                    name=name,
+                    slug=_free_slug(Topic, unquote(slug) if slugify(unquote(slug)) else name, 100),
+                    description=title_text(term.description)[:1000] if term else "",
+                )
+            self._remember(Kind.TOPIC, key, topic.pk, fingerprint(name))
+            found[(taxonomy, slug)] = topic
+        return found
+
+    def _write_series(self) -> dict[tuple[str, str], Series]:
+        found = {}
+        for (taxonomy, slug), name in self._needed_series().items():
+            key = f"{taxonomy}:{slug}"
+            row = self.known.get((Kind.SERIES, key))
+            series = Series.objects.filter(pk=row.object_id).first() if row else None
+            series = series or Series.objects.filter(slug=slugify(unquote(slug))).first()
+            self.summary.counts[("series", "unchanged" if series else "created")] += 1
+            if series is None:
+                term = self.terms.get((taxonomy, slug))
+                series = Series.objects.create(
+                    title=name,
+                    slug=_free_slug(Series, unquote(slug) or name, 160),
+                    summary=title_text(term.description)[:1000] if term else "",
+                )
+            self._remember(Kind.SERIES, key, series.pk, fingerprint(name))
+            found[(taxonomy, slug)] = series
+        return found
+
+    def _write_posts(self, contributors, topics, series) -> None:
+        now = timezone.now()
+        new, changed = [], []
+        for staged in self.posts:
+            self._count("posts", staged.existing, staged.changed)
+            if not staged.changed:
+                continue
+            post = staged.post
+            post.contributor = contributors[staged.item.creator]
+            post.series = series.get((staged.series[0], staged.series[1])) if staged.series else None
+            post.part_number = None
+            post.updated = now
+            (changed if staged.existing else new).append(staged)
+        Post.objects.bulk_create([staged.post for staged in new], batch_size=500)
+        if changed:
+            fields = [
+                "title", "body", "body_html", "excerpt", "summary", "search_text", "word_count", "status",
+                "publish_at", "featured", "contributor", "series", "part_number", "updated", "feature_image",
+                "feature_image_alt",
+                *(f"{name}{suffix}" for name in Post.RENDITIONS for suffix in ("", "_width", "_height")),
+            ]  # fmt: skip
+            Post.objects.bulk_update([staged.post for staged in changed], fields, batch_size=500)
+            TaggedPost.objects.filter(content_object__in=[staged.post for staged in changed]).delete()
+        TaggedPost.objects.bulk_create(
+            [
+                TaggedPost(content_object=staged.post, tag=topics[(taxonomy, slug)])
+                for staged in (*new, *changed)
+                for taxonomy, slug in dict.fromkeys((t[0], t[1]) for t in staged.tags)
+            ],
+            batch_size=1000,
+        )
+        self._number_parts({post for staged in (*new, *changed) if (post := staged.post).series_id})
+        revisions = []
+        for staged in (*new, *changed):
+            tags = sorted({topics[(t[0], t[1])].name for t in staged.tags})
+            snapshot = snapshot_of(staged.post, tags=tags, content_notes=[] if staged.existing is None else None)
+            revisions.append(PostRevision(post=staged.post, snapshot=snapshot, note="Imported from WordPress"))
+        PostRevision.objects.bulk_create(revisions, batch_size=500)
+        for staged in self.posts:
+            self._remember(Kind.POST, staged.item.wp_id, staged.post.pk, staged.fingerprint)
+        # Old posts are not news: no follower email, no pingbacks to the pages they link to.
+        live = [staged.post.pk for staged in (*new, *changed) if staged.post.is_published()]
+        Post.objects.filter(pk__in=live).update(links_announced_at=models.F("updated"), followers_told_at=now)
+
+    def _number_parts(self, posts: set[Post]) -> None:
+        """Parts of a series are numbered by publication date, after any part a post made here already holds."""
+        by_series: dict[int, list[Post]] = defaultdict(list)
+        for post in posts:
+            by_series[post.series_id].append(post)
+        imported = {staged.post.pk for staged in self.posts}
+        for series_id in by_series:
+            others = Post.objects.filter(series=series_id).exclude(pk__in=imported)
+            start = others.aggregate(highest=models.Max("part_number"))["highest"] or 0
+            every = list(Post.objects.filter(series=series_id, pk__in=imported))
+            every.sort(key=lambda post: (post.publish_at is None, post.publish_at or timezone.now(), post.pk))
+            Post.objects.filter(pk__in=[post.pk for post in every]).update(part_number=None)
+            for number, post in enumerate(every, start=start + 1):
+                post.part_number = number
+            Post.objects.bulk_update(every, ["part_number"])
+
+    def _write_comments(self) -> None:
+        rules_depth = self.rules.reply_depth
+        created: list[tuple[StagedPost, StagedComment]] = []
+        updated: list[Comment] = []
+        by_wp_id: dict[str, Comment] = {}
+        existing_ids = [c.existing for staged in self.posts for c in staged.comments if c.existing]
+        existing = Comment.everything.in_bulk(existing_ids)
+        for staged in self.posts:
+            for staged_comment in staged.comments:
+                self._count("comments", staged_comment.existing, staged_comment.changed)
+                row = existing.get(staged_comment.existing) if staged_comment.existing else None
+                if staged_comment.existing and row is None:
+                    continue  # deleted here since: left deleted
+                if row is not None:
+                    by_wp_id[staged_comment.wp_id] = row
+                    if staged_comment.changed:
+                        fresh = staged_comment.comment
+                        row.body, row.body_html, row.name = fresh.body, fresh.body_html, fresh.name
+                        row.website, row.held_reason = fresh.website, fresh.held_reason or row.held_reason
+                        if row.status == Comment.Status.PENDING:
+                            row.status = fresh.status
+                        updated.append(row)
+                    continue
+                created.append((staged, staged_comment))
+        # Threads: parents first (a reply's parent is older, or at least earlier in the file).
+        pending = created
+        while pending:
+            wave, later = [], []
+            waiting = {staged_comment.wp_id for _, staged_comment in pending}
+            for staged, staged_comment in pending:
+                parent_id = staged_comment.wp_parent
+                if parent_id and parent_id not in by_wp_id and parent_id in waiting:
+                    later.append((staged, staged_comment))
+                    continue
+                comment = staged_comment.comment
+                comment.post = staged.post
+                answered = by_wp_id.get(parent_id) if parent_id else None
+                parent = answered
+                while parent is not None and parent.depth >= max(rules_depth - 1, 0) and parent.parent_id:
+                    parent = parent.parent
+                comment.parent = parent
+                comment.addressed_to = answered if answered is not None and answered != parent else None
+                comment.depth = parent.depth + 1 if parent else 0
+                wave.append((staged_comment, comment))
+            if not wave:  # a loop of parents: the rest start their own threads
+                for _, staged_comment in later:
+                    staged_comment.wp_parent = ""
+                pending = later
+                continue
+            Comment.everything.bulk_create([comment for _, comment in wave], batch_size=1000)
+            for staged_comment, comment in wave:
+                by_wp_id[staged_comment.wp_id] = comment
+            pending = later
+        Comment.everything.bulk_update(
+            updated, ["body", "body_html", "name", "website", "held_reason", "status"], batch_size=500
+        )
+        for staged in self.posts:
+            for staged_comment in staged.comments:
+                comment = by_wp_id.get(staged_comment.wp_id)
+                if comment is not None:
+                    self._remember(Kind.COMMENT, staged_comment.wp_id, comment.pk, staged_comment.fingerprint)
+        touched = [staged.post.pk for staged in self.posts if staged.comments]
+        counts = dict(
+            Comment.objects.filter(post__in=touched, status=Comment.Status.APPROVED)
+            .values_list("post")
+            .annotate(n=models.Count("pk"))
+        )
+        for pk in touched:
+            Post.objects.filter(pk=pk).update(comment_count=counts.get(pk, 0))
+
+    def _write_pages(self) -> None:
+        by_id = {}
+        for staged in sorted(self.pages, key=lambda s: s.page.path.count("/")):
+            self._count("pages", staged.existing, staged.changed)
+            if staged.changed:
+                parent = by_id.get(staged.item.parent)
+                staged.page.parent = parent.page if parent else staged.page.parent
+                staged.page.save()
+            by_id[staged.item.wp_id] = staged
+            self._remember(Kind.PAGE, staged.item.wp_id, staged.page.pk, staged.fingerprint)
+
+    def _addresses(self, topics, series) -> list[tuple[str, str]]:
+        """(old path, new path) for every live post, page, tag and category, and their feeds."""
+        rows: list[tuple[str, str]] = []
+        for staged in self.posts:
+            post = staged.post
+            if not (post.status == Post.Status.PUBLISHED and post.publish_at and post.publish_at <= timezone.now()):
+                continue  # a draft's or a scheduled post's address would tell its title before its time
+            target = reverse("series:post", kwargs={"slug": post.slug})
+            feed = reverse("series:post_comments_feed", kwargs={"slug": post.slug})
+            path = decoded_path(staged.item.link)
+            if path not in ("", "/") and not urlsplit(staged.item.link).query:
+                rows += [(path, target), (path.rstrip("/") + "/feed/", feed)]
+            rows.append((f"{self.prefix}/?p={staged.item.wp_id}", target))
+        for staged in self.pages:
+            if staged.page.published:
+                rows += [(f"{self.prefix}/?page_id={staged.item.wp_id}", staged.page.path)]
+                rows += [(f"{self.prefix}/?p={staged.item.wp_id}", staged.page.path)]
+        for (taxonomy, slug), topic in topics.items():
+            old = f"{self.prefix}/{'tag' if taxonomy == 'post_tag' else 'category'}/{self._term_path(taxonomy, slug)}/"
+            rows += [
+                (old, reverse("series:tag", kwargs={"slug": topic.slug})),
+                (old + "feed/", reverse("series:tag_feed", kwargs={"slug": topic.slug})),
+            ]
+        for (taxonomy, slug), one in series.items():
+            old = f"{self.prefix}/{taxonomy}/{self._term_path(taxonomy, slug)}/"
+            rows += [
+                (old, reverse("series:series_detail", kwargs={"slug": one.slug})),
+                (old + "feed/", reverse("series:series_feed", kwargs={"slug": one.slug})),
+            ]
+        return [(path, target) for path, target in dict(rows).items() if path != target and len(path) <= 500]
+
+    def _term_path(self, taxonomy: str, slug: str, depth: int = 0) -> str:
+        """A category's path in WordPress names its parents: /category/health/sleep/."""
+        term = self.terms.get((taxonomy, slug))
+        own = unquote(slug)
+        if term is None or not term.parent or depth > 10:
+            return own
+        return f"{self._term_path(taxonomy, term.parent, depth + 1)}/{own}"
+
+    def _write_addresses(self, topics, series) -> None:
+        rows = self._addresses(topics, series)
+        taken = set(OldAddress.objects.filter(path__in=[path for path, _ in rows]).values_list("path", flat=True))
+        new = [OldAddress(path=path, target=target) for path, target in rows if path not in taken]
+        OldAddress.objects.bulk_create(new, batch_size=1000)
+        self.summary.redirects = len(new)
+
+
+def _free_slug(model: type[models.Model], text: str, max_length: int) -> str:
+    base = slugify(text)[: max_length - 6].strip("-") or model._meta.model_name
+    slug, suffix = base, 2
+    while model._default_manager.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
