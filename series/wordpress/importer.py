@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import BinaryIO
@@ -296,7 +296,7 @@ class WordPressImport:
             and (series is None or (term.taxonomy, term.slug) != (series[0], series[1]))
             and term.name.strip()
         ]
-        mark = fingerprint({**asdict(item), "comments": None, "series": series}, site=self.site)
+        mark = fingerprint({**_fields(item), "series": series}, site=self.site)
         staged = StagedPost(item=item, fingerprint=mark, post=Post(), tags=tags, series=series)
         if previous is not None:
             existing = Post.objects.filter(pk=previous.object_id).first()
@@ -377,7 +377,7 @@ class WordPressImport:
                 )
                 continue
             previous = self.known.get((Kind.COMMENT, wp_comment.wp_id))
-            mark = fingerprint(asdict(wp_comment), site=self.site)
+            mark = fingerprint(vars(wp_comment), site=self.site)
             is_mention = wp_comment.kind in ("pingback", "trackback")
             comment = Comment(
                 kind=Comment.Kind.PINGBACK if is_mention else Comment.Kind.COMMENT,
@@ -433,7 +433,7 @@ class WordPressImport:
             self._skip("pages in WordPress's trash or never saved", f"page {item.wp_id} “{title}”")
             return
         previous = self.known.get((Kind.PAGE, item.wp_id))
-        mark = fingerprint({**asdict(item), "comments": None}, site=self.site)
+        mark = fingerprint(_fields(item), site=self.site)
         staged = StagedPage(item=item, fingerprint=mark, page=Page())
         if previous is not None:
             existing = Page.objects.filter(pk=previous.object_id).first()
@@ -824,6 +824,11 @@ class WordPressImport:
         new = [OldAddress(path=path, target=target) for path, target in rows if path not in taken]
         OldAddress.objects.bulk_create(new, batch_size=1000)
         self.summary.redirects = len(new)
+
+
+def _fields(item: wxr.Item) -> dict:
+    """An item as exported, without its comments (each has a fingerprint of its own)."""
+    return {**vars(item), "terms": [vars(term) for term in item.terms], "comments": None}
 
 
 def _free_slug(model: type[models.Model], text: str, max_length: int) -> str:
