@@ -30,7 +30,7 @@ from django.utils.text import slugify
 
 from ole import pagecache
 from ole.models import SafetyTerm
-from ole.safety import judge_comment
+from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for
 from ole.text import render_comment
 
 from ..models import (
@@ -53,6 +53,12 @@ from .content import comment_text, convert, title_text
 Kind = ImportedItem.Kind
 DEFAULT_CATEGORY = "uncategorized"
 SERIES_TAXONOMY = "series"  # as the Organize Series plugin writes it
+# What the moderation list says of an imported comment the safety lists flag (it stays in the state it had).
+FLAG_REASONS = {
+    CRISIS: "Imported; the writer may have been in crisis",
+    IDENTITY: "Imported; looks like a phone number, email address or street address",
+    MEDICATION: "Imported; mentions doses or where to get medication",
+}
 
 
 class NoMedia:
@@ -400,10 +406,12 @@ class WordPressImport:
                 comment.role = Comment.Role.AUTHOR
             comment.body_html = render_comment(comment.body)
             # The safety lists flag what editors should read; an old conversation is not moderated again.
-            text = f"{comment.name}\n{comment.website}\n{comment.body}"
-            verdict = judge_comment(text, terms=self.safety_terms, max_links=self.rules.max_links + 1)
-            reasons = list(verdict.hold_reasons) + (["Words on the block list"] if verdict.discard else [])
-            comment.held_reason = "; ".join(reasons)[:200]
+            found = flags_for(
+                f"{comment.name}\n{comment.body}",
+                crisis_terms=self.safety_terms.get("crisis", []),
+                medication_terms=self.safety_terms.get("medication", []),
+            )
+            comment.held_reason = "; ".join(FLAG_REASONS[flag] for flag in sorted(found))[:200]
             staged.comments.append(
                 StagedComment(
                     wp_id=wp_comment.wp_id,
@@ -765,8 +773,9 @@ class WordPressImport:
             .values_list("post")
             .annotate(n=models.Count("pk"))
         )
-        for pk in touched:
-            Post.objects.filter(pk=pk).update(comment_count=counts.get(pk, 0))
+        Post.objects.bulk_update(
+            [Post(pk=pk, comment_count=counts.get(pk, 0)) for pk in touched], ["comment_count"], batch_size=500
+        )
 
     def _write_pages(self) -> None:
         by_id = {}

@@ -186,7 +186,8 @@ def test_emails_stay_private_ips_are_never_imported_and_the_authors_comments_hav
 def test_comments_are_flagged_for_editors_but_not_moderated_again_and_no_email_goes_out():
     run(ORG)
     waiting = Comment.objects.get(body__startswith="Waiting for moderation")
-    assert "doses" in waiting.held_reason
+    assert waiting.held_reason == "Imported; mentions doses or where to get medication"
+    assert Comment.objects.get(body="Thank you, I will.").held_reason == ""
     assert waiting.status == Comment.Status.PENDING
     assert not OutboundEmail.objects.exists()
 
