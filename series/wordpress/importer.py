@@ -110,8 +110,9 @@ class Summary:
         out += [f"    {item}" for item in self.skipped_items]
         out.append(f"Shortcodes and embeds removed or made into links: {sum(self.removed.values())}")
         out += [f"  {count} × {name}" for name, count in sorted(self.removed.items())]
-        out.append(f"Media missing (shown as plain links): {len(self.missing)}")
-        out += [f"  {src}" for src in self.missing]
+        missing = list(dict.fromkeys(self.missing))  # each once, however many posts show it
+        out.append(f"Media missing (shown as plain links): {len(missing)}")
+        out += [f"  {src}" for src in missing]
         return out
 
 
