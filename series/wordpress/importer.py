@@ -300,7 +300,7 @@ class WordPressImport:
             for term in item.terms
             if term.taxonomy in ("category", "post_tag")
             and (term.taxonomy, term.slug) != ("category", DEFAULT_CATEGORY)
-            and (series is None or (term.taxonomy, term.slug) != (series[0], series[1]))
+            and not (term.taxonomy == "category" and term.slug.lower() in self.series_slugs)
             and term.name.strip()
         ]
         mark = fingerprint({**_fields(item), "series": series}, site=self.site)

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--series",
             nargs="+",
+            action="extend",
             default=[],
             metavar="CATEGORY_SLUG",
             help="Categories that become series (parts ordered by date) rather than tags.",

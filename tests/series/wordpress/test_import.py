@@ -1,7 +1,10 @@
 """The import_wordpress command: every mapping, old addresses, idempotency, all-or-nothing and the dry run."""
 
 import datetime
+import os
 import re
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 from unittest import mock
@@ -24,8 +27,9 @@ HOSTILE = HERE / "hostile.xml"
 
 
 def run(path: Path, *args: str) -> str:
-    out = StringIO()
-    call_command("import_wordpress", str(path), *args, stdout=out)
+    out, err = StringIO(), StringIO()
+    call_command("import_wordpress", str(path), *args, stdout=out, stderr=err)
+    assert err.getvalue() == ""  # no progress bar when the output is not a terminal
     return out.getvalue()
 
 
@@ -98,6 +102,12 @@ def test_tags_and_categories_become_topics_and_the_default_category_does_not():
     assert set(post("Week two").tags.names()) == {"My Taper Diary", "Équilibre"}
     assert not Topic.objects.filter(name="Uncategorized").exists()
     assert Topic.objects.get(name="Équilibre").slug == "equilibre"
+
+
+def test_series_can_be_named_in_one_option_or_several():
+    run(ORG, "--series", "withdrawal", "--series", "my-taper")
+    assert Series.objects.filter(title="My Taper Diary").exists()
+    assert "Withdrawal" not in post("Week one: the first cut").tags.names()  # named as a series: never a tag
 
 
 def test_a_category_named_with_series_becomes_a_series_with_parts_in_date_order():
@@ -353,3 +363,21 @@ def test_hostile_input_leaves_nothing_executable_in_posts_titles_names_tags_page
     for url in ("/posts/hello/", "/tags/xss/", f"/contributors/{hello.contributor.slug}/"):
         body = client.get(url).content.decode()
         assert "alert(" not in body, url
+
+
+def test_the_command_exits_with_status_1_and_one_line_for_a_broken_file(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a SYSTEM "file:///etc/passwd">]><rss>&a;</rss>')
+    env = {**os.environ, "DEBUG": "1", "DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_wordpress", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[3],
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "CommandError: The file was refused: it holds a DTD, which an export never needs."
+    ]
