@@ -47,12 +47,14 @@ from ..models import (
     Topic,
 )
 from ..models.revisions import snapshot_of
-from . import wxr
+from . import rows, wxr
 from .content import comment_text, convert, title_text
 
 Kind = ImportedItem.Kind
 DEFAULT_CATEGORY = "uncategorized"
 SERIES_TAXONOMY = "series"  # as the Organize Series plugin writes it
+POST_FIELDS = rows.fields_of(Post)
+COMMENT_FIELDS = rows.fields_of(Comment)
 # What the moderation list says of an imported comment the safety lists flag (it stays in the state it had).
 FLAG_REASONS = {
     CRISIS: "Imported; the writer may have been in crisis",
@@ -127,6 +129,7 @@ class StagedComment:
     comment: Comment
     existing: int | None = None  # the row made by an earlier import
     changed: bool = True
+    row: list | None = None  # a new comment's database values, prepared before the transaction
 
 
 @dataclass
@@ -140,6 +143,7 @@ class StagedPost:
     existing: Post | None = None
     changed: bool = True
     feature_src: str = ""
+    row: list | None = None  # a new post's database values, prepared before the transaction
 
 
 @dataclass
@@ -235,7 +239,7 @@ class WordPressImport:
         self.authors: dict[str, wxr.Author] = {}
         self.site = ""
         self.prefix = ""
-        self.remembered_new: list[ImportedItem] = []
+        self.remembered_new: dict[tuple[str, str], tuple[int, str]] = {}
         self.remembered_changed: list[ImportedItem] = []
 
     # Staging ---------------------------------------------------------------------------------------------------
@@ -421,6 +425,7 @@ class WordPressImport:
                     comment=comment,
                     existing=previous.object_id if previous else None,
                     changed=previous is None or previous.fingerprint != mark,
+                    row=None if previous else rows.values_of(comment, COMMENT_FIELDS),
                 )
             )
         staged.comments.sort(key=lambda c: (c.comment.created, int(c.wp_id) if c.wp_id.isdigit() else 0))
@@ -495,6 +500,8 @@ class WordPressImport:
                 post.derive(
                     update_fields=None if post.feature_image and not post.feature_image._committed else ["body"]
                 )
+            if staged.existing is None:
+                staged.row = rows.values_of(post, POST_FIELDS)
         self.summary.missing.extend(self.media.missing)
 
     def _page_path(self, staged: StagedPage, by_id: dict[str, StagedPage], seen: set[str]) -> str:
@@ -542,9 +549,9 @@ class WordPressImport:
             key: SimpleNamespace(slug=slugify(unquote(key[1])) or slugify(name))
             for key, name in self._needed_series().items()
         }
-        rows = self._addresses(topics, series)
-        taken = set(OldAddress.objects.filter(path__in=[path for path, _ in rows]).values_list("path", flat=True))
-        self.summary.redirects = sum(1 for path, _ in rows if path not in taken)
+        addresses = self._addresses(topics, series)
+        taken = set(OldAddress.objects.values_list("path", flat=True))
+        self.summary.redirects = sum(1 for path, _ in addresses if path not in taken)
         return self.summary
 
     def _count(self, kind: str, existing, changed: bool) -> None:
@@ -553,15 +560,24 @@ class WordPressImport:
     def _remember(self, kind: str, wp_id: str, object_id: int, mark: str) -> None:
         row = self.known.get((kind, wp_id))
         if row is None:
-            row = ImportedItem(site=self.site, kind=kind, wp_id=wp_id, object_id=object_id, fingerprint=mark)
-            self.known[(kind, wp_id)] = row
-            self.remembered_new.append(row)
+            self.remembered_new[(kind, wp_id)] = (object_id, mark)
         elif row.object_id != object_id or row.fingerprint != mark:
             row.object_id, row.fingerprint, row.imported_at = object_id, mark, timezone.now()
             self.remembered_changed.append(row)
 
     def _flush_remembered(self) -> None:
-        ImportedItem.objects.bulk_create(self.remembered_new, batch_size=1000)
+        fields = rows.fields_of(ImportedItem)
+        template = ImportedItem(site=self.site, kind="", wp_id="", object_id=0, fingerprint="")
+        values = rows.values_of(template, fields)
+        kind, wp_id, object_id, mark = (
+            rows.column(fields, name) for name in ("kind", "wp_id", "object_id", "fingerprint")
+        )
+        new = []
+        for (one_kind, one_id), (one_object, one_mark) in self.remembered_new.items():
+            row = list(values)
+            row[kind], row[wp_id], row[object_id], row[mark] = one_kind, one_id, one_object, one_mark
+            new.append(row)
+        rows.insert(ImportedItem, [field.column for field in fields], new)
         ImportedItem.objects.bulk_update(self.remembered_changed, ["object_id", "fingerprint", "imported_at"], 1000)
 
     def _needed_authors(self) -> dict[str, str]:
@@ -660,7 +676,16 @@ class WordPressImport:
             post.part_number = None
             post.updated = now
             (changed if staged.existing else new).append(staged)
-        Post.objects.bulk_create([staged.post for staged in new], batch_size=500)
+        contributor_column, series_column = (
+            rows.column(POST_FIELDS, "contributor_id"),
+            rows.column(POST_FIELDS, "series_id"),
+        )
+        for staged in new:
+            staged.row[contributor_column], staged.row[series_column] = (
+                staged.post.contributor_id,
+                staged.post.series_id,
+            )
+        rows.insert_objects(POST_FIELDS, [staged.post for staged in new], [staged.row for staged in new])
         if changed:
             fields = [
                 "title", "body", "body_html", "excerpt", "summary", "search_text", "word_count", "status",
@@ -670,34 +695,33 @@ class WordPressImport:
             ]  # fmt: skip
             Post.objects.bulk_update([staged.post for staged in changed], fields, batch_size=500)
             TaggedPost.objects.filter(content_object__in=[staged.post for staged in changed]).delete()
-        TaggedPost.objects.bulk_create(
-            [
-                TaggedPost(content_object=staged.post, tag=topics[(taxonomy, slug)])
-                for staged in (*new, *changed)
-                for taxonomy, slug in dict.fromkeys((t[0], t[1]) for t in staged.tags)
-            ],
-            batch_size=1000,
-        )
-        self._number_parts({post for staged in (*new, *changed) if (post := staged.post).series_id})
+        tagged = {
+            (staged.post.pk, topics[(taxonomy, slug)].pk)
+            for staged in (*new, *changed)
+            for taxonomy, slug, _ in staged.tags
+        }
+        rows.insert(TaggedPost, ["content_object_id", "tag_id"], sorted(tagged))
+        self._number_parts({staged.post.series_id for staged in (*new, *changed) if staged.post.series_id})
         revisions = []
         for staged in (*new, *changed):
             tags = sorted({topics[(t[0], t[1])].name for t in staged.tags})
             snapshot = snapshot_of(staged.post, tags=tags, content_notes=[] if staged.existing is None else None)
             revisions.append(PostRevision(post=staged.post, snapshot=snapshot, note="Imported from WordPress"))
-        PostRevision.objects.bulk_create(revisions, batch_size=500)
+        revision_fields = rows.fields_of(PostRevision)
+        rows.insert_objects(revision_fields, revisions, [rows.values_of(r, revision_fields) for r in revisions])
         for staged in self.posts:
             self._remember(Kind.POST, staged.item.wp_id, staged.post.pk, staged.fingerprint)
         # Old posts are not news: no follower email, no pingbacks to the pages they link to.
         live = [staged.post.pk for staged in (*new, *changed) if staged.post.is_published()]
         Post.objects.filter(pk__in=live).update(links_announced_at=models.F("updated"), followers_told_at=now)
 
-    def _number_parts(self, posts: set[Post]) -> None:
+    def _number_parts(self, series_ids: set[int]) -> None:
         """Parts of a series are numbered by publication date, after any part a post made here already holds."""
-        by_series: dict[int, list[Post]] = defaultdict(list)
-        for post in posts:
-            by_series[post.series_id].append(post)
-        imported = {staged.post.pk for staged in self.posts}
-        for series_id in by_series:
+        by_series: dict[int, list[int]] = defaultdict(list)
+        for staged in self.posts:
+            if staged.post.series_id in series_ids:
+                by_series[staged.post.series_id].append(staged.post.pk)
+        for series_id, imported in by_series.items():
             others = Post.objects.filter(series=series_id).exclude(pk__in=imported)
             start = others.aggregate(highest=models.Max("part_number"))["highest"] or 0
             every = list(Post.objects.filter(series=series_id, pk__in=imported))
@@ -732,6 +756,9 @@ class WordPressImport:
                     continue
                 created.append((staged, staged_comment))
         # Threads: parents first (a reply's parent is older, or at least earlier in the file).
+        post_column, depth_column = rows.column(COMMENT_FIELDS, "post_id"), rows.column(COMMENT_FIELDS, "depth")
+        parent_column = rows.column(COMMENT_FIELDS, "parent_id")
+        addressed_column = rows.column(COMMENT_FIELDS, "addressed_to_id")
         pending = created
         while pending:
             wave, later = [], []
@@ -756,7 +783,14 @@ class WordPressImport:
                     staged_comment.wp_parent = ""
                 pending = later
                 continue
-            Comment.everything.bulk_create([comment for _, comment in wave], batch_size=1000)
+            for staged_comment, comment in wave:
+                row = staged_comment.row
+                row[post_column], row[depth_column] = comment.post.pk, comment.depth
+                row[parent_column] = comment.parent.pk if comment.parent else None
+                row[addressed_column] = comment.addressed_to.pk if comment.addressed_to else None
+            rows.insert_objects(
+                COMMENT_FIELDS, [c for _, c in wave], [staged_comment.row for staged_comment, _ in wave]
+            )
             for staged_comment, comment in wave:
                 by_wp_id[staged_comment.wp_id] = comment
             pending = later
@@ -829,10 +863,18 @@ class WordPressImport:
         return f"{self._term_path(taxonomy, term.parent, depth + 1)}/{own}"
 
     def _write_addresses(self, topics, series) -> None:
-        rows = self._addresses(topics, series)
-        taken = set(OldAddress.objects.filter(path__in=[path for path, _ in rows]).values_list("path", flat=True))
-        new = [OldAddress(path=path, target=target) for path, target in rows if path not in taken]
-        OldAddress.objects.bulk_create(new, batch_size=1000)
+        addresses = self._addresses(topics, series)
+        taken = set(OldAddress.objects.values_list("path", flat=True))
+        fields = rows.fields_of(OldAddress)
+        values = rows.values_of(OldAddress(path="", target=""), fields)
+        path_column, target_column = rows.column(fields, "path"), rows.column(fields, "target")
+        new = []
+        for path, target in addresses:
+            if path not in taken:
+                row = list(values)
+                row[path_column], row[target_column] = path, target
+                new.append(row)
+        rows.insert(OldAddress, [field.column for field in fields], new)
         self.summary.redirects = len(new)
 
 
