@@ -676,15 +676,13 @@ class WordPressImport:
             post.part_number = None
             post.updated = now
             (changed if staged.existing else new).append(staged)
-        contributor_column, series_column = (
-            rows.column(POST_FIELDS, "contributor_id"),
-            rows.column(POST_FIELDS, "series_id"),
-        )
+        contributor_column = rows.column(POST_FIELDS, "contributor_id")
+        series_column = rows.column(POST_FIELDS, "series_id")
+        count_column = rows.column(POST_FIELDS, "comment_count")
         for staged in new:
-            staged.row[contributor_column], staged.row[series_column] = (
-                staged.post.contributor_id,
-                staged.post.series_id,
-            )
+            staged.row[contributor_column] = staged.post.contributor_id
+            staged.row[series_column] = staged.post.series_id
+            staged.row[count_column] = sum(c.comment.status == Comment.Status.APPROVED for c in staged.comments)
         rows.insert_objects(POST_FIELDS, [staged.post for staged in new], [staged.row for staged in new])
         if changed:
             fields = [
@@ -732,29 +730,43 @@ class WordPressImport:
             Post.objects.bulk_update(every, ["part_number"])
 
     def _write_comments(self) -> None:
-        rules_depth = self.rules.reply_depth
-        created: list[tuple[StagedPost, StagedComment]] = []
-        updated: list[Comment] = []
-        by_wp_id: dict[str, Comment] = {}
-        existing_ids = [c.existing for staged in self.posts for c in staged.comments if c.existing]
-        existing = Comment.everything.in_bulk(existing_ids)
-        for staged in self.posts:
-            for staged_comment in staged.comments:
-                self._count("comments", staged_comment.existing, staged_comment.changed)
-                row = existing.get(staged_comment.existing) if staged_comment.existing else None
-                if staged_comment.existing and row is None:
-                    continue  # deleted here since: left deleted
-                if row is not None:
-                    by_wp_id[staged_comment.wp_id] = row
-                    if staged_comment.changed:
-                        fresh = staged_comment.comment
-                        row.body, row.body_html, row.name = fresh.body, fresh.body_html, fresh.name
-                        row.website, row.held_reason = fresh.website, fresh.held_reason or row.held_reason
-                        if row.status == Comment.Status.PENDING:
-                            row.status = fresh.status
-                        updated.append(row)
-                    continue
-                created.append((staged, staged_comment))
+        limit = max(self.rules.reply_depth - 1, 0)
+        staged_comments = [(staged, c) for staged in self.posts for c in staged.comments]
+        created = [(staged, c) for staged, c in staged_comments if c.existing is None]
+        pk_of = {c.wp_id: c.existing for _, c in staged_comments if c.existing}
+        new_ids = {c.wp_id for _, c in created}
+        # Rows already here are read only when needed: to update them, or as parents of new replies.
+        parents = {pk_of[c.wp_parent] for _, c in created if c.wp_parent in pk_of and c.wp_parent not in new_ids}
+        changed = [c for _, c in staged_comments if c.existing and c.changed]
+        here = Comment.everything.in_bulk(list(parents | {c.existing for c in changed}))
+        shape = {pk: (row.depth, row.parent_id) for pk, row in here.items()}  # id → (depth, parent id)
+        updated = []
+        for _, staged_comment in staged_comments:
+            if staged_comment.existing is None:
+                continue
+            if not staged_comment.changed:
+                self._count("comments", staged_comment.existing, False)
+                continue
+            row = here.get(staged_comment.existing)
+            if row is None:
+                self._skip("comments deleted here since an earlier import (left deleted)")
+                continue
+            self._count("comments", row.pk, True)
+            fresh = staged_comment.comment
+            row.body, row.body_html, row.name = fresh.body, fresh.body_html, fresh.name
+            row.website, row.held_reason = fresh.website, fresh.held_reason or row.held_reason
+            if row.status == Comment.Status.PENDING:  # what an editor already decided stays decided
+                row.status = fresh.status
+            updated.append(row)
+        Comment.everything.bulk_update(
+            updated, ["body", "body_html", "name", "website", "held_reason", "status"], batch_size=500
+        )
+
+        def depth_and_parent(pk: int) -> tuple[int, int | None]:
+            if pk not in shape:
+                shape[pk] = Comment.everything.values_list("depth", "parent_id").get(pk=pk)
+            return shape[pk]
+
         # Threads: parents first (a reply's parent is older, or at least earlier in the file).
         post_column, depth_column = rows.column(COMMENT_FIELDS, "post_id"), rows.column(COMMENT_FIELDS, "depth")
         parent_column = rows.column(COMMENT_FIELDS, "parent_id")
@@ -764,45 +776,40 @@ class WordPressImport:
             wave, later = [], []
             waiting = {staged_comment.wp_id for _, staged_comment in pending}
             for staged, staged_comment in pending:
-                parent_id = staged_comment.wp_parent
-                if parent_id and parent_id not in by_wp_id and parent_id in waiting:
+                wp_parent = staged_comment.wp_parent
+                if wp_parent in waiting:
                     later.append((staged, staged_comment))
                     continue
-                comment = staged_comment.comment
-                comment.post = staged.post
-                answered = by_wp_id.get(parent_id) if parent_id else None
+                answered = pk_of.get(wp_parent) if wp_parent else None
+                if answered is not None and answered not in shape:
+                    answered = None  # deleted here since: the reply starts a thread of its own
                 parent = answered
-                while parent is not None and parent.depth >= max(rules_depth - 1, 0) and parent.parent_id:
-                    parent = parent.parent
-                comment.parent = parent
-                comment.addressed_to = answered if answered is not None and answered != parent else None
-                comment.depth = parent.depth + 1 if parent else 0
-                wave.append((staged_comment, comment))
-            if not wave:  # a loop of parents: the rest start their own threads
+                while parent is not None and shape[parent][0] >= limit and shape[parent][1]:
+                    parent = shape[parent][1]
+                    depth_and_parent(parent)
+                row = staged_comment.row
+                row[post_column] = staged.post.pk
+                row[depth_column] = shape[parent][0] + 1 if parent else 0
+                row[parent_column] = parent
+                row[addressed_column] = answered if answered != parent else None
+                wave.append((staged_comment, row))
+            if not wave:  # a loop of parents: the rest start threads of their own
                 for _, staged_comment in later:
                     staged_comment.wp_parent = ""
                 pending = later
                 continue
-            for staged_comment, comment in wave:
-                row = staged_comment.row
-                row[post_column], row[depth_column] = comment.post.pk, comment.depth
-                row[parent_column] = comment.parent.pk if comment.parent else None
-                row[addressed_column] = comment.addressed_to.pk if comment.addressed_to else None
-            rows.insert_objects(
-                COMMENT_FIELDS, [c for _, c in wave], [staged_comment.row for staged_comment, _ in wave]
-            )
-            for staged_comment, comment in wave:
-                by_wp_id[staged_comment.wp_id] = comment
+            comments = [staged_comment.comment for staged_comment, _ in wave]
+            rows.insert_objects(COMMENT_FIELDS, comments, [row for _, row in wave])
+            for staged_comment, row in wave:
+                pk_of[staged_comment.wp_id] = staged_comment.comment.pk
+                shape[staged_comment.comment.pk] = (row[depth_column], row[parent_column])
+                self._count("comments", None, True)
             pending = later
-        Comment.everything.bulk_update(
-            updated, ["body", "body_html", "name", "website", "held_reason", "status"], batch_size=500
-        )
-        for staged in self.posts:
-            for staged_comment in staged.comments:
-                comment = by_wp_id.get(staged_comment.wp_id)
-                if comment is not None:
-                    self._remember(Kind.COMMENT, staged_comment.wp_id, comment.pk, staged_comment.fingerprint)
-        touched = [staged.post.pk for staged in self.posts if staged.comments]
+        for _, c in staged_comments:
+            if c.wp_id in pk_of and (c.existing is None or c.existing in here or not c.changed):
+                self._remember(Kind.COMMENT, c.wp_id, pk_of[c.wp_id], c.fingerprint)
+        # New posts were written with their count; others recount what they show now.
+        touched = [s.post.pk for s in self.posts if s.existing and any(c.changed for c in s.comments)]
         counts = dict(
             Comment.objects.filter(post__in=touched, status=Comment.Status.APPROVED)
             .values_list("post")

@@ -263,13 +263,20 @@ def test_a_later_export_of_the_same_site_adds_what_is_new_and_updates_what_chang
         <wp:post_date_gmt>2019-05-17 08:00:00</wp:post_date_gmt><wp:post_name>week-three</wp:post_name>
         <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>"""
     later = later.replace("</channel>", new_item + "</channel>")
+    new_reply = """<wp:comment><wp:comment_id>108</wp:comment_id><wp:comment_author>Kim</wp:comment_author>
+        <wp:comment_date_gmt>2019-06-01 10:00:00</wp:comment_date_gmt><wp:comment_content>Late reply.</wp:comment_content>
+        <wp:comment_approved>1</wp:comment_approved><wp:comment_parent>100</wp:comment_parent></wp:comment>"""
+    later = later.replace("</wp:comment>", "</wp:comment>" + new_reply, 1)
     path = tmp_path / "later.xml"
     path.write_text(later)
     before = counts()
     output = run(path)
     assert "posts: 1 created, 1 updated, 6 unchanged" in output
     assert counts()["Post"] == before["Post"] + 1
-    assert counts()["Comment"] == before["Comment"]
+    assert counts()["Comment"] == before["Comment"] + 1
+    reply = Comment.objects.get(body="Late reply.")
+    assert reply.parent == Comment.objects.get(body="Good luck with it! Go slowly.") and reply.depth == 1
+    assert post("Week one: the first cut").comment_count == 6
     assert "now it has" in post("Week one: the first cut").body_html
     assert post("Week one: the first cut").revisions.count() == 2
     assert OldAddress.objects.get(path="/?p=40").target == "/posts/week-three/"
