@@ -264,7 +264,8 @@ def test_a_later_export_of_the_same_site_adds_what_is_new_and_updates_what_chang
         <wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>"""
     later = later.replace("</channel>", new_item + "</channel>")
     new_reply = """<wp:comment><wp:comment_id>108</wp:comment_id><wp:comment_author>Kim</wp:comment_author>
-        <wp:comment_date_gmt>2019-06-01 10:00:00</wp:comment_date_gmt><wp:comment_content>Late reply.</wp:comment_content>
+        <wp:comment_date_gmt>2019-06-01 10:00:00</wp:comment_date_gmt>
+        <wp:comment_content>Late reply.</wp:comment_content>
         <wp:comment_approved>1</wp:comment_approved><wp:comment_parent>100</wp:comment_parent></wp:comment>"""
     later = later.replace("</wp:comment>", "</wp:comment>" + new_reply, 1)
     path = tmp_path / "later.xml"
