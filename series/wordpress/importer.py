@@ -121,12 +121,13 @@ class Summary:
 # Staged rows --------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class StagedComment:
     wp_id: str
     fingerprint: str
     wp_parent: str
-    comment: Comment
+    comment: Comment | None  # kept only for a comment already here (its fresh words); a new one keeps its row
+    approved: bool = False
     existing: int | None = None  # the row made by an earlier import
     changed: bool = True
     row: list | None = None  # a new comment's database values, prepared before the transaction
@@ -332,6 +333,8 @@ class WordPressImport:
         if status == Post.Status.DRAFT:
             self.summary.counts[("posts", "as drafts")] += 1
         self._comments(staged)
+        item.content = item.excerpt = ""  # converted, or unchanged: the raw text is not needed again
+        item.comments = []
         self.posts.append(staged)
 
     def _status(self, item: wxr.Item) -> tuple[str | None, datetime.datetime | str | None]:
@@ -388,7 +391,7 @@ class WordPressImport:
                 )
                 continue
             previous = self.known.get((Kind.COMMENT, wp_comment.wp_id))
-            mark = fingerprint(vars(wp_comment), site=self.site)
+            mark = fingerprint(_slots(wp_comment), site=self.site)
             is_mention = wp_comment.kind in ("pingback", "trackback")
             comment = Comment(
                 kind=Comment.Kind.PINGBACK if is_mention else Comment.Kind.COMMENT,
@@ -425,7 +428,7 @@ class WordPressImport:
                     comment=comment,
                     existing=previous.object_id if previous else None,
                     changed=previous is None or previous.fingerprint != mark,
-                    row=None if previous else rows.values_of(comment, COMMENT_FIELDS),
+                    approved=comment.status == Comment.Status.APPROVED,
                 )
             )
         staged.comments.sort(key=lambda c: (c.comment.created, int(c.wp_id) if c.wp_id.isdigit() else 0))
@@ -440,6 +443,10 @@ class WordPressImport:
             seen.add(source) if source else None
             kept.append(staged_comment)
         staged.comments = kept
+        for staged_comment in kept:  # a new comment is kept as its row only: memory stays small
+            if staged_comment.existing is None:
+                staged_comment.row = rows.values_of(staged_comment.comment, COMMENT_FIELDS)
+                staged_comment.comment = None
 
     def _page(self, item: wxr.Item) -> None:
         title = title_text(item.title) or "(untitled)"
@@ -682,7 +689,7 @@ class WordPressImport:
         for staged in new:
             staged.row[contributor_column] = staged.post.contributor_id
             staged.row[series_column] = staged.post.series_id
-            staged.row[count_column] = sum(c.comment.status == Comment.Status.APPROVED for c in staged.comments)
+            staged.row[count_column] = sum(c.approved for c in staged.comments)
         rows.insert_objects(POST_FIELDS, [staged.post for staged in new], [staged.row for staged in new])
         if changed:
             fields = [
@@ -798,11 +805,10 @@ class WordPressImport:
                     staged_comment.wp_parent = ""
                 pending = later
                 continue
-            comments = [staged_comment.comment for staged_comment, _ in wave]
-            rows.insert_objects(COMMENT_FIELDS, comments, [row for _, row in wave])
-            for staged_comment, row in wave:
-                pk_of[staged_comment.wp_id] = staged_comment.comment.pk
-                shape[staged_comment.comment.pk] = (row[depth_column], row[parent_column])
+            ids = rows.insert(Comment, [field.column for field in COMMENT_FIELDS], [row for _, row in wave])
+            for (staged_comment, row), pk in zip(wave, ids, strict=True):
+                pk_of[staged_comment.wp_id] = pk
+                shape[pk] = (row[depth_column], row[parent_column])
                 self._count("comments", None, True)
             pending = later
         for _, c in staged_comments:
@@ -887,7 +893,11 @@ class WordPressImport:
 
 def _fields(item: wxr.Item) -> dict:
     """An item as exported, without its comments (each has a fingerprint of its own)."""
-    return {**vars(item), "terms": [vars(term) for term in item.terms], "comments": None}
+    return {**vars(item), "terms": [_slots(term) for term in item.terms], "comments": None}
+
+
+def _slots(value) -> dict:
+    return {name: getattr(value, name) for name in value.__slots__}
 
 
 def _free_slug(model: type[models.Model], text: str, max_length: int) -> str:

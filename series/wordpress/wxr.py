@@ -59,7 +59,7 @@ class Channel:
     terms: list[Term] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemTerm:
     """A `<category>` of an item: its taxonomy (`domain`), slug (`nicename`) and name."""
 
@@ -68,7 +68,7 @@ class ItemTerm:
     name: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Comment:
     wp_id: str
     author: str = ""
