@@ -391,3 +391,16 @@ def test_the_command_exits_with_status_1_and_one_line_for_a_broken_file(tmp_path
     assert done.stderr.strip().splitlines() == [
         "CommandError: The file was refused: it holds a DTD, which an export never needs."
     ]
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_sees_a_progress_bar_over_the_file(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    call_command("import_wordpress", str(ORG), stdout=StringIO())
+    assert "Reading the export" in terminal.getvalue()
+    assert "100%" in terminal.getvalue()
