@@ -311,12 +311,15 @@ class WordPressImport:
         mark = fingerprint({**_fields(item), "series": series}, site=self.site)
         staged = StagedPost(item=item, fingerprint=mark, post=Post(), tags=tags, series=series)
         if previous is not None:
-            existing = Post.objects.filter(pk=previous.object_id).first()
+            staged.changed = previous.fingerprint != mark
+            found = Post.objects.filter(pk=previous.object_id)
+            if not staged.changed:  # only what its old addresses and series need: its text stays in the database
+                found = found.only("slug", "status", "publish_at", "series", "part_number", "trashed_at")
+            existing = found.first()
             if existing is None:
                 self._skip("deleted here since an earlier import (left deleted)", f"post {item.wp_id} “{title}”")
                 return
             staged.existing, staged.post = existing, existing
-            staged.changed = previous.fingerprint != mark
         post = staged.post
         if staged.changed:
             converted = self._convert(item.content)
