@@ -630,7 +630,7 @@ class WordPressImport:
             contributor = contributor or Contributor.objects.filter(display_name__iexact=name).first()
             self.summary.counts[("contributors", "unchanged" if contributor else "created")] += 1
             if contributor is None:
-                contributor = Contributor.objects.create(display_name=name, slug=_free_slug(Contributor, name, 100))
+                contributor = _created(Contributor(display_name=name, slug=_free_slug(Contributor, name, 100)))
             self._remember(Kind.AUTHOR, login, contributor.pk, fingerprint(name))
             found[login] = contributor
         return found
@@ -645,10 +645,12 @@ class WordPressImport:
             self.summary.counts[("tags", "unchanged" if topic else "created")] += 1
             if topic is None:
                 term = self.terms.get((taxonomy, slug))
-                topic = Topic.objects.create(
-                    name=name,
-                    slug=_free_slug(Topic, unquote(slug) if slugify(unquote(slug)) else name, 100),
-                    description=title_text(term.description)[:1000] if term else "",
+                topic = _created(
+                    Topic(
+                        name=name,
+                        slug=_free_slug(Topic, unquote(slug) if slugify(unquote(slug)) else name, 100),
+                        description=title_text(term.description)[:1000] if term else "",
+                    )
                 )
             self._remember(Kind.TOPIC, key, topic.pk, fingerprint(name))
             found[(taxonomy, slug)] = topic
@@ -664,10 +666,12 @@ class WordPressImport:
             self.summary.counts[("series", "unchanged" if series else "created")] += 1
             if series is None:
                 term = self.terms.get((taxonomy, slug))
-                series = Series.objects.create(
-                    title=name,
-                    slug=_free_slug(Series, unquote(slug) or name, 160),
-                    summary=title_text(term.description)[:1000] if term else "",
+                series = _created(
+                    Series(
+                        title=name,
+                        slug=_free_slug(Series, unquote(slug) or name, 160),
+                        summary=title_text(term.description)[:1000] if term else "",
+                    )
                 )
             self._remember(Kind.SERIES, key, series.pk, fingerprint(name))
             found[(taxonomy, slug)] = series
@@ -835,7 +839,11 @@ class WordPressImport:
             if staged.changed:
                 parent = by_id.get(staged.item.parent)
                 staged.page.parent = parent.page if parent else staged.page.parent
-                staged.page.save()
+                if staged.existing is None:
+                    _created(staged.page)
+                else:
+                    staged.page.updated = timezone.now()
+                    Page.objects.bulk_update([staged.page], ["title", "body_html", "published", "parent", "updated"])
             by_id[staged.item.wp_id] = staged
             self._remember(Kind.PAGE, staged.item.wp_id, staged.page.pk, staged.fingerprint)
 
@@ -901,6 +909,13 @@ def _fields(item: wxr.Item) -> dict:
 
 def _slots(value) -> dict:
     return {name: getattr(value, name) for name in value.__slots__}
+
+
+def _created(obj: models.Model) -> models.Model:
+    """Insert one row without the signals a save sends: the import moves the page cache's version once, at the
+    end, not once for every tag it makes."""
+    type(obj)._default_manager.bulk_create([obj])
+    return obj
 
 
 def _free_slug(model: type[models.Model], text: str, max_length: int) -> str:

@@ -404,3 +404,9 @@ def test_a_terminal_sees_a_progress_bar_over_the_file(monkeypatch):
     call_command("import_wordpress", str(ORG), stdout=StringIO())
     assert "Reading the export" in terminal.getvalue()
     assert "100%" in terminal.getvalue()
+
+
+def test_the_import_moves_the_page_cache_version_once_however_much_it_writes():
+    with mock.patch.object(pagecache, "site_changed", wraps=pagecache.site_changed) as moved:
+        run(ORG, "--series", "my-taper")
+    assert moved.call_count == 1
