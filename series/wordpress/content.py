@@ -42,11 +42,10 @@ _BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"']+)[ \t]*$", re.MULTILIN
 # is taken as a plugin's shortcode and removed. A lone `[word]` with neither (“[sic]”) is prose and stays.
 _LINKED = {"embed", "audio", "video", "youtube", "vimeo", "soundcloud", "spotify", "tweet", "twitter", "instagram"}
 _KNOWN = _LINKED | {"caption", "wp_caption", "gallery", "playlist", "slideshow", "googlemaps"}
-_SHORTCODE = re.compile(
-    r"\[(?P<escaped>\[?)(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:\s[^\]]*)?)(?P<selfclose>/?)\]"
-    r"(?:(?P<body>.*?)\[/(?P=name)\])?(?P<escaped_end>\]?)",
-    re.DOTALL,
+_OPENING = re.compile(
+    r"\[(?P<escaped>\[?)(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:\s[^\]]*)?)(?P<selfclose>/?)\](?P<escaped_end>(?(escaped)\]?|))"
 )
+_CLOSING = re.compile(r"\[/([a-zA-Z][\w-]*)\]")
 _ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"'\]]+")
@@ -137,27 +136,41 @@ def wpautop(text: str) -> str:
 
 
 def _shortcodes(text: str, result: Converted) -> str:
-    def replace(match: re.Match) -> str:
-        name = match.group("name").lower()
-        attrs = _attributes(match.group("attrs") or "")
-        body = match.group("body")
-        if match.group("escaped") and match.group("escaped_end"):  # [[gallery]] is WordPress for a literal [gallery]
-            return match.group(0)[1:-1]
-        if name not in _KNOWN and not attrs and body is None and not match.group("selfclose"):
-            return match.group(0)  # “[sic]”, “[1]”: prose, not a shortcode
-        if name in ("caption", "wp_caption"):
-            return _caption(_shortcodes(body or "", result), attrs)
-        result.removed.append(f"[{name}]")
-        if name in _LINKED:
-            address = attrs.get("src") or attrs.get("url") or _first_url(body or "") or _first_url(match.group("attrs"))
-            for extension in ("mp3", "m4a", "ogg", "wav", "mp4", "m4v", "webm", "mov"):
-                address = address or attrs.get(extension, "")
-            return _link(address, note=None) if address else ""
-        if name in _KNOWN or body is None:
-            return ""
-        return _shortcodes(body, result)  # a plugin's wrapper ([spoiler]…[/spoiler]): its words stay
+    """Each shortcode handled once, in one pass: a closing tag is looked for only when the text has one by that
+    name, so brackets in prose cost nothing however many there are."""
+    closers = {name.lower() for name in _CLOSING.findall(text)}
+    lowered = text.lower()
+    out, position = [], 0
+    while match := _OPENING.search(text, position):
+        out.append(text[position : match.start()])
+        name, body, end = match.group("name").lower(), None, match.end()
+        if name in closers and not match.group("selfclose") and not match.group("escaped"):
+            close = lowered.find(f"[/{name}]", match.end())
+            if close != -1:
+                body, end = text[match.end() : close], close + len(name) + 3
+        out.append(_shortcode(match, name, body, result))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
 
-    return _SHORTCODE.sub(replace, text)
+
+def _shortcode(match: re.Match, name: str, body: str | None, result: Converted) -> str:
+    attrs = _attributes(match.group("attrs") or "")
+    if match.group("escaped") and match.group("escaped_end"):  # [[gallery]] is WordPress for a literal [gallery]
+        return match.group(0)[1:-1]
+    if name not in _KNOWN and not attrs and body is None and not match.group("selfclose"):
+        return match.group(0)  # “[sic]”, “[1]”: prose, not a shortcode
+    if name in ("caption", "wp_caption"):
+        return _caption(_shortcodes(body or "", result), attrs)
+    result.removed.append(f"[{name}]")
+    if name in _LINKED:
+        address = attrs.get("src") or attrs.get("url") or _first_url(body or "") or _first_url(match.group("attrs"))
+        for extension in ("mp3", "m4a", "ogg", "wav", "mp4", "m4v", "webm", "mov"):
+            address = address or attrs.get(extension, "")
+        return _link(address, note=None) if address else ""
+    if name in _KNOWN or body is None:
+        return ""
+    return _shortcodes(body, result)  # a plugin's wrapper ([spoiler]…[/spoiler]): its words stay
 
 
 def _attributes(text: str) -> dict[str, str]:

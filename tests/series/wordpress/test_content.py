@@ -149,3 +149,13 @@ def test_a_comments_html_becomes_plain_text_with_link_addresses_written_out():
         '<p>Two</p><a href="javascript:x">j</a>'
     )
     assert text == "Hi there.\nSee this (https://a.example/x).Two\n\nj"
+
+
+def test_many_brackets_in_a_long_text_are_handled_in_linear_time():
+    import time
+
+    content = "[sic] [1] [a] " * 20000 + "[embed]https://example.org/v[/embed]"
+    started = time.monotonic()
+    result = convert(content, resolve_image=no_copies)
+    assert time.monotonic() - started < 5
+    assert result.removed == ["[embed]"]
