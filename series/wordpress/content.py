@@ -21,10 +21,14 @@ from ole.text import clean_html
 
 ImageResolver = Callable[[str], "str | None"]
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Each lazy match below stops where the next construct of its kind opens, so text full of unclosed ones (an
+# export written to hurt) is still read in one pass rather than once per opening.
+_COMMENT = re.compile(r"<!--(?:(?!<!--).)*?-->", re.DOTALL)
 _BLOCK_MARK = re.compile(r"<!--\s*/?wp:")
 _EMBED_BLOCK = re.compile(
-    r"<!--\s*wp:(?P<kind>(?:core-)?embed(?:/[\w-]+)?)\b(?P<json>.*?)-->.*?<!--\s*/wp:(?P=kind)\s*-->", re.S
+    r"<!--\s*wp:(?P<kind>(?:core-)?embed(?:/[\w-]+)?)\b(?P<json>(?:(?!<!--).)*?)-->"
+    r"(?:(?!<!--\s*wp:).)*?<!--\s*/wp:(?P=kind)\s*-->",
+    re.S,
 )
 _BLOCKS = (
     "table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|"
@@ -35,7 +39,7 @@ _BLOCK_OPEN = re.compile(rf"(<(?:{_BLOCKS})[\s/>])", re.IGNORECASE)
 _BLOCK_CLOSE = re.compile(rf"(</(?:{_BLOCKS})>)", re.IGNORECASE)
 _STARTS_BLOCK = re.compile(rf"^</?(?:{_BLOCKS})[\s/>]", re.IGNORECASE)
 _ENDS_BLOCK = re.compile(rf"</?(?:{_BLOCKS})[^>]*>$", re.IGNORECASE)
-_PRE = re.compile(r"<pre[\s>].*?</pre>", re.IGNORECASE | re.DOTALL)
+_PRE = re.compile(r"<pre[\s>](?:(?!<pre[\s>]).)*?</pre>", re.IGNORECASE | re.DOTALL)
 _BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"']+)[ \t]*$", re.MULTILINE)
 
 # Shortcodes WordPress and WordPress.com know, handled by name; any other `[name attr=…]` or `[name]…[/name]`
@@ -84,7 +88,10 @@ def comment_text(content: str) -> str:
     written after its words (comments here are rendered as text, their addresses made into links)."""
     text = (content or "").replace("\r\n", "\n")
     text = re.sub(
-        r"<a\s[^>]*href\s*=\s*[\"']?(https?://[^\"'\s>]+)[^>]*>(.*?)</a>", _link_as_text, text, flags=re.I | re.S
+        r"<a\s[^>]*href\s*=\s*[\"']?(https?://[^\"'\s>]+)[^>]*>((?:(?!<a\s).)*?)</a>",
+        _link_as_text,
+        text,
+        flags=re.I | re.S,
     )
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
     text = re.sub(r"</p\s*>", "\n\n", text, flags=re.IGNORECASE)

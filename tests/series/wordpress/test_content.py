@@ -159,3 +159,17 @@ def test_many_brackets_in_a_long_text_are_handled_in_linear_time():
     result = convert(content, resolve_image=no_copies)
     assert time.monotonic() - started < 5
     assert result.removed == ["[embed]"]
+
+
+@pytest.mark.parametrize(
+    "unclosed",
+    ["<!-- ", "<pre>", '<!-- wp:embed {"url":"https://a.example/"} -->', '<a href="https://a.example/">'],
+)
+def test_text_full_of_unclosed_markup_is_read_in_linear_time(unclosed):
+    import time
+
+    content = (unclosed + "words ") * 20000
+    started = time.monotonic()
+    convert(content, resolve_image=no_copies)
+    comment_text(content)
+    assert time.monotonic() - started < 10
