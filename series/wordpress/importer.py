@@ -122,6 +122,15 @@ class Summary:
 
 
 @dataclass(slots=True)
+class Known:
+    """What an earlier import of this site made of an item (kept small: an export has many)."""
+
+    pk: int
+    object_id: int
+    fingerprint: str
+
+
+@dataclass(slots=True)
 class StagedComment:
     wp_id: str
     fingerprint: str
@@ -261,8 +270,10 @@ class WordPressImport:
         self.prefix = urlsplit(channel.site_url).path.rstrip("/")
         self.media = open_media(self.media_dir, channel.site_url)
         self.known = {
-            (row.kind, row.wp_id): row
-            for row in ImportedItem.objects.filter(site=self.site).only("kind", "wp_id", "object_id", "fingerprint")
+            (kind, wp_id): Known(pk, object_id, mark)
+            for pk, kind, wp_id, object_id, mark in ImportedItem.objects.filter(site=self.site).values_list(
+                "pk", "kind", "wp_id", "object_id", "fingerprint"
+            )
         }
         self.authors = {author.login: author for author in channel.authors}
         for term in channel.terms:
@@ -572,8 +583,10 @@ class WordPressImport:
         if row is None:
             self.remembered_new[(kind, wp_id)] = (object_id, mark)
         elif row.object_id != object_id or row.fingerprint != mark:
-            row.object_id, row.fingerprint, row.imported_at = object_id, mark, timezone.now()
-            self.remembered_changed.append(row)
+            row.object_id, row.fingerprint = object_id, mark
+            self.remembered_changed.append(
+                ImportedItem(pk=row.pk, object_id=object_id, fingerprint=mark, imported_at=timezone.now())
+            )
 
     def _flush_remembered(self) -> None:
         fields = rows.fields_of(ImportedItem)

@@ -281,6 +281,7 @@ def test_a_later_export_of_the_same_site_adds_what_is_new_and_updates_what_chang
     assert "now it has" in post("Week one: the first cut").body_html
     assert post("Week one: the first cut").revisions.count() == 2
     assert OldAddress.objects.get(path="/?p=40").target == "/posts/week-three/"
+    assert "posts: 0 created, 0 updated, 8 unchanged" in run(path)  # what changed was remembered as it is now
 
 
 def test_the_running_site_shows_the_import_at_once(client):
