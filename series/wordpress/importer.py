@@ -152,7 +152,7 @@ class StagedPost:
     comments: list[StagedComment] = field(default_factory=list)
     existing: Post | None = None
     changed: bool = True
-    feature_src: str = ""
+    feature_id: str = ""  # the attachment WordPress showed as its feature image
     row: list | None = None  # a new post's database values, prepared before the transaction
 
 
@@ -343,7 +343,7 @@ class WordPressImport:
                 post.publish_at = None
             if post.pk is None:
                 post.slug = self._new_slug(item.name, title)
-            staged.feature_src = self._attachment_src(item.meta.get("_thumbnail_id", ""))
+            staged.feature_id = item.meta.get("_thumbnail_id", "").strip()
         if status == Post.Status.DRAFT:
             self.summary.counts[("posts", "as drafts")] += 1
         self._comments(staged)
@@ -382,16 +382,6 @@ class WordPressImport:
             slug, suffix = f"{base}-{suffix}", suffix + 1
         self.taken_slugs.add(slug)
         return slug
-
-    def _attachment_src(self, wp_id: str) -> str:
-        attachment = self.attachments.get(wp_id.strip())
-        return (
-            (attachment.attachment_url or attachment.guid)
-            if attachment
-            else f"attachment:{wp_id.strip()}"
-            if wp_id.strip()
-            else ""
-        )
 
     def _comments(self, staged: StagedPost) -> None:
         author = self.authors.get(staged.item.creator)
@@ -505,17 +495,18 @@ class WordPressImport:
         self.pages = kept
         for staged in self.posts:
             post = staged.post
-            if staged.changed and staged.feature_src:
-                src = staged.feature_src
-                attachment = self.attachments.get(staged.item.meta.get("_thumbnail_id", "").strip())
-                image = self.media.feature_image(src) if not src.startswith("attachment:") else None
+            if staged.changed and staged.feature_id:
+                # Attachments may come after the posts that show them: they are all known by now.
+                attachment = self.attachments.get(staged.feature_id)
+                src = (attachment.attachment_url or attachment.guid) if attachment else ""
+                image = self.media.feature_image(src) if src else None
                 if image is not None:
                     post.feature_image = image
-                    alt = attachment.meta.get("_wp_attachment_image_alt", "") if attachment else ""
+                    alt = attachment.meta.get("_wp_attachment_image_alt", "")
                     post.feature_image_alt = (title_text(alt) or post.title)[:200]
-                elif src.startswith("attachment:"):
+                elif not src:
                     self.summary.missing.append(
-                        f"the feature image of “{post.title}” (attachment {src[11:]}, not in the export)"
+                        f"the feature image of “{post.title}” (attachment {staged.feature_id}, not in the export)"
                     )
             if staged.changed:
                 post.derive(

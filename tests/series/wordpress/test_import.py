@@ -349,6 +349,13 @@ def test_the_summary_lists_shortcodes_removed_and_media_missing():
     assert "1 × [contact-form-7]" in output and "2 × [embed]" in output
     assert "https://taper.example.org/wp-content/uploads/2019/05/pills.jpg" in output
     assert "Media missing (shown as plain links): " in output
+    assert "not in the export" not in output  # the feature image's attachment comes later in the file
+
+
+def test_a_feature_image_whose_attachment_is_not_in_the_export_is_listed(tmp_path):
+    path = tmp_path / "export.xml"
+    path.write_text(ORG.read_text().replace("<wp:post_id>21</wp:post_id>", "<wp:post_id>29</wp:post_id>"))
+    assert "the feature image of “Week one: the first cut” (attachment 21, not in the export)" in run(path)
 
 
 def test_a_missing_export_file_is_one_line():
