@@ -328,7 +328,7 @@ class WordPressImport:
                 found = found.only("slug", "status", "publish_at", "series", "part_number", "trashed_at")
             existing = found.first()
             if existing is None:
-                self._skip("deleted here since an earlier import (left deleted)", f"post {item.wp_id} “{title}”")
+                self._skip("posts deleted here since an earlier import (left deleted)", f"post {item.wp_id} “{title}”")
                 return
             staged.existing, staged.post = existing, existing
         post = staged.post
@@ -356,9 +356,9 @@ class WordPressImport:
         when = parse_gmt(item.date_gmt) or parse_local(item.date)
         wp_status = item.status or "draft"
         if wp_status == "trash":
-            return None, "in WordPress's trash"
+            return None, "posts in WordPress's trash"
         if wp_status in ("auto-draft", "inherit"):
-            return None, "never saved by its writer (an auto-draft)"
+            return None, "posts never saved by their writer (auto-drafts)"
         if wp_status == "future" and when is not None:
             live = Post.Status.SCHEDULED if when > timezone.now() else Post.Status.PUBLISHED
             return live, when
@@ -463,7 +463,7 @@ class WordPressImport:
         if previous is not None:
             existing = Page.objects.filter(pk=previous.object_id).first()
             if existing is None:
-                self._skip("deleted here since an earlier import (left deleted)", f"page {item.wp_id} “{title}”")
+                self._skip("pages deleted here since an earlier import (left deleted)", f"page {item.wp_id} “{title}”")
                 return
             staged.existing, staged.page = existing, existing
             staged.changed = previous.fingerprint != mark

@@ -84,7 +84,7 @@ def test_a_scheduled_post_keeps_its_time():
 def test_trash_attachments_and_menu_items_are_not_posts_and_the_summary_says_why():
     output = run(ORG)
     assert not Post.objects.filter(title__in=["Binned", "pills", "Menu item"]).exists()
-    assert "1 × in WordPress's trash" in output and "“Binned”" in output
+    assert "1 × posts in WordPress's trash" in output and "“Binned”" in output
     assert "nav_menu_item items" in output
 
 
@@ -418,3 +418,11 @@ def test_the_import_moves_the_page_cache_version_once_however_much_it_writes():
     with mock.patch.object(pagecache, "site_changed", wraps=pagecache.site_changed) as moved:
         run(ORG, "--series", "my-taper")
     assert moved.call_count == 1
+
+
+def test_a_post_deleted_here_since_is_not_brought_back_by_importing_again():
+    run(ORG)
+    post("Week two").erase()
+    output = run(ORG)
+    assert not Post.objects.filter(title="Week two").exists()
+    assert "1 × posts deleted here since an earlier import (left deleted)" in output
