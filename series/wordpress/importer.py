@@ -596,22 +596,21 @@ class WordPressImport:
 
     def _needed_authors(self) -> dict[str, str]:
         """login → display name, for the authors of the posts imported."""
+        logins = dict.fromkeys(staged.item.creator for staged in self.posts)
         needed = {}
-        for staged in self.posts:
-            login = staged.item.creator
+        for login in logins:
             author = self.authors.get(login)
             needed[login] = title_text(author.display_name if author else login)[:100] or "Unknown author"
         return needed
 
     def _needed_terms(self) -> dict[tuple[str, str], str]:
-        needed: dict[tuple[str, str], str] = {}
-        for staged in self.posts:
-            for taxonomy, slug, name in staged.tags:
-                needed[(taxonomy, slug)] = title_text(name)[:100]
-        return needed
+        """(taxonomy, slug) → name, for the terms that become tags."""
+        terms = {(taxonomy, slug): name for staged in self.posts for taxonomy, slug, name in staged.tags}
+        return {key: title_text(name)[:100] for key, name in terms.items()}
 
     def _needed_series(self) -> dict[tuple[str, str], str]:
-        return {(s.series[0], s.series[1]): title_text(s.series[2])[:160] for s in self.posts if s.series}
+        terms = {(s.series[0], s.series[1]): s.series[2] for s in self.posts if s.series}
+        return {key: title_text(name)[:160] for key, name in terms.items()}
 
     def _count_contributors_and_terms(self) -> None:
         for login, name in self._needed_authors().items():
