@@ -28,6 +28,7 @@ from .models import (
     ContentNote,
     Contributor,
     CrisisLine,
+    ImportRun,
     OldAddress,
     Page,
     Post,
@@ -35,7 +36,6 @@ from .models import (
     Series,
     Subscription,
     Topic,
-    WordPressImport,
 )
 from .models.revisions import RESTORABLE_FIELDS, snapshot_of
 
@@ -653,9 +653,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return False
 
 
-class WordPressImportForm(forms.ModelForm):
+class ImportRunForm(forms.ModelForm):
     class Meta:
-        model = WordPressImport
+        model = ImportRun
         fields = ["export", "series_categories", "dry_run"]
 
     def clean_export(self):
@@ -674,14 +674,14 @@ class WordPressImportForm(forms.ModelForm):
         return export
 
 
-@admin.register(WordPressImport)
-class WordPressImportAdmin(admin.ModelAdmin):
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
     """Superusers upload an export; it runs in a process of its own, and its page shows the summary when done."""
 
-    form = WordPressImportForm
+    form = ImportRunForm
     list_display = ["__str__", "status", "dry_run", "started_by", "finished_at"]
     readonly_fields = ["status", "dry_run", "series_categories", "started_by", "created", "finished_at", "summary"]
-    change_form_template = "admin/series/wordpressimport/change_form.html"
+    change_form_template = "admin/series/importrun/change_form.html"
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
@@ -704,11 +704,11 @@ class WordPressImportAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
 
-    def save_model(self, request, obj: WordPressImport, form, change: bool) -> None:
+    def save_model(self, request, obj: ImportRun, form, change: bool) -> None:
         obj.started_by = request.user
         super().save_model(request, obj, form, change)
         services.start_wordpress_import(obj)
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(request, "The import has started. This page shows its summary when it ends.")
-        return HttpResponseRedirect(reverse("admin:series_wordpressimport_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:series_importrun_change", args=[obj.pk]))

@@ -21,7 +21,7 @@ from ole.twofactor import is_trusted_staff
 from ole.workflow import InvalidTransition
 
 from . import consent
-from .models import Comment, CommunitySettings, ContentNote, Post, WordPressImport
+from .models import Comment, CommunitySettings, ContentNote, ImportRun, Post
 from .models.comments import UNPROVEN_ADDRESS
 
 HELD_DIGEST_EVERY = datetime.timedelta(minutes=15)
@@ -234,7 +234,7 @@ def empty_trash() -> tuple[int, int]:
     return posts, comments
 
 
-def start_wordpress_import(job: WordPressImport) -> None:
+def start_wordpress_import(job: ImportRun) -> None:
     """Run an import uploaded in the admin in a process of its own once the upload is committed: not in the
     request (a large blog takes minutes) and not in the mail worker (crisis alerts must keep flowing). Its log
     lines go where this process's go; its summary is recorded on the job."""

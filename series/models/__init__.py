@@ -3,7 +3,7 @@
 from .addresses import OldAddress, Page
 from .comments import Comment, CommentReport, CommunitySettings, EraseLinkRequest
 from .following import Delivery, Subscription
-from .importruns import WordPressImport
+from .importruns import ImportRun
 from .posts import (
     ContentNote,
     Contributor,
@@ -18,6 +18,7 @@ from .posts import (
     unique_slug,
 )
 from .revisions import PostRevision
+from .wordpress import ImportedItem
 
 __all__ = [
     "Comment",
@@ -28,6 +29,8 @@ __all__ = [
     "CrisisLine",
     "Delivery",
     "EraseLinkRequest",
+    "ImportRun",
+    "ImportedItem",
     "OldAddress",
     "Page",
     "Post",
@@ -38,7 +41,6 @@ __all__ = [
     "TaggedPost",
     "Topic",
     "Weekday",
-    "WordPressImport",
     "live_posts",
     "unique_slug",
 ]

@@ -18,19 +18,19 @@ STALE_AFTER = datetime.timedelta(days=1)
 ABANDONED = "The import process ended without finishing (the server restarted?). Nothing was imported; start it again."
 
 
-class WordPressImportQuerySet(models.QuerySet):
+class ImportRunQuerySet(models.QuerySet):
     def abandon_stale(self) -> int:
         """End runs whose process never finished (a server restart) a day after they began, and delete their
         exports: an export holds commenters' addresses and must not outlive its import."""
         stale = list(self.filter(status__in=["waiting", "running"], created__lt=timezone.now() - STALE_AFTER))
         with transaction.atomic():
             for job in stale:
-                job.status = WordPressImport.Status.RUNNING
+                job.status = ImportRun.Status.RUNNING
                 job.finish(succeeded=False, summary=ABANDONED)
         return len(stale)
 
 
-class WordPressImport(models.Model):
+class ImportRun(models.Model):
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting to start"
         RUNNING = "running", "Running"
@@ -56,7 +56,7 @@ class WordPressImport(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = WordPressImportQuerySet.as_manager()
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
@@ -73,7 +73,7 @@ class WordPressImport(models.Model):
     def start(self) -> None:
         """Claim the run; a second process given the same run is refused."""
         with transaction.atomic():
-            claimed = WordPressImport.objects.filter(pk=self.pk, status=self.Status.WAITING).update(
+            claimed = ImportRun.objects.filter(pk=self.pk, status=self.Status.WAITING).update(
                 status=self.Status.RUNNING
             )
         if not claimed:

@@ -467,16 +467,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if not self.slug:
-            self.slug = unique_slug(Post, self.title)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "body" in update_fields or "excerpt" in update_fields:
-            self.body_html = render_markdown(self.body)
-            self.search_text = plain_text(self.body_html)
-            self.word_count = count_words(self.body_html)
-            self.summary = self.excerpt.strip() or derive_excerpt(self.body_html)
-        if update_fields is None:
-            self._refresh_renditions()
+        self.derive(update_fields=kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -484,6 +475,19 @@ class Post(models.Model):
 
     def get_preview_url(self) -> str:
         return reverse("series:post_preview", kwargs={"slug": self.slug})
+
+    def derive(self, *, update_fields: Iterable[str] | None = None) -> None:
+        """Work out what a save derives from the post: its slug, rendered text, summary and image sizes. A save
+        calls it; so does the WordPress import before it writes posts in bulk."""
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title)
+        if update_fields is None or "body" in update_fields or "excerpt" in update_fields:
+            self.body_html = render_markdown(self.body)
+            self.search_text = plain_text(self.body_html)
+            self.word_count = count_words(self.body_html)
+            self.summary = self.excerpt.strip() or derive_excerpt(self.body_html)
+        if update_fields is None:
+            self._refresh_renditions()
 
     def clean(self) -> None:
         errors = {}

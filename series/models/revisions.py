@@ -128,16 +128,19 @@ def _display_names(*snapshots: dict):
     return name
 
 
-def snapshot_of(post: Post) -> dict:
-    """The post as a revision keeps it (its content notes and tags read fresh from the database)."""
+def snapshot_of(post: Post, *, tags: list[str] | None = None, content_notes: list[int] | None = None) -> dict:
+    """The post as a revision keeps it (its content notes and tags read fresh from the database, unless given:
+    the WordPress import knows them without asking, for thousands of posts at once)."""
     return {
         "title": post.title,
         "body": post.body,
         "excerpt": post.excerpt,
         "feature_image": post.feature_image.name or "",
         "feature_image_alt": post.feature_image_alt,
-        "content_notes": sorted(post.content_notes.values_list("pk", flat=True)),
-        "tags": sorted(post.tags.values_list("name", flat=True)),
+        "content_notes": sorted(
+            post.content_notes.values_list("pk", flat=True) if content_notes is None else content_notes
+        ),
+        "tags": sorted(post.tags.values_list("name", flat=True) if tags is None else tags),
         "series": post.series_id,
         "part_number": post.part_number,
         "status": post.status,

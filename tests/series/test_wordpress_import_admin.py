@@ -19,12 +19,12 @@ from ole.storage import private_storage
 from ole.workflow import InvalidTransition
 from series import services
 from series.management.commands import run_wordpress_import
-from series.models import WordPressImport
+from series.models import ImportRun
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
-ADD = reverse("admin:series_wordpressimport_add")
+ADD = reverse("admin:series_importrun_add")
 EXPORT = b'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Old blog</title></channel></rss>'
 
 
@@ -51,9 +51,9 @@ def test_an_upload_starts_the_import_in_a_process_of_its_own_once_committed(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(superuser_client, series_categories="recovery withdrawal", dry_run="on")
-    job = WordPressImport.objects.get()
+    job = ImportRun.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
-        "admin:series_wordpressimport_change", args=[job.pk]
+        "admin:series_importrun_change", args=[job.pk]
     )
     assert (job.status, job.dry_run, job.started_by.username) == ("waiting", True, "root")
     [(command, kwargs)] = launched
@@ -62,12 +62,12 @@ def test_an_upload_starts_the_import_in_a_process_of_its_own_once_committed(
 
 
 def test_the_page_looks_again_while_the_import_runs_and_shows_the_summary_when_done(superuser_client):
-    job = WordPressImport.objects.create(export=ContentFile(EXPORT, "blog.xml"))
-    page = superuser_client.get(reverse("admin:series_wordpressimport_change", args=[job.pk])).content.decode()
+    job = ImportRun.objects.create(export=ContentFile(EXPORT, "blog.xml"))
+    page = superuser_client.get(reverse("admin:series_importrun_change", args=[job.pk])).content.decode()
     assert 'http-equiv="refresh"' in page and "waiting to start" in page
     job.start()
     job.finish(succeeded=True, summary="Posts: 12 imported")
-    page = superuser_client.get(reverse("admin:series_wordpressimport_change", args=[job.pk])).content.decode()
+    page = superuser_client.get(reverse("admin:series_importrun_change", args=[job.pk])).content.decode()
     assert 'http-equiv="refresh"' not in page and "Posts: 12 imported" in page
 
 
@@ -83,19 +83,19 @@ def test_a_file_that_is_not_an_export_is_refused_and_what_was_typed_is_kept(supe
     page = response.content.decode()
     assert response.status_code == 200 and error in page
     assert 'value="recovery"' in page
-    assert not WordPressImport.objects.exists() and not launched
+    assert not ImportRun.objects.exists() and not launched
 
 
 def test_an_export_over_the_upload_limit_is_sent_to_the_command_on_the_server(superuser_client, launched, monkeypatch):
     monkeypatch.setattr(images, "MAX_UPLOAD_BYTES", 64)
     response = upload(superuser_client, EXPORT + b" " * 100)
     assert "Import it on the server instead" in response.content.decode()
-    assert not WordPressImport.objects.exists() and not launched
+    assert not ImportRun.objects.exists() and not launched
 
 
 def test_editors_have_no_import_page(editor_client):
     assert editor_client.get(ADD).status_code == 403
-    assert editor_client.get(reverse("admin:series_wordpressimport_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:series_importrun_changelist")).status_code == 403
 
 
 def test_an_upload_without_a_csrf_token_is_refused(launched):
@@ -104,13 +104,13 @@ def test_an_upload_without_a_csrf_token_is_refused(launched):
     client = Client(enforce_csrf_checks=True)
     client.force_login(StaffFactory(username="root"))
     assert upload(client).status_code == 403
-    assert not WordPressImport.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 class TestTheRun:
     @pytest.fixture
     def job(self):
-        return WordPressImport.objects.create(
+        return ImportRun.objects.create(
             export=ContentFile(EXPORT, "blog.xml"), series_categories="recovery", dry_run=True
         )
 
@@ -170,9 +170,9 @@ class TestTheRun:
 def test_the_retention_command_ends_a_run_abandoned_a_day_ago_and_deletes_its_export(
     django_capture_on_commit_callbacks,
 ):
-    stale = WordPressImport.objects.create(export=ContentFile(EXPORT, "stale.xml"))
-    fresh = WordPressImport.objects.create(export=ContentFile(EXPORT, "fresh.xml"))
-    WordPressImport.objects.filter(pk=stale.pk).update(created=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    stale = ImportRun.objects.create(export=ContentFile(EXPORT, "stale.xml"))
+    fresh = ImportRun.objects.create(export=ContentFile(EXPORT, "fresh.xml"))
+    ImportRun.objects.filter(pk=stale.pk).update(created=timezone.now() - datetime.timedelta(days=1, minutes=1))
     stored = stale.export.name
     with django_capture_on_commit_callbacks(execute=True):
         call_command("apply_retention", stdout=io.StringIO())

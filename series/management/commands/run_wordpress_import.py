@@ -10,7 +10,7 @@ import tempfile
 from django.core.management import BaseCommand, CommandError, call_command
 
 from ole.workflow import InvalidTransition
-from series.models import WordPressImport
+from series.models import ImportRun
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("run", type=int)
 
     def handle(self, *args, run: int, **options) -> None:
-        job = WordPressImport.objects.filter(pk=run).first()
+        job = ImportRun.objects.filter(pk=run).first()
         if job is None:
             raise CommandError(f"There is no import {run}.")
         try:
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             job.finish(succeeded=True, summary=report.getvalue())
 
     @staticmethod
-    def _options(job: WordPressImport) -> list[str]:
+    def _options(job: ImportRun) -> list[str]:
         options = ["--dry-run"] if job.dry_run else []
         if slugs := job.series_categories.split():
             options += ["--series", *slugs]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ole import erasures
 from ole.pagecache import delete_expired
 from ole.ratelimit import delete_closed_windows
-from series.models import Comment, Post, WordPressImport
+from series.models import Comment, ImportRun, Post
 from series.models.comments import CONTACT_ERASED
 from series.services import empty_trash
 from stories.models import ContactMessage, Story
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         trashed_posts, trashed_comments = empty_trash()
         counters = delete_closed_windows()
         pages = delete_expired()
-        imports = WordPressImport.objects.abandon_stale()
+        imports = ImportRun.objects.abandon_stale()
         self.stdout.write(
             f"Erased {erased} declined stories, {messages} closed messages and the contact details of {spam} spam; "
             f"emptied the trash of {trashed_posts} posts and {trashed_comments} comments; "

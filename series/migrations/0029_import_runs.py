@@ -9,13 +9,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('series', '0027_pages_and_old_addresses'),
+        ('series', '0028_wordpress_imported_items'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WordPressImport',
+            name='ImportRun',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('export', models.FileField(blank=True, help_text="The export file (Tools → Export in WordPress). It holds commenters' addresses, so it is deleted as soon as the import ends.", storage=ole.storage.get_private_storage, upload_to='wordpress-exports/')),
