@@ -491,7 +491,7 @@ class WordPressImport:
                 attachment = self.attachments.get(staged.feature_id)
                 src = (attachment.attachment_url or attachment.guid) if attachment else ""
                 image = self.media.feature_image(src) if src else None
-                if image is not None:
+                if image is not None and not self.dry_run:  # a dry run checks the picture, stores nothing
                     post.feature_image = image
                     alt = attachment.meta.get("_wp_attachment_image_alt", "")
                     post.feature_image_alt = (title_text(alt) or post.title)[:200]
