@@ -86,7 +86,7 @@ def title_text(title: str) -> str:
 def comment_text(content: str) -> str:
     """A comment's HTML as the plain text comments here are written in: paragraphs kept, a link's address
     written after its words (comments here are rendered as text, their addresses made into links)."""
-    text = (content or "").replace("\r\n", "\n")
+    text = re.sub(r"<(script|style)\b.*?(</\1\s*>|$)", "", (content or "").replace("\r\n", "\n"), flags=re.I | re.S)
     text = re.sub(
         r"<a\s[^>]*href\s*=\s*[\"']?(https?://[^\"'\s>]+)[^>]*>((?:(?!<a\s).)*?)</a>",
         _link_as_text,
