@@ -7,6 +7,7 @@ values are prepared while nothing is locked (`values_of`), and the transaction o
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from django.db import connections, models, router
@@ -23,6 +24,17 @@ def values_of(obj: models.Model, fields: list[models.Field]) -> list:
     return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
 
 
+ROWS_PER_STATEMENT = 1000
+
+
+def max_parameters(connection) -> int:
+    """How many values one statement may carry: SQLite's own limit (Django assumes the old default of 999)."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 65535
+
+
 def column(fields: list[models.Field], attname: str) -> int:
     return next(n for n, field in enumerate(fields) if field.attname == attname)
 
@@ -33,7 +45,7 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
         return []
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    per_batch = max(1, (connection.features.max_query_params or 65535) // len(columns))
+    per_batch = max(1, min(ROWS_PER_STATEMENT, max_parameters(connection) // len(columns)))
     # Only quoted names of this project's own tables and columns are put in the SQL; every value is a parameter.
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(name) for name in columns)}) VALUES "  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
