@@ -125,7 +125,7 @@ class StagedComment:
     approved: bool = False
     existing: int | None = None  # the row made by an earlier import
     changed: bool = True
-    row: list | None = None  # a new comment's database values, prepared before the transaction
+    row: bytes | None = None  # a new comment's database values, prepared before the transaction (packed)
 
 
 @dataclass
@@ -139,7 +139,7 @@ class StagedPost:
     existing: Post | None = None
     changed: bool = True
     feature_id: str = ""  # the attachment WordPress showed as its feature image
-    row: list | None = None  # a new post's database values, prepared before the transaction
+    row: bytes | None = None  # a new post's database values, prepared before the transaction (packed)
 
 
 @dataclass
@@ -437,7 +437,7 @@ class WordPressImport:
         staged.comments = kept
         for staged_comment in kept:  # a new comment is kept as its row only: memory stays small
             if staged_comment.existing is None:
-                staged_comment.row = rows.values_of(staged_comment.comment, COMMENT_FIELDS)
+                staged_comment.row = rows.pack(rows.values_of(staged_comment.comment, COMMENT_FIELDS))
                 staged_comment.comment = None
 
     def _page(self, item: wxr.Item) -> None:
@@ -504,7 +504,8 @@ class WordPressImport:
                     update_fields=None if post.feature_image and not post.feature_image._committed else ["body"]
                 )
             if staged.existing is None:
-                staged.row = rows.values_of(post, POST_FIELDS)
+                staged.row = rows.pack(rows.values_of(post, POST_FIELDS))
+                post.body_html = post.search_text = post.summary = ""  # in the row; the revision needs only the body
         self.summary.missing.extend(self.media.missing)
 
     def _page_path(self, staged: StagedPage, by_id: dict[str, StagedPage], seen: set[str]) -> str:
@@ -687,11 +688,16 @@ class WordPressImport:
         contributor_column = rows.column(POST_FIELDS, "contributor_id")
         series_column = rows.column(POST_FIELDS, "series_id")
         count_column = rows.column(POST_FIELDS, "comment_count")
-        for staged in new:
-            staged.row[contributor_column] = staged.post.contributor_id
-            staged.row[series_column] = staged.post.series_id
-            staged.row[count_column] = sum(c.approved for c in staged.comments)
-        rows.insert_objects(POST_FIELDS, [staged.post for staged in new], [staged.row for staged in new])
+        for start in range(0, len(new), rows.ROWS_PER_STATEMENT):  # unpacked a statement's worth at a time
+            chunk, values = new[start : start + rows.ROWS_PER_STATEMENT], []
+            for staged in chunk:
+                row = rows.unpack(staged.row)
+                row[contributor_column] = staged.post.contributor_id
+                row[series_column] = staged.post.series_id
+                row[count_column] = sum(c.approved for c in staged.comments)
+                values.append(row)
+                staged.row = None
+            rows.insert_objects(POST_FIELDS, [staged.post for staged in chunk], values)
         if changed:
             fields = [
                 "title", "body", "body_html", "excerpt", "summary", "search_text", "word_count", "status",
@@ -795,22 +801,26 @@ class WordPressImport:
                 while parent is not None and shape[parent][0] >= limit and shape[parent][1]:
                     parent = shape[parent][1]
                     depth_and_parent(parent)
-                row = staged_comment.row
-                row[post_column] = staged.post.pk
-                row[depth_column] = shape[parent][0] + 1 if parent else 0
-                row[parent_column] = parent
-                row[addressed_column] = answered if answered != parent else None
-                wave.append((staged_comment, row))
+                depth = shape[parent][0] + 1 if parent else 0
+                wave.append((staged_comment, staged.post.pk, depth, parent, answered if answered != parent else None))
             if not wave:  # a loop of parents: the rest start threads of their own
                 for _, staged_comment in later:
                     staged_comment.wp_parent = ""
                 pending = later
                 continue
-            ids = rows.insert(Comment, [field.column for field in COMMENT_FIELDS], [row for _, row in wave])
-            for (staged_comment, row), pk in zip(wave, ids, strict=True):
-                pk_of[staged_comment.wp_id] = pk
-                shape[pk] = (row[depth_column], row[parent_column])
-                self._count("comments", None, True)
+            for start in range(0, len(wave), rows.ROWS_PER_STATEMENT):  # unpacked a statement's worth at a time
+                chunk, values = wave[start : start + rows.ROWS_PER_STATEMENT], []
+                for staged_comment, post_pk, depth, parent, addressed in chunk:
+                    row = rows.unpack(staged_comment.row)
+                    row[post_column], row[depth_column], row[parent_column] = post_pk, depth, parent
+                    row[addressed_column] = addressed
+                    values.append(row)
+                    staged_comment.row = None
+                ids = rows.insert(Comment, [field.column for field in COMMENT_FIELDS], values)
+                for (staged_comment, _, depth, parent, _), pk in zip(chunk, ids, strict=True):
+                    pk_of[staged_comment.wp_id] = pk
+                    shape[pk] = (depth, parent)
+                    self._count("comments", None, True)
             pending = later
         for _, c in staged_comments:
             if c.wp_id in pk_of and (c.existing is None or c.existing in here or not c.changed):
