@@ -140,6 +140,7 @@ class StagedPost:
     changed: bool = True
     feature_id: str = ""  # the attachment WordPress showed as its feature image
     row: bytes | None = None  # a new post's database values, prepared before the transaction (packed)
+    addresses: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path), worked out beforehand
 
 
 @dataclass
@@ -507,6 +508,21 @@ class WordPressImport:
                 staged.row = rows.pack(rows.values_of(post, POST_FIELDS))
                 post.body_html = post.search_text = post.summary = ""  # in the row; the revision needs only the body
         self.summary.missing.extend(self.media.missing)
+        for staged in self.posts:  # worked out here: the write transaction only looks them up
+            staged.addresses = self._post_addresses(staged)
+
+    def _post_addresses(self, staged: StagedPost) -> list[tuple[str, str]]:
+        post = staged.post
+        if not (post.status == Post.Status.PUBLISHED and post.publish_at and post.publish_at <= timezone.now()):
+            return []  # a draft's or a scheduled post's address would tell its title before its time
+        target = reverse("series:post", kwargs={"slug": post.slug})
+        feed = reverse("series:post_comments_feed", kwargs={"slug": post.slug})
+        found = []
+        path = decoded_path(staged.item.link)
+        if path not in ("", "/") and not urlsplit(staged.item.link).query:
+            found += [(path, target), (path.rstrip("/") + "/feed/", feed)]
+        found.append((f"{self.prefix}/?p={staged.item.wp_id}", target))
+        return found
 
     def _page_path(self, staged: StagedPage, by_id: dict[str, StagedPage], seen: set[str]) -> str:
         path = decoded_path(staged.item.link)
@@ -855,15 +871,7 @@ class WordPressImport:
         """(old path, new path) for every live post, page, tag and category, and their feeds."""
         rows: list[tuple[str, str]] = []
         for staged in self.posts:
-            post = staged.post
-            if not (post.status == Post.Status.PUBLISHED and post.publish_at and post.publish_at <= timezone.now()):
-                continue  # a draft's or a scheduled post's address would tell its title before its time
-            target = reverse("series:post", kwargs={"slug": post.slug})
-            feed = reverse("series:post_comments_feed", kwargs={"slug": post.slug})
-            path = decoded_path(staged.item.link)
-            if path not in ("", "/") and not urlsplit(staged.item.link).query:
-                rows += [(path, target), (path.rstrip("/") + "/feed/", feed)]
-            rows.append((f"{self.prefix}/?p={staged.item.wp_id}", target))
+            rows += staged.addresses
         for staged in self.pages:
             if staged.page.published:
                 rows += [(f"{self.prefix}/?page_id={staged.item.wp_id}", staged.page.path)]
