@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class Summary:
     missing: list[str] = field(default_factory=list)
     redirects: int = 0
     dry_run: bool = False
+    write_seconds: float | None = None  # how long the write transaction held the database
 
     def lines(self) -> list[str]:
         head = "Dry run: nothing was written. The import would make:" if self.dry_run else "Imported:"
@@ -539,6 +541,7 @@ class WordPressImport:
 
     def write(self) -> Summary:
         """Write every staged row in one transaction, and move the page cache's version once."""
+        started = time.monotonic()
         with transaction.atomic():
             contributors = self._write_contributors()
             topics = self._write_topics()
@@ -549,6 +552,7 @@ class WordPressImport:
             self._write_addresses(topics, series)
             self._flush_remembered()
             pagecache.site_changed()
+        self.summary.write_seconds = time.monotonic() - started
         return self.summary
 
     def plan(self) -> Summary:
