@@ -143,6 +143,7 @@ class StagedPost:
     feature_id: str = ""  # the attachment WordPress showed as its feature image
     row: bytes | None = None  # a new post's database values, prepared before the transaction (packed)
     addresses: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path), worked out beforehand
+    body: bytes | None = None  # a new post's body (packed) while it waits for its revision
 
 
 @dataclass
@@ -508,7 +509,8 @@ class WordPressImport:
                 )
             if staged.existing is None:
                 staged.row = rows.pack(rows.values_of(post, POST_FIELDS))
-                post.body_html = post.search_text = post.summary = ""  # in the row; the revision needs only the body
+                staged.body = rows.pack([post.body])  # for its revision
+                post.body = post.body_html = post.search_text = post.summary = ""  # in the row already
         self.summary.missing.extend(self.media.missing)
         for staged in self.posts:  # worked out here: the write transaction only looks them up
             staged.addresses = self._post_addresses(staged)
@@ -734,13 +736,18 @@ class WordPressImport:
         }
         rows.insert(TaggedPost, ["content_object_id", "tag_id"], sorted(tagged))
         self._number_parts({staged.post.series_id for staged in (*new, *changed) if staged.post.series_id})
-        revisions = []
-        for staged in (*new, *changed):
-            tags = sorted({topics[(t[0], t[1])].name for t in staged.tags})
-            snapshot = snapshot_of(staged.post, tags=tags, content_notes=[] if staged.existing is None else None)
-            revisions.append(PostRevision(post=staged.post, snapshot=snapshot, note="Imported from WordPress"))
-        revision_fields = rows.fields_of(PostRevision)
-        rows.insert_objects(revision_fields, revisions, [rows.values_of(r, revision_fields) for r in revisions])
+        revision_fields, every = rows.fields_of(PostRevision), [*new, *changed]
+        for start in range(0, len(every), rows.ROWS_PER_STATEMENT):  # a statement's worth of bodies at a time
+            revisions = []
+            for staged in every[start : start + rows.ROWS_PER_STATEMENT]:
+                if staged.body is not None:
+                    staged.post.body = rows.unpack(staged.body)[0]
+                tags = sorted({topics[(t[0], t[1])].name for t in staged.tags})
+                snapshot = snapshot_of(staged.post, tags=tags, content_notes=[] if staged.existing is None else None)
+                revisions.append(PostRevision(post=staged.post, snapshot=snapshot, note="Imported from WordPress"))
+                if staged.body is not None:
+                    staged.post.body, staged.body = "", None
+            rows.insert_objects(revision_fields, revisions, [rows.values_of(r, revision_fields) for r in revisions])
         for staged in self.posts:
             self._remember(Kind.POST, staged.item.wp_id, staged.post.pk, staged.fingerprint)
         # Old posts are not news: no follower email, no pingbacks to the pages they link to.
