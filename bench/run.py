@@ -389,6 +389,9 @@ def following(report: Report, name: str, app_port: int, env: dict[str, str], fol
         report.failures.append(f"following, {name}: failed requests on the home page")
 
 
+WRITE_LINE = "The write transaction took"  # as import_wordpress prints it at verbosity 2
+
+
 def import_command_exists() -> bool:
     return any(ROOT.glob("*/management/commands/import_wordpress.py"))
 
@@ -414,7 +417,7 @@ def wordpress_import(report: Report, folder: Path, options: Options) -> None:
     }
     env = app_env(folder, f"sqlite:///{folder / 'data' / 'import.sqlite3'}", "", options)
     manage(env, "migrate", "--noinput", "-v0")
-    command = [sys.executable, "manage.py", "import_wordpress", str(export)]
+    command = [sys.executable, "manage.py", "import_wordpress", str(export), "-v", "2"]
     log = folder / "import.log"
     status, found.seconds, found.peak_mb = timed_command(command, env, log, seconds=2 * IMPORT_SECONDS)
     if status != 0:
@@ -422,6 +425,9 @@ def wordpress_import(report: Report, folder: Path, options: Options) -> None:
         last = log.read_text(errors="replace").strip().splitlines()[-3:]
         report.failures.append(f"import_wordpress ended with status {status}: {' / '.join(last)}")
         return
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith(WRITE_LINE):
+            found.write_seconds = float(line.removeprefix(WRITE_LINE).split()[0])
     found.imported = probe(env, "imported")
     print(f"    {found.measured()}", flush=True)
     if not found.complete:

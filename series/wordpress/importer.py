@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class Summary:
     missing: list[str] = field(default_factory=list)
     redirects: int = 0
     dry_run: bool = False
+    write_seconds: float | None = None  # how long the write transaction held the database
 
     def lines(self) -> list[str]:
         head = "Dry run: nothing was written. The import would make:" if self.dry_run else "Imported:"
@@ -125,7 +127,7 @@ class StagedComment:
     approved: bool = False
     existing: int | None = None  # the row made by an earlier import
     changed: bool = True
-    row: list | None = None  # a new comment's database values, prepared before the transaction
+    row: bytes | None = None  # a new comment's database values, prepared before the transaction (packed)
 
 
 @dataclass
@@ -139,7 +141,9 @@ class StagedPost:
     existing: Post | None = None
     changed: bool = True
     feature_id: str = ""  # the attachment WordPress showed as its feature image
-    row: list | None = None  # a new post's database values, prepared before the transaction
+    row: bytes | None = None  # a new post's database values, prepared before the transaction (packed)
+    addresses: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path), worked out beforehand
+    body: bytes | None = None  # a new post's body (packed) while it waits for its revision
 
 
 @dataclass
@@ -437,7 +441,7 @@ class WordPressImport:
         staged.comments = kept
         for staged_comment in kept:  # a new comment is kept as its row only: memory stays small
             if staged_comment.existing is None:
-                staged_comment.row = rows.values_of(staged_comment.comment, COMMENT_FIELDS)
+                staged_comment.row = rows.pack(rows.values_of(staged_comment.comment, COMMENT_FIELDS))
                 staged_comment.comment = None
 
     def _page(self, item: wxr.Item) -> None:
@@ -504,8 +508,25 @@ class WordPressImport:
                     update_fields=None if post.feature_image and not post.feature_image._committed else ["body"]
                 )
             if staged.existing is None:
-                staged.row = rows.values_of(post, POST_FIELDS)
+                staged.row = rows.pack(rows.values_of(post, POST_FIELDS))
+                staged.body = rows.pack([post.body])  # for its revision
+                post.body = post.body_html = post.search_text = post.summary = ""  # in the row already
         self.summary.missing.extend(self.media.missing)
+        for staged in self.posts:  # worked out here: the write transaction only looks them up
+            staged.addresses = self._post_addresses(staged)
+
+    def _post_addresses(self, staged: StagedPost) -> list[tuple[str, str]]:
+        post = staged.post
+        if not (post.status == Post.Status.PUBLISHED and post.publish_at and post.publish_at <= timezone.now()):
+            return []  # a draft's or a scheduled post's address would tell its title before its time
+        target = reverse("series:post", kwargs={"slug": post.slug})
+        feed = reverse("series:post_comments_feed", kwargs={"slug": post.slug})
+        found = []
+        path = decoded_path(staged.item.link)
+        if path not in ("", "/") and not urlsplit(staged.item.link).query:
+            found += [(path, target), (path.rstrip("/") + "/feed/", feed)]
+        found.append((f"{self.prefix}/?p={staged.item.wp_id}", target))
+        return found
 
     def _page_path(self, staged: StagedPage, by_id: dict[str, StagedPage], seen: set[str]) -> str:
         path = decoded_path(staged.item.link)
@@ -522,6 +543,7 @@ class WordPressImport:
 
     def write(self) -> Summary:
         """Write every staged row in one transaction, and move the page cache's version once."""
+        started = time.monotonic()
         with transaction.atomic():
             contributors = self._write_contributors()
             topics = self._write_topics()
@@ -532,6 +554,7 @@ class WordPressImport:
             self._write_addresses(topics, series)
             self._flush_remembered()
             pagecache.site_changed()
+        self.summary.write_seconds = time.monotonic() - started
         return self.summary
 
     def plan(self) -> Summary:
@@ -687,11 +710,16 @@ class WordPressImport:
         contributor_column = rows.column(POST_FIELDS, "contributor_id")
         series_column = rows.column(POST_FIELDS, "series_id")
         count_column = rows.column(POST_FIELDS, "comment_count")
-        for staged in new:
-            staged.row[contributor_column] = staged.post.contributor_id
-            staged.row[series_column] = staged.post.series_id
-            staged.row[count_column] = sum(c.approved for c in staged.comments)
-        rows.insert_objects(POST_FIELDS, [staged.post for staged in new], [staged.row for staged in new])
+        for start in range(0, len(new), rows.ROWS_PER_STATEMENT):  # unpacked a statement's worth at a time
+            chunk, values = new[start : start + rows.ROWS_PER_STATEMENT], []
+            for staged in chunk:
+                row = rows.unpack(staged.row)
+                row[contributor_column] = staged.post.contributor_id
+                row[series_column] = staged.post.series_id
+                row[count_column] = sum(c.approved for c in staged.comments)
+                values.append(row)
+                staged.row = None
+            rows.insert_objects(POST_FIELDS, [staged.post for staged in chunk], values)
         if changed:
             fields = [
                 "title", "body", "body_html", "excerpt", "summary", "search_text", "word_count", "status",
@@ -708,13 +736,18 @@ class WordPressImport:
         }
         rows.insert(TaggedPost, ["content_object_id", "tag_id"], sorted(tagged))
         self._number_parts({staged.post.series_id for staged in (*new, *changed) if staged.post.series_id})
-        revisions = []
-        for staged in (*new, *changed):
-            tags = sorted({topics[(t[0], t[1])].name for t in staged.tags})
-            snapshot = snapshot_of(staged.post, tags=tags, content_notes=[] if staged.existing is None else None)
-            revisions.append(PostRevision(post=staged.post, snapshot=snapshot, note="Imported from WordPress"))
-        revision_fields = rows.fields_of(PostRevision)
-        rows.insert_objects(revision_fields, revisions, [rows.values_of(r, revision_fields) for r in revisions])
+        revision_fields, every = rows.fields_of(PostRevision), [*new, *changed]
+        for start in range(0, len(every), rows.ROWS_PER_STATEMENT):  # a statement's worth of bodies at a time
+            revisions = []
+            for staged in every[start : start + rows.ROWS_PER_STATEMENT]:
+                if staged.body is not None:
+                    staged.post.body = rows.unpack(staged.body)[0]
+                tags = sorted({topics[(t[0], t[1])].name for t in staged.tags})
+                snapshot = snapshot_of(staged.post, tags=tags, content_notes=[] if staged.existing is None else None)
+                revisions.append(PostRevision(post=staged.post, snapshot=snapshot, note="Imported from WordPress"))
+                if staged.body is not None:
+                    staged.post.body, staged.body = "", None
+            rows.insert_objects(revision_fields, revisions, [rows.values_of(r, revision_fields) for r in revisions])
         for staged in self.posts:
             self._remember(Kind.POST, staged.item.wp_id, staged.post.pk, staged.fingerprint)
         # Old posts are not news: no follower email, no pingbacks to the pages they link to.
@@ -795,22 +828,26 @@ class WordPressImport:
                 while parent is not None and shape[parent][0] >= limit and shape[parent][1]:
                     parent = shape[parent][1]
                     depth_and_parent(parent)
-                row = staged_comment.row
-                row[post_column] = staged.post.pk
-                row[depth_column] = shape[parent][0] + 1 if parent else 0
-                row[parent_column] = parent
-                row[addressed_column] = answered if answered != parent else None
-                wave.append((staged_comment, row))
+                depth = shape[parent][0] + 1 if parent else 0
+                wave.append((staged_comment, staged.post.pk, depth, parent, answered if answered != parent else None))
             if not wave:  # a loop of parents: the rest start threads of their own
                 for _, staged_comment in later:
                     staged_comment.wp_parent = ""
                 pending = later
                 continue
-            ids = rows.insert(Comment, [field.column for field in COMMENT_FIELDS], [row for _, row in wave])
-            for (staged_comment, row), pk in zip(wave, ids, strict=True):
-                pk_of[staged_comment.wp_id] = pk
-                shape[pk] = (row[depth_column], row[parent_column])
-                self._count("comments", None, True)
+            for start in range(0, len(wave), rows.ROWS_PER_STATEMENT):  # unpacked a statement's worth at a time
+                chunk, values = wave[start : start + rows.ROWS_PER_STATEMENT], []
+                for staged_comment, post_pk, depth, parent, addressed in chunk:
+                    row = rows.unpack(staged_comment.row)
+                    row[post_column], row[depth_column], row[parent_column] = post_pk, depth, parent
+                    row[addressed_column] = addressed
+                    values.append(row)
+                    staged_comment.row = None
+                ids = rows.insert(Comment, [field.column for field in COMMENT_FIELDS], values)
+                for (staged_comment, _, depth, parent, _), pk in zip(chunk, ids, strict=True):
+                    pk_of[staged_comment.wp_id] = pk
+                    shape[pk] = (depth, parent)
+                    self._count("comments", None, True)
             pending = later
         for _, c in staged_comments:
             if c.wp_id in pk_of and (c.existing is None or c.existing in here or not c.changed):
@@ -845,15 +882,7 @@ class WordPressImport:
         """(old path, new path) for every live post, page, tag and category, and their feeds."""
         rows: list[tuple[str, str]] = []
         for staged in self.posts:
-            post = staged.post
-            if not (post.status == Post.Status.PUBLISHED and post.publish_at and post.publish_at <= timezone.now()):
-                continue  # a draft's or a scheduled post's address would tell its title before its time
-            target = reverse("series:post", kwargs={"slug": post.slug})
-            feed = reverse("series:post_comments_feed", kwargs={"slug": post.slug})
-            path = decoded_path(staged.item.link)
-            if path not in ("", "/") and not urlsplit(staged.item.link).query:
-                rows += [(path, target), (path.rstrip("/") + "/feed/", feed)]
-            rows.append((f"{self.prefix}/?p={staged.item.wp_id}", target))
+            rows += staged.addresses
         for staged in self.pages:
             if staged.page.published:
                 rows += [(f"{self.prefix}/?page_id={staged.item.wp_id}", staged.page.path)]

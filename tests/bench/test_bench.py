@@ -545,7 +545,7 @@ def import_step(monkeypatch, tmp_path):
 
     def timed(command, env, log, *, seconds):
         ran.update(command=command, env=env, seconds=seconds)
-        log.write_text("Reading the export\nCommandError: not a WordPress export\n")
+        log.write_text(ran.get("log", "Reading the export\nCommandError: not a WordPress export\n"))
         return ran["status"], 42.0, 150.0
 
     monkeypatch.setattr(run, "timed_command", timed)
@@ -559,7 +559,7 @@ def test_the_import_runs_the_command_on_a_generated_export_in_a_fresh_sqlite_dat
     (found,) = import_step["report"].imports
     folder = import_step["folder"]
     export = folder / "wordpress.xml"
-    assert import_step["command"][1:] == ["manage.py", "import_wordpress", str(export)]
+    assert import_step["command"][1:] == ["manage.py", "import_wordpress", str(export), "-v", "2"]
     assert import_step["manage"] == ("migrate", "--noinput", "-v0")
     assert import_step["env"]["DATABASE_URL"] == f"sqlite:///{folder / 'data' / 'import.sqlite3'}"
     assert import_step["env"]["MEDIA_ROOT"] == str(folder / "media")
@@ -567,6 +567,15 @@ def test_the_import_runs_the_command_on_a_generated_export_in_a_fresh_sqlite_dat
     assert found.expected["posts"] == 30 and found.expected["comments"] + found.expected["pingbacks"] == 200
     assert (found.seconds, found.peak_mb, found.export_mb) == (42.0, 150.0, export.stat().st_size / 1_000_000)
     assert found.complete and not import_step["report"].failures
+
+
+def test_the_import_reports_how_long_its_write_transaction_held_the_database(import_step):
+    import_step["log"] = "Imported:\n  posts: 30 created\nThe write transaction took 1.23 s\n"
+    import_step["run"]()
+    (found,) = import_step["report"].imports
+    assert found.write_seconds == 1.23
+    measured = found.measured()
+    assert measured.startswith("42.0 s, peak 150 MB (a ") and ", its write transaction 1.2 s;" in measured
 
 
 def test_an_import_that_leaves_rows_out_fails_the_run(import_step):

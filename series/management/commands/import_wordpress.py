@@ -8,6 +8,8 @@ from tqdm import tqdm
 from series.wordpress.importer import WordPressImport
 from series.wordpress.wxr import ExportError
 
+WRITE_LINE = "The write transaction took"  # the benchmark reads this line
+
 
 class Command(BaseCommand):
     help = (
@@ -70,3 +72,5 @@ class Command(BaseCommand):
         summary = job.plan() if options["dry_run"] else job.write()
         for line in summary.lines():
             self.stdout.write(line)
+        if summary.write_seconds is not None and options["verbosity"] >= 2:
+            self.stdout.write(f"{WRITE_LINE} {summary.write_seconds:.2f} s")
