@@ -69,6 +69,8 @@ class AddressesMiddleware:
 
     def fallback(self, request: HttpRequest) -> HttpResponse | None:
         path = request.path_info
+        if _CONTROL_CHARACTER.search(path):
+            return None  # no page or old address has one, and PostgreSQL refuses a NUL in a query
         variant = path[:-1] if path.endswith("/") else f"{path}/"
         # The page is found here, not in the cached view: a stored entry is keyed by its path alone, and a view
         # that answered 404 for its own reasons (`/tags/sleep/?page=99`) must not be answered with another's.
@@ -77,6 +79,9 @@ class AddressesMiddleware:
             return page(request, page=found) if found.path == path else HttpResponsePermanentRedirect(found.path)
         target = OldAddress.objects.target_for(path, variant) if len(path) > 1 else None
         return _redirect(target, request) if target else None
+
+
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _redirect(target: str, request: HttpRequest) -> HttpResponse | None:

@@ -391,3 +391,14 @@ class TestDatabaseFaults:
 
     def test_a_failed_query_address_lookup_leaves_the_home_page(self, client, failing_lookup):
         assert client.get("/?p=12").status_code == 200
+
+
+@pytest.mark.parametrize("asked", ["/about%00/", "/%00", "/old%0Apath/", "/tab%09/"])
+def test_a_path_with_a_control_character_is_the_usual_404_without_a_lookup(client, asked):
+    # No page or old address can hold one, and PostgreSQL refuses a NUL in a query (a 500 before this).
+    make_page()
+    OldAddress.objects.create(path="/old/", target="/about/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(asked)
+    assert response.status_code == 404
+    assert not [q["sql"] for q in queries if "series_page" in q["sql"] or "series_oldaddress" in q["sql"]]
