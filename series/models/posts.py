@@ -32,8 +32,8 @@ IMAGE_HELP = "JPEG, PNG or WebP, at most 10 MB. Location and camera data are rem
 upload_rendition = images.GeneratedPath("renditions")
 
 
-def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
-    base = slugify(text)[: max_length - 6].strip("-") or "untitled"
+def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200, fallback: str = "untitled") -> str:
+    base = slugify(text)[: max_length - 6].strip("-") or fallback
     slug, suffix = base, 2
     while model._default_manager.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1

@@ -45,6 +45,7 @@ from ..models import (
     Series,
     TaggedPost,
     Topic,
+    unique_slug,
 )
 from ..models.addresses import page_path_problem
 from ..models.revisions import snapshot_of
@@ -647,7 +648,11 @@ class WordPressImport:
             contributor = contributor or Contributor.objects.filter(display_name__iexact=name).first()
             self.summary.counts[("contributors", "unchanged" if contributor else "created")] += 1
             if contributor is None:
-                contributor = _created(Contributor(display_name=name, slug=_free_slug(Contributor, name, 100)))
+                contributor = _created(
+                    Contributor(
+                        display_name=name, slug=unique_slug(Contributor, name, max_length=100, fallback="contributor")
+                    )
+                )
             self._remember(Kind.AUTHOR, login, contributor.pk, fingerprint(name))
             found[login] = contributor
         return found
@@ -665,7 +670,9 @@ class WordPressImport:
                 topic = _created(
                     Topic(
                         name=name,
-                        slug=_free_slug(Topic, unquote(slug) if slugify(unquote(slug)) else name, 100),
+                        slug=unique_slug(
+                            Topic, unquote(slug) if slugify(unquote(slug)) else name, max_length=100, fallback="topic"
+                        ),
                         description=title_text(term.description)[:1000] if term else "",
                     )
                 )
@@ -686,7 +693,7 @@ class WordPressImport:
                 series = _created(
                     Series(
                         title=name,
-                        slug=_free_slug(Series, unquote(slug) or name, 160),
+                        slug=unique_slug(Series, unquote(slug) or name, max_length=160, fallback="series"),
                         summary=title_text(term.description)[:1000] if term else "",
                     )
                 )
@@ -939,11 +946,3 @@ def _created(obj: models.Model) -> models.Model:
     end, not once for every tag it makes."""
     type(obj)._default_manager.bulk_create([obj])
     return obj
-
-
-def _free_slug(model: type[models.Model], text: str, max_length: int) -> str:
-    base = slugify(text)[: max_length - 6].strip("-") or model._meta.model_name
-    slug, suffix = base, 2
-    while model._default_manager.filter(slug=slug).exists():
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
