@@ -389,7 +389,7 @@ def following(report: Report, name: str, app_port: int, env: dict[str, str], fol
         report.failures.append(f"following, {name}: failed requests on the home page")
 
 
-WRITE_LINE = "The write transaction took"  # as import_wordpress prints it at verbosity 2
+WRITE_LINE = "The last write transaction took"  # as import_wordpress prints it at verbosity 2
 
 
 def import_command_exists() -> bool:

@@ -188,6 +188,7 @@ class PostAdmin(TrashMixin, admin.ModelAdmin):
     autocomplete_fields = ["contributor", "series"]
     filter_horizontal = ["content_notes"]
     actions = [publish_now, schedule, unpublish, feature, unfeature, restore_from_trash]
+
     # The status changes only through the actions (publish now, schedule, move back to draft): a new post is
     # a draft.
     readonly_fields = ["status", "preview_link", "revisions_link", "created", "updated"]
@@ -213,6 +214,9 @@ class PostAdmin(TrashMixin, admin.ModelAdmin):
         ),
         ("Provenance", {"fields": ["byline", "from_reader"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(status=Post.Status.IMPORTING)
 
     def get_changeform_initial_data(self, request) -> dict:
         """`?series=ID&publish_at=YYYY-MM-DD` (the dashboard's link for an empty column slot) starts the new post

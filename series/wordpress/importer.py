@@ -1,8 +1,11 @@
-"""Importing a WordPress export: staged, then written in one short transaction.
+"""Importing a WordPress export: staged, written hidden in short steps, then shown in one short transaction.
 
 Everything slow (reading the file, converting and sanitising content, judging comments, image work) is done
-first, into plain objects; then one transaction writes them, in bulk, with one cache invalidation. A broken file
-or a failure while writing leaves the database as it was. Items are keyed by the exported site and their ids
+first, into plain objects; nothing is written until the whole file has been read. Then the new posts, with their
+tags, revisions and approved comments, are written a few hundred a transaction as posts "being imported", which
+nobody sees; a last transaction writes the rest (updates, comments waiting for moderation, pages, old addresses)
+and gives the new posts their status, with one cache invalidation. A broken file writes nothing, and a failure
+while writing takes back what was written. Items are keyed by the exported site and their ids
 (`ImportedItem`), with a fingerprint of each, so the same export imported again changes nothing and a later
 export of the same site adds what is new and updates what changed.
 """
@@ -14,16 +17,18 @@ import hashlib
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -64,6 +69,54 @@ FLAG_REASONS = {
     IDENTITY: "Imported; looks like a phone number, email address or street address",
     MEDICATION: "Imported; mentions doses or where to get medication",
 }
+
+
+IMPORT_LOCK = "wordpress-import-writing"
+IMPORT_LOCK_SECONDS = 300  # renewed at every step: an import that dies holds it this long at most
+NEW_POSTS_PER_STEP = 200  # a transaction of a fraction of a second
+SQLITE_TURN_SECONDS = 0.1
+OLD_PATH_MAX = 500  # between two steps, long enough for a waiting writer's next try to find SQLite free
+
+
+class AnotherImportIsWriting(Exception):
+    """An import cannot write while another is writing; the message says so in one line."""
+
+
+@contextmanager
+def one_import_at_a_time() -> Iterator[None]:
+    """Only one import writes at a time, so posts being imported that none is writing were left by one that died.
+    The lock lives in the cache every process shares."""
+    if not cache.add(IMPORT_LOCK, True, IMPORT_LOCK_SECONDS):
+        raise AnotherImportIsWriting("Another WordPress import is writing now: run this one when it has finished.")
+    try:
+        yield
+    finally:
+        cache.delete(IMPORT_LOCK)
+
+
+def remove_half_imported(posts: models.QuerySet[Post]) -> int:
+    """Delete posts an import wrote but never showed (it died on the way), with their comments, old addresses
+    and what the import remembered of them: a post a transaction, so that writers keep their turn."""
+    removed = 0
+    for pk in posts.being_imported().values_list("pk", flat=True):
+        with transaction.atomic():
+            comments = Comment.everything.filter(post=pk).values("pk")
+            remembered = models.Q(kind=Kind.POST, object_id=pk) | models.Q(kind=Kind.COMMENT, object_id__in=comments)
+            ImportedItem.objects.filter(remembered).delete()
+            removed += posts.filter(pk=pk).delete()[1].get(Post._meta.label, 0)
+    return removed
+
+
+def written_with_post(comments: list[StagedComment]) -> list[StagedComment]:
+    """The comments written with a new post, hidden like it: approved ones whose thread above them is approved.
+    One waiting for moderation (and the replies under it) is written at the end: the moderation list must not
+    show it while its post is still being imported."""
+    held = {c.wp_id for c in comments if not c.approved}
+    while True:
+        grown = held | {c.wp_id for c in comments if c.wp_parent in held}
+        if len(grown) == len(held):
+            return [c for c in comments if c.wp_id not in held]
+        held = grown
 
 
 def open_media(media_dir: Path | None, site_url: str, *, dry_run: bool = False) -> MediaLibrary:
@@ -129,6 +182,7 @@ class StagedComment:
     existing: int | None = None  # the row made by an earlier import
     changed: bool = True
     row: bytes | None = None  # a new comment's database values, prepared before the transaction (packed)
+    written: bool = False  # by this import, already
 
 
 @dataclass
@@ -145,6 +199,7 @@ class StagedPost:
     row: bytes | None = None  # a new post's database values, prepared before the transaction (packed)
     addresses: list[tuple[str, str]] = field(default_factory=list)  # (old path, new path), worked out beforehand
     body: bytes | None = None  # a new post's body (packed) while it waits for its revision
+    hidden: bool = False  # written by this import, as a post being imported
 
 
 @dataclass
@@ -244,6 +299,10 @@ class WordPressImport:
         self.prefix = ""
         self.remembered_new: dict[tuple[str, str], tuple[int, str]] = {}
         self.remembered_changed: list[ImportedItem] = []
+        self.made: defaultdict[type[models.Model], list[int]] = defaultdict(list)  # rows made, to take back
+        self.comment_pks: dict[str, int] = {}  # WordPress id → the comment's id here
+        self.comment_shapes: dict[int, tuple[int, int | None]] = {}  # comment id → (depth, parent id)
+        self.taken_paths: set[str] | None = None  # old addresses already answered
 
     # Staging ---------------------------------------------------------------------------------------------------
 
@@ -262,11 +321,13 @@ class WordPressImport:
         self.site = site_key(channel.site_url)
         self.prefix = urlsplit(channel.site_url).path.rstrip("/")
         self.media = open_media(self.media_dir, channel.site_url, dry_run=self.dry_run)
+        hidden = Post.objects.being_imported()  # left by an import that died: removed before this one writes
         self.known = {
             (kind, wp_id): Known(pk, object_id, mark)
-            for pk, kind, wp_id, object_id, mark in ImportedItem.objects.filter(site=self.site).values_list(
-                "pk", "kind", "wp_id", "object_id", "fingerprint"
-            )
+            for pk, kind, wp_id, object_id, mark in ImportedItem.objects.filter(site=self.site)
+            .exclude(kind=Kind.POST, object_id__in=hidden.values("pk"))
+            .exclude(kind=Kind.COMMENT, object_id__in=Comment.everything.filter(post__in=hidden).values("pk"))
+            .values_list("pk", "kind", "wp_id", "object_id", "fingerprint")
         }
         self.authors = {author.login: author for author in channel.authors}
         for term in channel.terms:
@@ -274,7 +335,8 @@ class WordPressImport:
                 self.terms[(term.taxonomy, term.slug)] = term
         self.rules = CommunitySettings.objects.first() or CommunitySettings()
         self.safety_terms = SafetyTerm.phrases()
-        self.taken_slugs = set(Post.objects.values_list("slug", flat=True))
+        # A post left half-imported is removed before this import writes: its address is free.
+        self.taken_slugs = set(Post.objects.exclude(status=Post.Status.IMPORTING).values_list("slug", flat=True))
 
     def _item(self, item: wxr.Item) -> None:
         if item.post_type == "attachment":
@@ -543,20 +605,50 @@ class WordPressImport:
     # Writing -------------------------------------------------------------------------------------------------
 
     def write(self) -> Summary:
-        """Write every staged row in one transaction, and move the page cache's version once."""
-        started = time.monotonic()
-        with transaction.atomic():
-            contributors = self._write_contributors()
-            topics = self._write_topics()
-            series = self._write_series()
-            self._write_posts(contributors, topics, series)
-            self._write_comments()
-            self._write_pages()
-            self._write_addresses(topics, series)
-            self._flush_remembered()
-            pagecache.site_changed()
-        self.summary.write_seconds = time.monotonic() - started
+        """Write the new posts and their conversations in short transactions, shown to nobody, then show
+        everything in one short transaction. A failure on the way takes back what was written.
+        `AnotherImportIsWriting` while another import is writing."""
+        self.comment_pks = {c.wp_id: c.existing for staged in self.posts for c in staged.comments if c.existing}
+        with one_import_at_a_time():
+            self._remove_leftovers()
+            try:
+                with transaction.atomic():
+                    contributors = self._write_contributors()
+                    topics = self._write_topics()
+                    series = self._write_series()
+                self._write_new_posts(contributors, topics, series)
+                addresses = self._addresses(topics, series)  # worked out first: the last step only writes them
+                started = time.monotonic()
+                self._write_the_rest_and_show(contributors, topics, series, addresses)
+                self.summary.write_seconds = time.monotonic() - started
+            except BaseException:
+                self._take_back()
+                raise
         return self.summary
+
+    def _write_the_rest_and_show(self, contributors, topics, series, addresses: list[tuple[str, str]]) -> None:
+        """The one transaction visitors notice: what changed, what waits for moderation, then the new posts shown."""
+        with transaction.atomic():
+            self._write_changed_posts(contributors, topics, series)
+            self._write_comments([(staged, c) for staged in self.posts for c in staged.comments if not c.written])
+            self._recount_comments()
+            self._write_pages()
+            self._write_addresses(addresses)
+            self._flush_remembered()
+            self._show_new_posts()
+            pagecache.site_changed()
+
+    def _remove_leftovers(self) -> None:
+        """Delete what an import that died left hidden (none can be writing now: see `one_import_at_a_time`)."""
+        remove_half_imported(Post.objects.being_imported())
+
+    def _take_back(self) -> None:
+        with transaction.atomic():
+            hidden = [staged.post.pk for staged in self.posts if staged.hidden]
+            for start in range(0, len(hidden), rows.ROWS_PER_STATEMENT):
+                Post.objects.being_imported().filter(pk__in=hidden[start : start + rows.ROWS_PER_STATEMENT]).delete()
+            for model, pks in self.made.items():
+                model._default_manager.filter(pk__in=pks).delete()
 
     def plan(self) -> Summary:
         """What `write` would do, counted without writing (a dry run)."""
@@ -581,6 +673,13 @@ class WordPressImport:
         self.summary.redirects = sum(1 for path, _ in addresses if path not in taken)
         return self.summary
 
+    def _create(self, obj: models.Model) -> models.Model:
+        """Insert one row without the signals a save sends: the import moves the page cache's version once, at the
+        end, not once for every tag it makes."""
+        type(obj)._default_manager.bulk_create([obj])
+        self.made[type(obj)].append(obj.pk)
+        return obj
+
     def _count(self, kind: str, existing, changed: bool) -> None:
         self.summary.counts[(kind, "created" if existing is None else "updated" if changed else "unchanged")] += 1
 
@@ -594,7 +693,8 @@ class WordPressImport:
                 ImportedItem(pk=row.pk, object_id=object_id, fingerprint=mark, imported_at=timezone.now())
             )
 
-    def _flush_remembered(self) -> None:
+    def _flush_remembered(self, *, new_only: bool = False) -> None:
+        """Write what this import remembers of each item: the new items so far (and the changed ones)."""
         fields = rows.fields_of(ImportedItem)
         template = ImportedItem(site=self.site, kind="", wp_id="", object_id=0, fingerprint="")
         values = rows.values_of(template, fields)
@@ -606,8 +706,10 @@ class WordPressImport:
             row = list(values)
             row[kind], row[wp_id], row[object_id], row[mark] = one_kind, one_id, one_object, one_mark
             new.append(row)
-        rows.insert(ImportedItem, [field.column for field in fields], new)
-        ImportedItem.objects.bulk_update(self.remembered_changed, ["object_id", "fingerprint", "imported_at"], 1000)
+        self.remembered_new.clear()
+        self.made[ImportedItem] += rows.insert(ImportedItem, [field.column for field in fields], new)
+        if not new_only:
+            ImportedItem.objects.bulk_update(self.remembered_changed, ["object_id", "fingerprint", "imported_at"], 1000)
 
     def _needed_authors(self) -> dict[str, str]:
         """login → display name, for the authors of the posts imported."""
@@ -648,7 +750,7 @@ class WordPressImport:
             contributor = contributor or Contributor.objects.filter(display_name__iexact=name).first()
             self.summary.counts[("contributors", "unchanged" if contributor else "created")] += 1
             if contributor is None:
-                contributor = _created(
+                contributor = self._create(
                     Contributor(
                         display_name=name, slug=unique_slug(Contributor, name, max_length=100, fallback="contributor")
                     )
@@ -667,7 +769,7 @@ class WordPressImport:
             self.summary.counts[("tags", "unchanged" if topic else "created")] += 1
             if topic is None:
                 term = self.terms.get((taxonomy, slug))
-                topic = _created(
+                topic = self._create(
                     Topic(
                         name=name,
                         slug=unique_slug(
@@ -690,7 +792,7 @@ class WordPressImport:
             self.summary.counts[("series", "unchanged" if series else "created")] += 1
             if series is None:
                 term = self.terms.get((taxonomy, slug))
-                series = _created(
+                series = self._create(
                     Series(
                         title=name,
                         slug=unique_slug(Series, unquote(slug) or name, max_length=160, fallback="series"),
@@ -701,11 +803,55 @@ class WordPressImport:
             found[(taxonomy, slug)] = series
         return found
 
-    def _write_posts(self, contributors, topics, series) -> None:
+    def _write_new_posts(self, contributors, topics, series) -> None:
+        """New posts, each with its tags, first revision and approved conversation, a few hundred a transaction,
+        all shown to nobody yet. On SQLite, where one writer holds the whole database, others get a turn between."""
+        new = [staged for staged in self.posts if staged.existing is None]
+        pause = SQLITE_TURN_SECONDS if connection.vendor == "sqlite" else 0
+        for start in range(0, len(new), NEW_POSTS_PER_STEP):
+            with transaction.atomic():
+                self._write_hidden(new[start : start + NEW_POSTS_PER_STEP], contributors, topics, series)
+            cache.touch(IMPORT_LOCK, IMPORT_LOCK_SECONDS)
+            time.sleep(pause)
+
+    def _write_hidden(self, chunk: list[StagedPost], contributors, topics, series) -> None:
+        contributor_column = rows.column(POST_FIELDS, "contributor_id")
+        series_column = rows.column(POST_FIELDS, "series_id")
+        count_column = rows.column(POST_FIELDS, "comment_count")
+        status_column = rows.column(POST_FIELDS, "status")
+        values = []
+        for staged in chunk:
+            post = staged.post
+            post.contributor = contributors[staged.item.creator]
+            post.series = series.get((staged.series[0], staged.series[1])) if staged.series else None
+            row = rows.unpack(staged.row)
+            row[contributor_column], row[series_column] = post.contributor_id, post.series_id
+            row[count_column] = sum(c.approved for c in staged.comments)
+            row[status_column] = Post.Status.IMPORTING
+            values.append(row)
+            staged.row = None
+            self._count("posts", None, True)
+        rows.insert_objects(POST_FIELDS, [staged.post for staged in chunk], values)
+        for staged in chunk:
+            staged.hidden = True
+            self._remember(Kind.POST, staged.item.wp_id, staged.post.pk, staged.fingerprint)
+        tagged = {(s.post.pk, topics[(taxonomy, slug)].pk) for s in chunk for taxonomy, slug, _ in s.tags}
+        rows.insert(TaggedPost, ["content_object_id", "tag_id"], sorted(tagged))
+        self._write_revisions(chunk, topics)
+        self._write_comments([(staged, c) for staged in chunk for c in written_with_post(staged.comments)])
+        self._write_addresses([address for staged in chunk for address in staged.addresses])
+        self._flush_remembered(new_only=True)
+
+    def _write_changed_posts(self, contributors, topics, series) -> None:
+        """Posts an earlier import made: updated where the export changed them; and every imported post's part
+        in its series."""
         now = timezone.now()
-        new, changed = [], []
+        changed = []
         for staged in self.posts:
+            if staged.existing is None:
+                continue
             self._count("posts", staged.existing, staged.changed)
+            self._remember(Kind.POST, staged.item.wp_id, staged.post.pk, staged.fingerprint)
             if not staged.changed:
                 continue
             post = staged.post
@@ -713,20 +859,7 @@ class WordPressImport:
             post.series = series.get((staged.series[0], staged.series[1])) if staged.series else None
             post.part_number = None
             post.updated = now
-            (changed if staged.existing else new).append(staged)
-        contributor_column = rows.column(POST_FIELDS, "contributor_id")
-        series_column = rows.column(POST_FIELDS, "series_id")
-        count_column = rows.column(POST_FIELDS, "comment_count")
-        for start in range(0, len(new), rows.ROWS_PER_STATEMENT):  # unpacked a statement's worth at a time
-            chunk, values = new[start : start + rows.ROWS_PER_STATEMENT], []
-            for staged in chunk:
-                row = rows.unpack(staged.row)
-                row[contributor_column] = staged.post.contributor_id
-                row[series_column] = staged.post.series_id
-                row[count_column] = sum(c.approved for c in staged.comments)
-                values.append(row)
-                staged.row = None
-            rows.insert_objects(POST_FIELDS, [staged.post for staged in chunk], values)
+            changed.append(staged)
         if changed:
             fields = [
                 "title", "body", "body_html", "excerpt", "summary", "search_text", "word_count", "status",
@@ -736,17 +869,20 @@ class WordPressImport:
             ]  # fmt: skip
             Post.objects.bulk_update([staged.post for staged in changed], fields, batch_size=500)
             TaggedPost.objects.filter(content_object__in=[staged.post for staged in changed]).delete()
-        tagged = {
-            (staged.post.pk, topics[(taxonomy, slug)].pk)
-            for staged in (*new, *changed)
-            for taxonomy, slug, _ in staged.tags
-        }
-        rows.insert(TaggedPost, ["content_object_id", "tag_id"], sorted(tagged))
-        self._number_parts({staged.post.series_id for staged in (*new, *changed) if staged.post.series_id})
-        revision_fields, every = rows.fields_of(PostRevision), [*new, *changed]
-        for start in range(0, len(every), rows.ROWS_PER_STATEMENT):  # a statement's worth of bodies at a time
+            tagged = {(s.post.pk, topics[(taxonomy, slug)].pk) for s in changed for taxonomy, slug, _ in s.tags}
+            rows.insert(TaggedPost, ["content_object_id", "tag_id"], sorted(tagged))
+            self._write_revisions(changed, topics)
+        self._number_parts({staged.post.series_id for staged in self.posts if staged.changed and staged.post.series_id})
+        # Old posts are not news: no follower email, no pingbacks to the pages they link to.
+        live = [staged.post.pk for staged in changed if staged.post.is_published()]
+        Post.objects.filter(pk__in=live).update(links_announced_at=models.F("updated"), followers_told_at=now)
+
+    def _write_revisions(self, staged_posts: list[StagedPost], topics) -> None:
+        """One "imported" revision a post, a statement's worth of bodies unpacked at a time."""
+        fields = rows.fields_of(PostRevision)
+        for start in range(0, len(staged_posts), rows.ROWS_PER_STATEMENT):
             revisions = []
-            for staged in every[start : start + rows.ROWS_PER_STATEMENT]:
+            for staged in staged_posts[start : start + rows.ROWS_PER_STATEMENT]:
                 if staged.body is not None:
                     staged.post.body = rows.unpack(staged.body)[0]
                 tags = sorted({topics[(t[0], t[1])].name for t in staged.tags})
@@ -754,12 +890,21 @@ class WordPressImport:
                 revisions.append(PostRevision(post=staged.post, snapshot=snapshot, note="Imported from WordPress"))
                 if staged.body is not None:
                     staged.post.body, staged.body = "", None
-            rows.insert_objects(revision_fields, revisions, [rows.values_of(r, revision_fields) for r in revisions])
+            rows.insert_objects(fields, revisions, [rows.values_of(revision, fields) for revision in revisions])
+
+    def _show_new_posts(self) -> None:
+        """Give every post written hidden its status: from here on visitors see them."""
+        now = timezone.now()
+        groups: dict[tuple[str, bool], list[int]] = defaultdict(list)
         for staged in self.posts:
-            self._remember(Kind.POST, staged.item.wp_id, staged.post.pk, staged.fingerprint)
-        # Old posts are not news: no follower email, no pingbacks to the pages they link to.
-        live = [staged.post.pk for staged in (*new, *changed) if staged.post.is_published()]
-        Post.objects.filter(pk__in=live).update(links_announced_at=models.F("updated"), followers_told_at=now)
+            if staged.hidden:
+                groups[(staged.post.status, staged.post.is_published())].append(staged.post.pk)
+        for (status, published), pks in groups.items():
+            # Old posts are not news: no follower email, no pingbacks to the pages they link to.
+            told = {"links_announced_at": models.F("updated"), "followers_told_at": now} if published else {}
+            for start in range(0, len(pks), rows.ROWS_PER_STATEMENT):
+                hidden = Post.objects.being_imported().filter(pk__in=pks[start : start + rows.ROWS_PER_STATEMENT])
+                hidden.update(status=status, **told)
 
     def _number_parts(self, series_ids: set[int]) -> None:
         """Parts of a series are numbered by publication date, after any part a post made here already holds."""
@@ -777,19 +922,21 @@ class WordPressImport:
                 post.part_number = number
             Post.objects.bulk_update(every, ["part_number"])
 
-    def _write_comments(self) -> None:
+    def _write_comments(self, selection: list[tuple[StagedPost, StagedComment]]) -> None:
+        """Write these comments: new ones threaded under their parents (written now, earlier in this import, or
+        by an earlier import), changed ones updated."""
         limit = max(self.rules.reply_depth - 1, 0)
-        staged_comments = [(staged, c) for staged in self.posts for c in staged.comments]
-        created = [(staged, c) for staged, c in staged_comments if c.existing is None]
-        pk_of = {c.wp_id: c.existing for _, c in staged_comments if c.existing}
+        created = [(staged, c) for staged, c in selection if c.existing is None]
+        pk_of, shape = self.comment_pks, self.comment_shapes  # wp id → id; id → (depth, parent id)
         new_ids = {c.wp_id for _, c in created}
         # Rows already here are read only when needed: to update them, or as parents of new replies.
         parents = {pk_of[c.wp_parent] for _, c in created if c.wp_parent in pk_of and c.wp_parent not in new_ids}
-        changed = [c for _, c in staged_comments if c.existing and c.changed]
-        here = Comment.everything.in_bulk(list(parents | {c.existing for c in changed}))
-        shape = {pk: (row.depth, row.parent_id) for pk, row in here.items()}  # id → (depth, parent id)
+        changed = [c for _, c in selection if c.existing and c.changed]
+        unread = {pk for pk in parents if pk not in shape}
+        here = Comment.everything.in_bulk(list(unread | {c.existing for c in changed}))
+        shape.update({pk: (row.depth, row.parent_id) for pk, row in here.items()})
         updated = []
-        for _, staged_comment in staged_comments:
+        for _, staged_comment in selection:
             if staged_comment.existing is None:
                 continue
             if not staged_comment.changed:
@@ -854,12 +1001,15 @@ class WordPressImport:
                 for (staged_comment, _, depth, parent, _), pk in zip(chunk, ids, strict=True):
                     pk_of[staged_comment.wp_id] = pk
                     shape[pk] = (depth, parent)
+                    staged_comment.written = True
                     self._count("comments", None, True)
             pending = later
-        for _, c in staged_comments:
+        for _, c in selection:
             if c.wp_id in pk_of and (c.existing is None or c.existing in here or not c.changed):
                 self._remember(Kind.COMMENT, c.wp_id, pk_of[c.wp_id], c.fingerprint)
-        # New posts were written with their count; others recount what they show now.
+
+    def _recount_comments(self) -> None:
+        """New posts were written with their count; posts an earlier import made count what they show now."""
         touched = [s.post.pk for s in self.posts if s.existing and any(c.changed for c in s.comments)]
         counts = dict(
             Comment.objects.filter(post__in=touched, status=Comment.Status.APPROVED)
@@ -878,7 +1028,7 @@ class WordPressImport:
                 parent = by_id.get(staged.item.parent)
                 staged.page.parent = parent.page if parent else staged.page.parent
                 if staged.existing is None:
-                    _created(staged.page)
+                    self._create(staged.page)
                 else:
                     staged.page.updated = timezone.now()
                     Page.objects.bulk_update([staged.page], ["title", "body_html", "published", "parent", "updated"])
@@ -889,7 +1039,8 @@ class WordPressImport:
         """(old path, new path) for every live post, page, tag and category, and their feeds."""
         rows: list[tuple[str, str]] = []
         for staged in self.posts:
-            rows += staged.addresses
+            if not staged.hidden:  # a new post's were written with it
+                rows += staged.addresses
         for staged in self.pages:
             if staged.page.published:
                 rows += [(f"{self.prefix}/?page_id={staged.item.wp_id}", staged.page.path)]
@@ -906,7 +1057,7 @@ class WordPressImport:
                 (old, reverse("series:series_detail", kwargs={"slug": one.slug})),
                 (old + "feed/", reverse("series:series_feed", kwargs={"slug": one.slug})),
             ]
-        return [(path, target) for path, target in dict(rows).items() if path != target and len(path) <= 500]
+        return [(path, target) for path, target in dict(rows).items() if path != target and len(path) <= OLD_PATH_MAX]
 
     def _term_path(self, taxonomy: str, slug: str, depth: int = 0) -> str:
         """A category's path in WordPress names its parents: /category/health/sleep/."""
@@ -916,20 +1067,22 @@ class WordPressImport:
             return own
         return f"{self._term_path(taxonomy, term.parent, depth + 1)}/{own}"
 
-    def _write_addresses(self, topics, series) -> None:
-        addresses = self._addresses(topics, series)
-        taken = set(OldAddress.objects.values_list("path", flat=True))
+    def _write_addresses(self, addresses: list[tuple[str, str]]) -> None:
+        """Old addresses not taken yet (by an earlier import, or earlier in this one)."""
+        if self.taken_paths is None:
+            self.taken_paths = set(OldAddress.objects.values_list("path", flat=True))
         fields = rows.fields_of(OldAddress)
         values = rows.values_of(OldAddress(path="", target=""), fields)
         path_column, target_column = rows.column(fields, "path"), rows.column(fields, "target")
         new = []
         for path, target in addresses:
-            if path not in taken:
+            if path not in self.taken_paths and path != target and len(path) <= OLD_PATH_MAX:
                 row = list(values)
                 row[path_column], row[target_column] = path, target
                 new.append(row)
-        rows.insert(OldAddress, [field.column for field in fields], new)
-        self.summary.redirects = len(new)
+                self.taken_paths.add(path)
+        self.made[OldAddress] += rows.insert(OldAddress, [field.column for field in fields], new)
+        self.summary.redirects += len(new)
 
 
 def _fields(item: wxr.Item) -> dict:
@@ -939,10 +1092,3 @@ def _fields(item: wxr.Item) -> dict:
 
 def _slots(value) -> dict:
     return {name: getattr(value, name) for name in value.__slots__}
-
-
-def _created(obj: models.Model) -> models.Model:
-    """Insert one row without the signals a save sends: the import moves the page cache's version once, at the
-    end, not once for every tag it makes."""
-    type(obj)._default_manager.bulk_create([obj])
-    return obj

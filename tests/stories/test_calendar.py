@@ -76,6 +76,7 @@ def known_month():
     Story.objects.filter(pk=story.pk).update(status_changed_at=local(NEXT_YEAR, 3, 5))
     gone = scheduled("In the trash", local(NEXT_YEAR, 3, 3, 10))
     Post.objects.filter(pk=gone.pk).update(trashed_at=timezone.now())
+    PostFactory(title="Still being imported", status=Post.Status.IMPORTING, publish_at=local(NEXT_YEAR, 3, 3, 11))
     scheduled("Next month", local(NEXT_YEAR, 4, 1, 0, 30))
     scheduled("Last month", local(NEXT_YEAR, 2, 28, 23, 30))
 
@@ -91,7 +92,7 @@ def test_each_day_counts_its_posts_and_approved_stories(editor_client, known_mon
     }
     assert titles_on(response, 3) == ["Planned draft", "Morning post", "Late post"]
     html = response.content.decode()
-    assert "In the trash" not in html and "Still in review" not in html
+    assert "In the trash" not in html and "Still in review" not in html and "being imported" not in html
     assert "Next month" not in html and "Last month" not in html
 
 

@@ -10,6 +10,7 @@ from ole.ratelimit import delete_closed_windows
 from series.models import Comment, ImportRun, Post
 from series.models.comments import CONTACT_ERASED
 from series.services import empty_trash
+from series.wordpress.importer import remove_half_imported
 from stories.models import ContactMessage, Story
 
 
@@ -20,8 +21,8 @@ class Command(BaseCommand):
         '"Write to us" messages OLE_RETENTION_DAYS after they were closed, '
         "the contact details of comments marked as spam a week ago, posts and comments in the trash for "
         f"{Post.TRASH_DAYS} days, rate-limit counters "
-        "whose window has closed, cached pages past their time and the exports of WordPress imports "
-        "abandoned a day ago. Nothing else is deleted. Safe to run daily, "
+        "whose window has closed, cached pages past their time, and the exports and half-written posts of "
+        "WordPress imports abandoned a day ago. Nothing else is deleted. Safe to run daily, "
         "to interrupt and to re-run."
     )
 
@@ -40,9 +41,12 @@ class Command(BaseCommand):
         counters = delete_closed_windows()
         pages = delete_expired()
         imports = ImportRun.objects.abandon_stale()
+        a_day_ago = timezone.now() - datetime.timedelta(days=1)
+        half_imported_posts = remove_half_imported(Post.objects.being_imported().filter(updated__lt=a_day_ago))
         self.stdout.write(
             f"Erased {erased} declined stories, {messages} closed messages and the contact details of {spam} spam; "
             f"emptied the trash of {trashed_posts} posts and {trashed_comments} comments; "
             f"removed {counters} closed rate-limit counters and {pages} expired cached pages; "
-            f"ended {imports} abandoned WordPress imports and deleted their exports."
+            f"ended {imports} abandoned WordPress imports and deleted their exports, "
+            f"and {half_imported_posts} posts an interrupted import left unseen."
         )

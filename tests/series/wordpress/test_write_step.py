@@ -1,14 +1,24 @@
-"""The import's one write transaction stays short: its statements come in batches, never one a row."""
+"""The import's write step: new posts written hidden in short transactions, then one short transaction that shows
+them (its statements come in batches, never one a row); a failure anywhere takes back what was written, and only
+one import writes at a time."""
 
+import datetime
+from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
-from series.models import Comment, Contributor, ImportedItem, OldAddress, Post, Topic
-from series.wordpress.importer import WordPressImport
+from series.models import Comment, Contributor, ImportedItem, OldAddress, Post, PostRevision, TaggedPost, Topic
+from series.wordpress import importer
+from series.wordpress.importer import IMPORT_LOCK, WordPressImport
+from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,33 +64,161 @@ A second paragraph.]]></content:encoded>
     return path
 
 
-def write_statements(path: Path) -> list[str]:
+def staged(path: Path) -> WordPressImport:
     job = WordPressImport()
     with path.open("rb") as source:
         job.stage(source)
-    with CaptureQueriesContext(connection) as queries:
-        job.write()
-    return [query["sql"] for query in queries.captured_queries]
+    return job
 
 
-def test_the_write_transaction_issues_the_same_statements_for_four_times_the_rows(tmp_path):
-    few = write_statements(export(tmp_path / "few.xml", 5))
-    assert (Post.objects.count(), Comment.everything.count()) == (5, 25)
+LAST_STEP = WordPressImport._write_the_rest_and_show
+
+
+def last_step_statements(path: Path, monkeypatch) -> list[str]:
+    """The SQL of the transaction that shows the import (the one visitors and writers could wait on)."""
+    captured = []
+
+    def capturing(self, *args):
+        with CaptureQueriesContext(connection) as queries:
+            LAST_STEP(self, *args)
+        captured.extend(query["sql"] for query in queries.captured_queries)
+
+    monkeypatch.setattr(WordPressImport, "_write_the_rest_and_show", capturing)
+    staged(path).write()
+    return captured
+
+
+def test_the_last_step_issues_the_same_statements_for_four_times_the_rows(tmp_path, monkeypatch):
+    few = last_step_statements(export(tmp_path / "few.xml", 5), monkeypatch)
+    assert (Post.objects.published().count(), Comment.everything.count()) == (5, 25)
     for model in (Comment, Post, OldAddress, Topic, Contributor, ImportedItem):  # as it was before
         model._default_manager.all().delete()
-    many = write_statements(export(tmp_path / "many.xml", 20))
-    assert (Post.objects.count(), Comment.everything.count()) == (20, 100)
-    assert len(many) == len(few), "a statement a row (or a post) inside the write transaction"
+    many = last_step_statements(export(tmp_path / "many.xml", 20), monkeypatch)
+    assert (Post.objects.published().count(), Comment.everything.count()) == (20, 100)
+    assert len(many) == len(few), "a statement a row (or a post) inside the last transaction"
     inserts = [sql for sql in many if sql.startswith("INSERT INTO")]
-    assert any('"series_comment"' in sql for sql in inserts) and len(inserts) < 20
+    assert len(inserts) < 10
+    # Only the comments waiting for moderation are left to it: one a post here.
+    comment_inserts = [sql for sql in inserts if '"series_comment"' in sql]
+    assert len(comment_inserts) == 1 and comment_inserts[0].count("), (") == 20 - 1
 
 
-def test_the_command_says_how_long_the_write_transaction_took_when_asked(tmp_path):
+def test_new_posts_are_written_in_steps_unseen_until_the_last_one_shows_them(tmp_path, monkeypatch, editor_client):
+    monkeypatch.setattr(importer, "NEW_POSTS_PER_STEP", 2)
+    seen_before_the_last_step = {}
+
+    def looking_first(self, *args):
+        seen_before_the_last_step.update(
+            written=Post.objects.count(),
+            published=Post.objects.published().count(),
+            in_the_admin=editor_client.get(reverse("admin:series_post_changelist")).context["cl"].result_count,
+            approved_comments=Comment.everything.filter(status=Comment.Status.APPROVED).count(),
+            waiting_comments=Comment.everything.filter(status=Comment.Status.PENDING).count(),
+            sitemap=editor_client.get("/sitemap-posts.xml").content.count(b"<url>"),
+        )
+        LAST_STEP(self, *args)
+
+    monkeypatch.setattr(WordPressImport, "_write_the_rest_and_show", looking_first)
+    with mock.patch.object(importer.transaction, "atomic", wraps=importer.transaction.atomic) as transactions:
+        staged(export(tmp_path / "five.xml", 5)).write()
+    # Contributors and tags, three steps of new posts, the last step (and the savepoints inside them).
+    assert transactions.call_count >= 5
+    assert seen_before_the_last_step == {
+        "written": 5,
+        "published": 0,
+        "in_the_admin": 0,
+        "approved_comments": 20,
+        "waiting_comments": 0,  # the moderation list would have shown them with no post to read
+        "sitemap": 0,
+    }
+    assert Post.objects.published().count() == 5 and not Post.objects.being_imported().exists()
+    assert Comment.everything.filter(status=Comment.Status.PENDING).count() == 5
+
+
+def test_a_reply_to_a_comment_waiting_for_moderation_waits_for_the_last_step_too():
+    def one(wp_id: str, parent: str = "", approved: bool = True) -> importer.StagedComment:
+        return importer.StagedComment(wp_id=wp_id, fingerprint="", wp_parent=parent, comment=None, approved=approved)
+
+    comments = [one("1"), one("2", "1", approved=False), one("3", "2"), one("4", "3"), one("5", "1"), one("6")]
+    assert [c.wp_id for c in importer.written_with_post(comments)] == ["1", "5", "6"]
+    looped = [one("7", "8"), one("8", "7", approved=False)]
+    assert importer.written_with_post(looped) == []
+
+
+WRITTEN = (Post, Comment, PostRevision, TaggedPost, Topic, Contributor, ImportedItem, OldAddress)
+
+
+@pytest.mark.parametrize("failing", ["_write_hidden", "_show_new_posts"])
+def test_a_failure_in_any_step_takes_back_every_step_and_frees_the_next_import(tmp_path, monkeypatch, failing):
+    monkeypatch.setattr(importer, "NEW_POSTS_PER_STEP", 2)
+    path = export(tmp_path / "five.xml", 5)
+    calls = []
+    original = getattr(WordPressImport, failing)
+
+    def failing_late(self, *args):
+        calls.append(1)
+        if len(calls) == 2 or failing == "_show_new_posts":
+            raise DatabaseError("disk full")
+        return original(self, *args)
+
+    with mock.patch.object(WordPressImport, failing, failing_late), pytest.raises(DatabaseError):
+        staged(path).write()
+    assert {model.__name__: model._default_manager.count() for model in WRITTEN} == dict.fromkeys(
+        (model.__name__ for model in WRITTEN), 0
+    )
+    staged(path).write()
+    assert Post.objects.published().count() == 5
+
+
+def test_what_an_import_that_died_left_unseen_is_replaced_by_the_next_import(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "NEW_POSTS_PER_STEP", 2)
+    path = export(tmp_path / "five.xml", 5)
+    dying = mock.patch.multiple(
+        WordPressImport,
+        _show_new_posts=mock.Mock(side_effect=SystemExit("killed")),
+        _take_back=mock.Mock(),  # as when the process is killed: nothing is taken back
+    )
+    with dying, pytest.raises(SystemExit):
+        staged(path).write()
+    cache.delete(IMPORT_LOCK)  # as its time in the cache runs out
+    assert Post.objects.being_imported().count() == 5 and ImportedItem.objects.exists()
+
+    staged(path).write()
+    assert not Post.objects.being_imported().exists()
+    assert sorted(Post.objects.published().values_list("slug", flat=True)) == [f"post-{n}" for n in range(1, 6)]
+    assert Comment.everything.count() == 25
+    assert OldAddress.objects.filter(path="/2020/01/01/post-1/").get().target == "/posts/post-1/"
+    remembered = ImportedItem.objects.count()
+    staged(path).write()  # and the import after sees it as imported once
+    assert (Post.objects.count(), Comment.everything.count(), ImportedItem.objects.count()) == (5, 25, remembered)
+
+
+def test_the_retention_command_removes_posts_an_import_left_unseen_a_day_ago():
+    old, recent = PostFactory(status=Post.Status.IMPORTING), PostFactory(status=Post.Status.IMPORTING)
+    Post.objects.filter(pk=old.pk).update(updated=timezone.now() - datetime.timedelta(days=1, minutes=1))
+    out = StringIO()
+    call_command("apply_retention", stdout=out)
+    assert list(Post.objects.being_imported()) == [recent]
+    assert "and 1 posts an interrupted import left unseen" in out.getvalue()
+
+
+def test_an_import_is_refused_in_one_line_while_another_is_writing(tmp_path):
+    cache.add(IMPORT_LOCK, True, 60)
+    try:
+        with pytest.raises(CommandError, match=r"^Another WordPress import is writing now") as refused:
+            call_command("import_wordpress", str(export(tmp_path / "one.xml", 1)), stdout=StringIO())
+    finally:
+        cache.delete(IMPORT_LOCK)
+    assert "\n" not in str(refused.value)
+    assert not Post.objects.exists() and not Contributor.objects.exists()
+
+
+def test_the_command_says_how_long_the_last_write_transaction_took_when_asked(tmp_path):
     from io import StringIO
 
     out = StringIO()
     call_command("import_wordpress", str(export(tmp_path / "one.xml", 1)), "-v", "2", stdout=out)
-    assert "The write transaction took " in out.getvalue()
+    assert "The last write transaction took " in out.getvalue()
     out = StringIO()
     call_command("import_wordpress", str(export(tmp_path / "one.xml", 1)), stdout=out)
-    assert "The write transaction took" not in out.getvalue()
+    assert "The last write transaction took" not in out.getvalue()
