@@ -135,6 +135,7 @@ class Summary:
     removed: Counter = field(default_factory=Counter)  # shortcode → n
     missing: list[str] = field(default_factory=list)
     redirects: int = 0
+    addresses_kept: int = 0  # old addresses this site already sends elsewhere (another blog moved in before)
     dry_run: bool = False
     write_seconds: float | None = None  # how long the write transaction held the database
 
@@ -149,6 +150,11 @@ class Summary:
         if drafts:
             out.append(f"  of the posts, {drafts} are drafts (draft, pending, private or password-protected)")
         out.append(f"Old addresses answered by a redirect: {self.redirects} new")
+        if self.addresses_kept:
+            out.append(
+                f"  {self.addresses_kept} old addresses already lead elsewhere here (an earlier move, or an editor): "
+                "left as they were"
+            )
         out.append(f"Skipped: {sum(self.skipped.values())}")
         out += [f"  {count} × {reason}" for reason, count in sorted(self.skipped.items())]
         out += [f"    {item}" for item in self.skipped_items]
@@ -302,7 +308,7 @@ class WordPressImport:
         self.made: defaultdict[type[models.Model], list[int]] = defaultdict(list)  # rows made, to take back
         self.comment_pks: dict[str, int] = {}  # WordPress id → the comment's id here
         self.comment_shapes: dict[int, tuple[int, int | None]] = {}  # comment id → (depth, parent id)
-        self.taken_paths: set[str] | None = None  # old addresses already answered
+        self.taken_paths: dict[str, str] | None = None  # old addresses already answered → where they lead
 
     # Staging ---------------------------------------------------------------------------------------------------
 
@@ -668,9 +674,12 @@ class WordPressImport:
             key: SimpleNamespace(slug=slugify(unquote(key[1])) or slugify(name))
             for key, name in self._needed_series().items()
         }
-        addresses = self._addresses(topics, series)
-        taken = set(OldAddress.objects.values_list("path", flat=True))
-        self.summary.redirects = sum(1 for path, _ in addresses if path not in taken)
+        taken = dict(OldAddress.objects.values_list("path", "target"))
+        for path, target in self._addresses(topics, series):
+            if path not in taken:
+                self.summary.redirects += 1
+            elif taken[path] != target:
+                self.summary.addresses_kept += 1
         return self.summary
 
     def _create(self, obj: models.Model) -> models.Model:
@@ -1070,17 +1079,21 @@ class WordPressImport:
     def _write_addresses(self, addresses: list[tuple[str, str]]) -> None:
         """Old addresses not taken yet (by an earlier import, or earlier in this one)."""
         if self.taken_paths is None:
-            self.taken_paths = set(OldAddress.objects.values_list("path", flat=True))
+            self.taken_paths = dict(OldAddress.objects.values_list("path", "target"))
         fields = rows.fields_of(OldAddress)
         values = rows.values_of(OldAddress(path="", target=""), fields)
         path_column, target_column = rows.column(fields, "path"), rows.column(fields, "target")
         new = []
         for path, target in addresses:
-            if path not in self.taken_paths and path != target and len(path) <= OLD_PATH_MAX:
-                row = list(values)
-                row[path_column], row[target_column] = path, target
-                new.append(row)
-                self.taken_paths.add(path)
+            if path == target or len(path) > OLD_PATH_MAX:
+                continue
+            if path in self.taken_paths:
+                self.summary.addresses_kept += self.taken_paths[path] != target
+                continue
+            row = list(values)
+            row[path_column], row[target_column] = path, target
+            new.append(row)
+            self.taken_paths[path] = target
         self.made[OldAddress] += rows.insert(OldAddress, [field.column for field in fields], new)
         self.summary.redirects += len(new)
 

@@ -222,3 +222,20 @@ def test_the_command_says_how_long_the_last_write_transaction_took_when_asked(tm
     out = StringIO()
     call_command("import_wordpress", str(export(tmp_path / "one.xml", 1)), stdout=out)
     assert "The last write transaction took" not in out.getvalue()
+
+
+def test_a_second_blog_moved_in_keeps_the_first_blogs_old_addresses_and_the_summary_says_so(tmp_path):
+    first = export(tmp_path / "first.xml", 2, site="first.example.org")
+    again = call_command_output(first)
+    assert "already lead elsewhere" not in call_command_output(first) and "already lead elsewhere" not in again
+    second = call_command_output(export(tmp_path / "second.xml", 2, site="second.example.org"))
+    # Both blogs had posts 1 and 2 at the same paths: the first blog's keep them, and the summary says how many.
+    assert OldAddress.objects.get(path="/?p=1").target == "/posts/post-1/"
+    assert "6 old addresses already lead elsewhere here (an earlier move, or an editor): left as they were" in second
+    assert Post.objects.published().count() == 4
+
+
+def call_command_output(path: Path) -> str:
+    out = StringIO()
+    call_command("import_wordpress", str(path), stdout=out)
+    return out.getvalue()
