@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from series.models import Comment, Contributor, ImportedItem, OldAddress, Post, PostRevision, TaggedPost, Topic
-from series.wordpress import importer
+from series.wordpress import importer, rows
 from series.wordpress.importer import IMPORT_LOCK, WordPressImport
 from tests.factories import PostFactory
 
@@ -89,18 +89,27 @@ def last_step_statements(path: Path, monkeypatch) -> list[str]:
 
 
 def test_the_last_step_issues_the_same_statements_for_four_times_the_rows(tmp_path, monkeypatch):
-    few = last_step_statements(export(tmp_path / "few.xml", 5), monkeypatch)
-    assert (Post.objects.published().count(), Comment.everything.count()) == (5, 25)
+    # Four and sixteen: a batch of rows whose number is a power of two is one statement (see `batch_sizes`).
+    few = last_step_statements(export(tmp_path / "few.xml", 4), monkeypatch)
+    assert (Post.objects.published().count(), Comment.everything.count()) == (4, 20)
     for model in (Comment, Post, OldAddress, Topic, Contributor, ImportedItem):  # as it was before
         model._default_manager.all().delete()
-    many = last_step_statements(export(tmp_path / "many.xml", 20), monkeypatch)
-    assert (Post.objects.published().count(), Comment.everything.count()) == (20, 100)
+    many = last_step_statements(export(tmp_path / "many.xml", 16), monkeypatch)
+    assert (Post.objects.published().count(), Comment.everything.count()) == (16, 80)
     assert len(many) == len(few), "a statement a row (or a post) inside the last transaction"
     inserts = [sql for sql in many if sql.startswith("INSERT INTO")]
     assert len(inserts) < 10
     # Only the comments waiting for moderation are left to it: one a post here.
     comment_inserts = [sql for sql in inserts if '"series_comment"' in sql]
-    assert len(comment_inserts) == 1 and comment_inserts[0].count("), (") == 20 - 1
+    assert len(comment_inserts) == 1 and comment_inserts[0].count("), (") == 16 - 1
+
+
+def test_rows_are_inserted_in_batches_of_a_few_sizes_only_however_many_there_are():
+    # Each distinct statement stays prepared in the driver's cache: a size for every count would fill it.
+    every = [rows.batch_sizes(count, 1000) for count in range(0, 5000)]
+    assert all(sum(sizes) == count for count, sizes in enumerate(every))
+    assert {size for sizes in every for size in sizes} == {1000, *(2**bit for bit in range(10))}
+    assert rows.batch_sizes(2037, 1000) == [1000, 1000, 32, 4, 1]
 
 
 def test_new_posts_are_written_in_steps_unseen_until_the_last_one_shows_them(tmp_path, monkeypatch, editor_client):
