@@ -287,7 +287,7 @@ class Import:
     export_mb: float = 0.0
     seconds: float | None = None  # the command's wall time, from its start to its exit
     peak_mb: float | None = None  # the command's peak resident memory (ru_maxrss)
-    write_seconds: float | None = None  # how long its one write transaction held the database
+    write_seconds: float | None = None  # how long its last write transaction (the one that shows it) held the database
     expected: dict[str, int] = field(default_factory=dict)  # rows per kind the export holds
     imported: dict[str, int] = field(default_factory=dict)  # rows per kind found afterwards
 
@@ -314,7 +314,7 @@ class Import:
             return "did not finish"
         text = f"{self.seconds:.1f} s, peak {self.peak_mb:.0f} MB (a {self.export_mb:.1f} MB export)"
         if self.write_seconds is not None:
-            text += f", its write transaction {self.write_seconds:.1f} s"
+            text += f", its last write transaction {self.write_seconds:.1f} s"
         rows = ", ".join(f"{self.imported.get(kind, 0):,} {kind}" for kind in self.expected)
         if self.complete:
             return f"{text}; imported {rows}"

@@ -137,7 +137,7 @@ class Summary:
     redirects: int = 0
     addresses_kept: int = 0  # old addresses this site already sends elsewhere (another blog moved in before)
     dry_run: bool = False
-    write_seconds: float | None = None  # how long the write transaction held the database
+    write_seconds: float | None = None  # how long the last write transaction (the one that shows it all) took
 
     def lines(self) -> list[str]:
         head = "Dry run: nothing was written. The import would make:" if self.dry_run else "Imported:"

@@ -148,9 +148,8 @@ def test_an_import_run_by_the_command_shows_at_once_in_a_serving_process(own_dat
 
 def test_comments_sent_while_an_import_runs_are_all_saved(own_database, machine, tmp_path, request):
     # SQLite turns a writer away once another has held the write lock past the busy timeout. The site's (20 s)
-    # is longer than this whole import: a shorter one here catches an import that writes in one long
-    # transaction (8-17 s here), while a final write step of a fraction of a second passes with room for a
-    # slow machine.
+    # is longer than this whole import: a shorter one here catches an import that holds the database for
+    # seconds, while steps of a fraction of a second with a turn between them pass with room for a slow machine.
     server = Server(own_database, **machine, SQLITE_BUSY_TIMEOUT="5")
     request.addfinalizer(server.close)
     manage(own_database, "shell", "-c", MAKE_POST, **machine)
