@@ -1,10 +1,11 @@
 """Project-wide records: the editable safety word lists, the persistent outgoing-mail queue, the worker's
-heartbeat and the error reports waiting to go to the administrators."""
+heartbeat, leases and the error reports waiting to go to the administrators."""
 
 from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 
 from django.core.cache import cache
 from django.db import models, transaction
@@ -175,6 +176,43 @@ class Heartbeat(models.Model):
         """How long since `name` last beat; None if it never has."""
         seen = cls.objects.filter(name=name).values_list("seen", flat=True).first()
         return None if seen is None else timezone.now() - seen
+
+
+class Lease(models.Model):
+    """The right to do something alone for a while, across every process (`manage.py import_wordpress` takes
+    "wordpress-import"). It runs out by itself when its holder dies; a holder renews it while it works. In the
+    database rather than the cache: erasing stored pages may empty the whole cache."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=32, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} held until {self.expires_at}" if self.holder else f"{self.name} free"
+
+    @classmethod
+    def take(cls, name: str, seconds: float) -> str | None:
+        """A token for the lease if it is free (or run out), else None."""
+        cls.objects.get_or_create(name=name)
+        now, token = timezone.now(), uuid.uuid4().hex
+        free = models.Q(holder="") | models.Q(expires_at__lt=now)
+        taken = cls.objects.filter(free, name=name).update(
+            holder=token, expires_at=now + datetime.timedelta(seconds=seconds)
+        )
+        return token if taken else None
+
+    @classmethod
+    def renew(cls, name: str, token: str, seconds: float) -> bool:
+        """Keep the lease another `seconds`; False if it ran out and somebody else took it."""
+        return bool(
+            cls.objects.filter(name=name, holder=token).update(
+                expires_at=timezone.now() + datetime.timedelta(seconds=seconds)
+            )
+        )
+
+    @classmethod
+    def release(cls, name: str, token: str) -> None:
+        cls.objects.filter(name=name, holder=token).update(holder="", expires_at=None)
 
 
 class ErrorReport(models.Model):

@@ -216,7 +216,7 @@ class PostAdmin(TrashMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).exclude(status=Post.Status.IMPORTING)
+        return super().get_queryset(request).for_editors()
 
     def get_changeform_initial_data(self, request) -> dict:
         """`?series=ID&publish_at=YYYY-MM-DD` (the dashboard's link for an empty column slot) starts the new post
@@ -546,7 +546,9 @@ class CommentAdmin(TrashMixin, PrivateLookupsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         open_reports = models.Count("reports", filter=models.Q(reports__resolved_at__isnull=True))
-        return super().get_queryset(request).annotate(open_reports=open_reports)
+        # Not the comments of a post an import is still writing: nobody, editors included, sees them yet.
+        queryset = super().get_queryset(request).exclude(post__status=Post.Status.IMPORTING)
+        return queryset.annotate(open_reports=open_reports)
 
     @admin.display(description="Reports", ordering="open_reports")
     def reported(self, comment: Comment) -> str:

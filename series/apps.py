@@ -34,7 +34,7 @@ class SeriesConfig(AppConfig):
         # Deleting a post or a comment, by whatever path (the admin, a cascade), erases its text from the cache;
         # so does moving it to the trash (and any save while it is there).
         pagecache.watch(Series, Contributor, Topic, TaggedPost, ContentNote, CrisisLine, CommunitySettings)
-        pagecache.watch(Post, deleting_erases=True, hidden=in_trash)
+        pagecache.watch(Post, unless=being_imported, deleting_erases=True, hidden=in_trash)
         pagecache.watch(
             Comment,
             unless=lambda comment, created: comment.seen_by_nobody(created=created),
@@ -78,6 +78,11 @@ def post_deleted(sender, using: str = "default", **kwargs) -> None:
 
 def in_trash(item) -> bool:
     return item.trashed_at is not None
+
+
+def being_imported(post, created: bool) -> bool:
+    """A post an import wrote but has not shown: nobody has seen it, so deleting it erases nothing."""
+    return post.status == post.Status.IMPORTING
 
 
 def forget_old_addresses(sender, instance, using: str = "default", **kwargs) -> None:

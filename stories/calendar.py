@@ -123,8 +123,8 @@ def month_of(year: int, month: int, *, can_add: bool) -> Month:
     dated = Q(publish_at__gte=start, publish_at__lt=end)
     undated_draft = Q(publish_at__isnull=True, updated__gte=start, updated__lt=end)
     posts = list(
-        Post.objects.filter(dated | undated_draft, trashed_at__isnull=True)
-        .exclude(status=Post.Status.IMPORTING)
+        Post.objects.for_editors()
+        .filter(dated | undated_draft, trashed_at__isnull=True)
         .select_related("series")
         .defer("body", "body_html", "search_text", "search_vector", "series__summary")
         .order_by(Coalesce("publish_at", "updated"), "pk")

@@ -178,7 +178,8 @@ def column_slots(*, can_add: bool, count: int = SLOTS) -> list[ColumnSlots]:
     days = {column.pk: column.next_slots(count, today=today) for column in columns}
     last = max(day for slots in days.values() for day in slots)
     posts = (
-        Post.objects.filter(
+        Post.objects.for_editors()
+        .filter(
             series__in=columns,
             trashed_at__isnull=True,
             publish_at__gte=_start_of(today),

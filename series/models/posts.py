@@ -286,6 +286,10 @@ class PostQuerySet(models.QuerySet):
         """Posts a WordPress import has written but not yet shown (or left behind, if it died)."""
         return self.filter(status=Post.Status.IMPORTING)
 
+    def for_editors(self) -> PostQuerySet:
+        """Every post editors work with: all but those an import is still writing (nobody sees them yet)."""
+        return self.exclude(status=Post.Status.IMPORTING)
+
     def for_cards(self) -> PostQuerySet:
         """Everything a list of post cards shows, in a fixed number of queries, without the long texts."""
         return (

@@ -17,15 +17,13 @@ import hashlib
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import connection, models, transaction
@@ -34,7 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ole import pagecache
-from ole.models import SafetyTerm
+from ole.models import Lease, SafetyTerm
 from ole.safety import CRISIS, IDENTITY, MEDICATION, flags_for
 from ole.text import render_comment
 
@@ -71,38 +69,63 @@ FLAG_REASONS = {
 }
 
 
-IMPORT_LOCK = "wordpress-import-writing"
-IMPORT_LOCK_SECONDS = 300  # renewed at every step: an import that dies holds it this long at most
+IMPORT_LEASE = "wordpress-import"
+IMPORT_LEASE_SECONDS = 300  # renewed as the import works: one that dies holds it this long at most
+RENEW_EVERY_SECONDS = 30
 NEW_POSTS_PER_STEP = 200  # a transaction of a fraction of a second
-SQLITE_TURN_SECONDS = 0.1
-OLD_PATH_MAX = 500  # between two steps, long enough for a waiting writer's next try to find SQLite free
+SQLITE_TURN_SECONDS = 0.1  # between two steps, long enough for a waiting writer's next try to find SQLite free
+OLD_PATH_MAX = 500
 
 
-class AnotherImportIsWriting(Exception):
-    """An import cannot write while another is writing; the message says so in one line."""
+class AnotherImportIsRunning(Exception):
+    """An import cannot start while another runs; the message says so in one line."""
 
 
-@contextmanager
-def one_import_at_a_time() -> Iterator[None]:
-    """Only one import writes at a time, so posts being imported that none is writing were left by one that died.
-    The lock lives in the cache every process shares."""
-    if not cache.add(IMPORT_LOCK, True, IMPORT_LOCK_SECONDS):
-        raise AnotherImportIsWriting("Another WordPress import is writing now: run this one when it has finished.")
-    try:
-        yield
-    finally:
-        cache.delete(IMPORT_LOCK)
+class ImportTurn:
+    """Only one import runs at a time, from its first read of the database to its end: so posts being imported
+    that no import is writing were left by one that died, and nothing it read changes under it. A lease in the
+    database every process shares, renewed as the import works (`keep`)."""
+
+    def __init__(self) -> None:
+        self.token: str | None = None
+        self.renewed = 0.0
+
+    def take(self) -> None:
+        """Take the turn (`AnotherImportIsRunning` if another import has it), then remove what one that died left."""
+        self.token = Lease.take(IMPORT_LEASE, IMPORT_LEASE_SECONDS)
+        if self.token is None:
+            raise AnotherImportIsRunning(
+                "Another WordPress import is running (or one stopped less than five minutes ago): "
+                "run this one again when it has finished."
+            )
+        self.renewed = time.monotonic()
+        remove_half_imported(Post.objects.being_imported(), keep=self.keep)
+
+    def keep(self) -> None:
+        if self.token is None or time.monotonic() - self.renewed < RENEW_EVERY_SECONDS:
+            return
+        if not Lease.renew(IMPORT_LEASE, self.token, IMPORT_LEASE_SECONDS):
+            raise AnotherImportIsRunning("This import stalled for minutes and another one started: run it again.")
+        self.renewed = time.monotonic()
+
+    def release(self) -> None:
+        if self.token is not None:
+            Lease.release(IMPORT_LEASE, self.token)
+            self.token = None
 
 
-def remove_half_imported(posts: models.QuerySet[Post]) -> int:
-    """Delete posts an import wrote but never showed (it died on the way), with their comments, old addresses
-    and what the import remembered of them: a post a transaction, so that writers keep their turn."""
+def remove_half_imported(posts: models.QuerySet[Post], keep: Callable[[], None] = lambda: None) -> int:
+    """Delete posts an import wrote but never showed (it died, or failed), with their comments, old addresses and
+    what the import remembered of them; a post a transaction, so that writers keep their turn. Nobody saw them:
+    their comments go in one statement, without the erasure a deleted comment's text otherwise causes."""
     removed = 0
     for pk in posts.being_imported().values_list("pk", flat=True):
+        keep()
         with transaction.atomic():
             comments = Comment.everything.filter(post=pk).values("pk")
             remembered = models.Q(kind=Kind.POST, object_id=pk) | models.Q(kind=Kind.COMMENT, object_id__in=comments)
             ImportedItem.objects.filter(remembered).delete()
+            rows.delete(Comment, "post_id", pk)
             removed += posts.filter(pk=pk).delete()[1].get(Post._meta.label, 0)
     return removed
 
@@ -290,6 +313,7 @@ class WordPressImport:
         media_dir: Path | None = None,
         dry_run: bool = False,
         progress: Callable[[int], None] | None = None,
+        turn: ImportTurn | None = None,
     ) -> None:
         self.series_slugs = {slug.strip().lower() for slug in series_slugs if slug.strip()}
         self.media_dir = media_dir
@@ -306,9 +330,10 @@ class WordPressImport:
         self.remembered_new: dict[tuple[str, str], tuple[int, str]] = {}
         self.remembered_changed: list[ImportedItem] = []
         self.made: defaultdict[type[models.Model], list[int]] = defaultdict(list)  # rows made, to take back
+        self.shown = False  # the last transaction ran: nothing is taken back after it
+        self.turn = turn
         self.comment_pks: dict[str, int] = {}  # WordPress id → the comment's id here
         self.comment_shapes: dict[int, tuple[int, int | None]] = {}  # comment id → (depth, parent id)
-        self.taken_paths: dict[str, str] | None = None  # old addresses already answered → where they lead
 
     # Staging ---------------------------------------------------------------------------------------------------
 
@@ -321,9 +346,16 @@ class WordPressImport:
             else:
                 self._item(thing)
             self.progress(source.tell())
+            self._keep_turn()
         self._resolve_after_reading()
 
+    def _keep_turn(self) -> None:
+        if self.turn is not None:
+            self.turn.keep()
+
     def _channel(self, channel: wxr.Channel) -> None:
+        if self.turn is not None:  # taken before the first read of the database: a broken file never needs it
+            self.turn.take()
         self.site = site_key(channel.site_url)
         self.prefix = urlsplit(channel.site_url).path.rstrip("/")
         self.media = open_media(self.media_dir, channel.site_url, dry_run=self.dry_run)
@@ -612,24 +644,23 @@ class WordPressImport:
 
     def write(self) -> Summary:
         """Write the new posts and their conversations in short transactions, shown to nobody, then show
-        everything in one short transaction. A failure on the way takes back what was written.
-        `AnotherImportIsWriting` while another import is writing."""
+        everything in one short transaction. A failure on the way takes back what was written. The command
+        gives the import an `ImportTurn`, taken as the export's first lines are read."""
         self.comment_pks = {c.wp_id: c.existing for staged in self.posts for c in staged.comments if c.existing}
-        with one_import_at_a_time():
-            self._remove_leftovers()
-            try:
-                with transaction.atomic():
-                    contributors = self._write_contributors()
-                    topics = self._write_topics()
-                    series = self._write_series()
-                self._write_new_posts(contributors, topics, series)
-                addresses = self._addresses(topics, series)  # worked out first: the last step only writes them
-                started = time.monotonic()
-                self._write_the_rest_and_show(contributors, topics, series, addresses)
-                self.summary.write_seconds = time.monotonic() - started
-            except BaseException:
+        try:
+            with transaction.atomic():
+                contributors = self._write_contributors()
+                topics = self._write_topics()
+                series = self._write_series()
+            self._write_new_posts(contributors, topics, series)
+            addresses = self._addresses(topics, series)  # worked out first: the last step only writes them
+            started = time.monotonic()
+            self._write_the_rest_and_show(contributors, topics, series, addresses)
+            self.summary.write_seconds = time.monotonic() - started
+        except BaseException:
+            if not self.shown:
                 self._take_back()
-                raise
+            raise
         return self.summary
 
     def _write_the_rest_and_show(self, contributors, topics, series, addresses: list[tuple[str, str]]) -> None:
@@ -643,18 +674,18 @@ class WordPressImport:
             self._flush_remembered()
             self._show_new_posts()
             pagecache.site_changed()
-
-    def _remove_leftovers(self) -> None:
-        """Delete what an import that died left hidden (none can be writing now: see `one_import_at_a_time`)."""
-        remove_half_imported(Post.objects.being_imported())
+            self.shown = True  # from here on nothing is taken back: it commits, or rolls back by itself
 
     def _take_back(self) -> None:
+        """Delete what the steps before the last wrote: the hidden posts, and what was made for them that nothing
+        else uses now (an editor may have tagged a post with a new tag meanwhile)."""
+        remove_half_imported(Post.objects.filter(pk__in=[staged.post.pk for staged in self.posts if staged.hidden]))
         with transaction.atomic():
-            hidden = [staged.post.pk for staged in self.posts if staged.hidden]
-            for start in range(0, len(hidden), rows.ROWS_PER_STATEMENT):
-                Post.objects.being_imported().filter(pk__in=hidden[start : start + rows.ROWS_PER_STATEMENT]).delete()
-            for model, pks in self.made.items():
-                model._default_manager.filter(pk__in=pks).delete()
+            ImportedItem.objects.filter(pk__in=self.made[ImportedItem]).delete()
+            unused = {"posts__isnull": True, "followers__isnull": True}
+            Contributor.objects.filter(pk__in=self.made[Contributor], posts__isnull=True, user__isnull=True).delete()
+            Series.objects.filter(pk__in=self.made[Series], stories__isnull=True, **unused).delete()
+            Topic.objects.filter(pk__in=self.made[Topic], tagged_posts__isnull=True, followers__isnull=True).delete()
 
     def plan(self) -> Summary:
         """What `write` would do, counted without writing (a dry run)."""
@@ -820,7 +851,7 @@ class WordPressImport:
         for start in range(0, len(new), NEW_POSTS_PER_STEP):
             with transaction.atomic():
                 self._write_hidden(new[start : start + NEW_POSTS_PER_STEP], contributors, topics, series)
-            cache.touch(IMPORT_LOCK, IMPORT_LOCK_SECONDS)
+            self._keep_turn()
             time.sleep(pause)
 
     def _write_hidden(self, chunk: list[StagedPost], contributors, topics, series) -> None:
@@ -1077,24 +1108,27 @@ class WordPressImport:
         return f"{self._term_path(taxonomy, term.parent, depth + 1)}/{own}"
 
     def _write_addresses(self, addresses: list[tuple[str, str]]) -> None:
-        """Old addresses not taken yet (by an earlier import, or earlier in this one)."""
-        if self.taken_paths is None:
-            self.taken_paths = dict(OldAddress.objects.values_list("path", "target"))
+        """Old addresses not answered yet (by an earlier import, an editor, or earlier in this one), read in the
+        transaction that writes them."""
+        wanted = [(path, target) for path, target in addresses if path != target and len(path) <= OLD_PATH_MAX]
+        paths = [path for path, _ in wanted]
+        taken = {}
+        for start in range(0, len(paths), rows.ROWS_PER_STATEMENT):
+            chunk = paths[start : start + rows.ROWS_PER_STATEMENT]
+            taken.update(OldAddress.objects.filter(path__in=chunk).values_list("path", "target"))
         fields = rows.fields_of(OldAddress)
         values = rows.values_of(OldAddress(path="", target=""), fields)
         path_column, target_column = rows.column(fields, "path"), rows.column(fields, "target")
         new = []
-        for path, target in addresses:
-            if path == target or len(path) > OLD_PATH_MAX:
-                continue
-            if path in self.taken_paths:
-                self.summary.addresses_kept += self.taken_paths[path] != target
+        for path, target in wanted:
+            if path in taken:
+                self.summary.addresses_kept += taken[path] != target
                 continue
             row = list(values)
             row[path_column], row[target_column] = path, target
             new.append(row)
-            self.taken_paths[path] = target
-        self.made[OldAddress] += rows.insert(OldAddress, [field.column for field in fields], new)
+            taken[path] = target
+        rows.insert(OldAddress, [field.column for field in fields], new)
         self.summary.redirects += len(new)
 
 

@@ -160,6 +160,7 @@ def test_a_columns_next_four_slots_show_its_posts_and_the_gaps(editor_client):
     PostFactory(title="Third Monday draft", series=column, draft=True)
     Post.objects.filter(title="Third Monday draft").update(publish_at=at_nine(days[2]))
     PostFactory(title="Another series", series=SeriesFactory(), scheduled=True, publish_at=at_nine(days[0]))
+    PostFactory(title="Being imported", series=column, status=Post.Status.IMPORTING, publish_at=at_nine(days[3]))
     SeriesFactory(kind=Series.Kind.COLUMN)  # no cadence: no slots
 
     response = editor_client.get(INDEX)

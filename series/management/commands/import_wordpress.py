@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from series.wordpress.importer import AnotherImportIsWriting, WordPressImport
+from series.wordpress.importer import AnotherImportIsRunning, ImportTurn, WordPressImport
 from series.wordpress.wxr import ExportError
 
 WRITE_LINE = "The last write transaction took"  # the benchmark reads this line
@@ -59,20 +59,25 @@ class Command(BaseCommand):
             bar.update(max(position - seen, 0))
             seen = max(seen, position)
 
+        turn = None if options["dry_run"] else ImportTurn()  # a dry run writes nothing: it needs no turn
         job = WordPressImport(
-            series_slugs=options["series"], media_dir=media_dir, dry_run=options["dry_run"], progress=progress
+            series_slugs=options["series"],
+            media_dir=media_dir,
+            dry_run=options["dry_run"],
+            progress=progress,
+            turn=turn,
         )
         try:
             with source:
                 job.stage(source)
-        except ExportError as error:
+            bar.close()
+            summary = job.plan() if options["dry_run"] else job.write()
+        except (ExportError, AnotherImportIsRunning) as error:
             raise CommandError(str(error)) from error
         finally:
             bar.close()
-        try:
-            summary = job.plan() if options["dry_run"] else job.write()
-        except AnotherImportIsWriting as error:
-            raise CommandError(str(error)) from error
+            if turn is not None:
+                turn.release()
         for line in summary.lines():
             self.stdout.write(line)
         if summary.write_seconds is not None and options["verbosity"] >= 2:

@@ -8,17 +8,18 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from ole import pagecache
+from ole.models import Lease
 from series.models import Comment, Contributor, ImportedItem, OldAddress, Post, PostRevision, TaggedPost, Topic
 from series.wordpress import importer, rows
-from series.wordpress.importer import IMPORT_LOCK, WordPressImport
-from tests.factories import PostFactory
+from series.wordpress.importer import IMPORT_LEASE, WordPressImport
+from tests.factories import CommentFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,7 @@ def staged(path: Path) -> WordPressImport:
 
 
 LAST_STEP = WordPressImport._write_the_rest_and_show
+WRITE_HIDDEN = WordPressImport._write_hidden
 
 
 def last_step_statements(path: Path, monkeypatch) -> list[str]:
@@ -128,10 +130,15 @@ def test_new_posts_are_written_in_steps_unseen_until_the_last_one_shows_them(tmp
         LAST_STEP(self, *args)
 
     monkeypatch.setattr(WordPressImport, "_write_the_rest_and_show", looking_first)
-    with mock.patch.object(importer.transaction, "atomic", wraps=importer.transaction.atomic) as transactions:
-        staged(export(tmp_path / "five.xml", 5)).write()
-    # Contributors and tags, three steps of new posts, the last step (and the savepoints inside them).
-    assert transactions.call_count >= 5
+    steps = []
+
+    def counting(self, chunk, *args):
+        steps.append(len(chunk))
+        return WRITE_HIDDEN(self, chunk, *args)
+
+    monkeypatch.setattr(WordPressImport, "_write_hidden", counting)
+    staged(export(tmp_path / "five.xml", 5)).write()
+    assert steps == [2, 2, 1]
     assert seen_before_the_last_step == {
         "written": 5,
         "published": 0,
@@ -157,6 +164,10 @@ def test_a_reply_to_a_comment_waiting_for_moderation_waits_for_the_last_step_too
 WRITTEN = (Post, Comment, PostRevision, TaggedPost, Topic, Contributor, ImportedItem, OldAddress)
 
 
+def nothing_written() -> dict[str, int]:
+    return {model.__name__: model._default_manager.count() for model in WRITTEN if model._default_manager.exists()}
+
+
 @pytest.mark.parametrize("failing", ["_write_hidden", "_show_new_posts"])
 def test_a_failure_in_any_step_takes_back_every_step_and_frees_the_next_import(tmp_path, monkeypatch, failing):
     monkeypatch.setattr(importer, "NEW_POSTS_PER_STEP", 2)
@@ -171,35 +182,92 @@ def test_a_failure_in_any_step_takes_back_every_step_and_frees_the_next_import(t
         return original(self, *args)
 
     with mock.patch.object(WordPressImport, failing, failing_late), pytest.raises(DatabaseError):
-        staged(path).write()
-    assert {model.__name__: model._default_manager.count() for model in WRITTEN} == dict.fromkeys(
-        (model.__name__ for model in WRITTEN), 0
-    )
-    staged(path).write()
+        run(path)
+    assert nothing_written() == {}
+    run(path)
     assert Post.objects.published().count() == 5
 
 
-def test_what_an_import_that_died_left_unseen_is_replaced_by_the_next_import(tmp_path, monkeypatch):
+def test_taking_back_keeps_a_new_tag_an_editor_has_used_meanwhile(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "NEW_POSTS_PER_STEP", 2)
+    editors_post = PostFactory(title="An editor's own")
+    calls = []
+
+    def tagging_then_failing(self, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise DatabaseError("disk full")
+        WRITE_HIDDEN(self, *args)
+        editors_post.tags.add(Topic.objects.get(name="Sleep"))  # as if between the two steps
+
+    with mock.patch.object(WordPressImport, "_write_hidden", tagging_then_failing), pytest.raises(DatabaseError):
+        run(export(tmp_path / "five.xml", 5))
+    assert list(Post.objects.all()) == [editors_post]
+    assert list(editors_post.tags.names()) == ["Sleep"]
+    assert not Topic.objects.filter(name="Diary").exists() and not ImportedItem.objects.exists()
+
+
+def test_an_interruption_after_the_last_step_has_committed_takes_nothing_back(tmp_path, monkeypatch):
+    path = export(tmp_path / "five.xml", 5)
+
+    def committed_then_interrupted(self, *args):
+        LAST_STEP(self, *args)
+        raise KeyboardInterrupt
+
+    interrupted = mock.patch.object(WordPressImport, "_write_the_rest_and_show", committed_then_interrupted)
+    with interrupted, pytest.raises(KeyboardInterrupt):
+        run(path)
+    remembered = ImportedItem.objects.count()
+    assert Post.objects.published().count() == 5 and TaggedPost.objects.count() == 10 and remembered
+    run(path)
+    assert (Post.objects.count(), ImportedItem.objects.count()) == (5, remembered)
+
+
+def test_an_old_address_an_editor_adds_while_the_import_runs_is_kept(tmp_path, monkeypatch):
+    def editor_adds_an_address(self, *args):
+        OldAddress.objects.get_or_create(path="/tag/sleep/", defaults={"target": "/help/"})
+        return WRITE_HIDDEN(self, *args)
+
+    monkeypatch.setattr(WordPressImport, "_write_hidden", editor_adds_an_address)
+    out = run(export(tmp_path / "two.xml", 2))
+    assert OldAddress.objects.get(path="/tag/sleep/").target == "/help/"
+    assert "1 old addresses already lead elsewhere here" in out
+    assert Post.objects.published().count() == 2
+
+
+def test_what_an_import_that_was_killed_left_unseen_is_replaced_by_the_next_import(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "NEW_POSTS_PER_STEP", 2)
     path = export(tmp_path / "five.xml", 5)
-    dying = mock.patch.multiple(
+    killed = mock.patch.multiple(
         WordPressImport,
         _show_new_posts=mock.Mock(side_effect=SystemExit("killed")),
-        _take_back=mock.Mock(),  # as when the process is killed: nothing is taken back
+        _take_back=mock.Mock(),  # a killed process takes nothing back, and keeps its turn until it runs out
     )
-    with dying, pytest.raises(SystemExit):
-        staged(path).write()
-    cache.delete(IMPORT_LOCK)  # as its time in the cache runs out
+    with killed, mock.patch.object(Lease, "release"), pytest.raises(SystemExit):
+        run(path)
     assert Post.objects.being_imported().count() == 5 and ImportedItem.objects.exists()
+    with pytest.raises(CommandError, match="stopped less than five minutes ago"):
+        run(path)
+    Lease.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
 
-    staged(path).write()
+    run(path)
     assert not Post.objects.being_imported().exists()
     assert sorted(Post.objects.published().values_list("slug", flat=True)) == [f"post-{n}" for n in range(1, 6)]
     assert Comment.everything.count() == 25
     assert OldAddress.objects.filter(path="/2020/01/01/post-1/").get().target == "/posts/post-1/"
     remembered = ImportedItem.objects.count()
-    staged(path).write()  # and the import after sees it as imported once
+    run(path)  # and the import after sees it as imported once
     assert (Post.objects.count(), Comment.everything.count(), ImportedItem.objects.count()) == (5, 25, remembered)
+
+
+def test_removing_what_an_import_left_erases_no_stored_page(tmp_path, monkeypatch):
+    left = PostFactory(status=Post.Status.IMPORTING)
+    CommentFactory(post=left, status=Comment.Status.APPROVED)
+    erased = mock.Mock()
+    monkeypatch.setattr(pagecache, "forget_pages", erased)
+    assert importer.remove_half_imported(Post.objects.all()) == 1
+    assert not Post.objects.exists() and not Comment.everything.exists()
+    erased.assert_not_called()
 
 
 def test_the_retention_command_removes_posts_an_import_left_unseen_a_day_ago():
@@ -211,15 +279,14 @@ def test_the_retention_command_removes_posts_an_import_left_unseen_a_day_ago():
     assert "and 1 posts an interrupted import left unseen" in out.getvalue()
 
 
-def test_an_import_is_refused_in_one_line_while_another_is_writing(tmp_path):
-    cache.add(IMPORT_LOCK, True, 60)
-    try:
-        with pytest.raises(CommandError, match=r"^Another WordPress import is writing now") as refused:
-            call_command("import_wordpress", str(export(tmp_path / "one.xml", 1)), stdout=StringIO())
-    finally:
-        cache.delete(IMPORT_LOCK)
+def test_an_import_is_refused_in_one_line_while_another_runs_and_a_dry_run_is_not(tmp_path):
+    path = export(tmp_path / "one.xml", 1)
+    Lease.take(IMPORT_LEASE, 60)
+    with pytest.raises(CommandError, match=r"^Another WordPress import is running") as refused:
+        run(path)
     assert "\n" not in str(refused.value)
     assert not Post.objects.exists() and not Contributor.objects.exists()
+    assert "Dry run: nothing was written" in run(path, "--dry-run")
 
 
 def test_the_command_says_how_long_the_last_write_transaction_took_when_asked(tmp_path):
@@ -235,16 +302,16 @@ def test_the_command_says_how_long_the_last_write_transaction_took_when_asked(tm
 
 def test_a_second_blog_moved_in_keeps_the_first_blogs_old_addresses_and_the_summary_says_so(tmp_path):
     first = export(tmp_path / "first.xml", 2, site="first.example.org")
-    again = call_command_output(first)
-    assert "already lead elsewhere" not in call_command_output(first) and "already lead elsewhere" not in again
-    second = call_command_output(export(tmp_path / "second.xml", 2, site="second.example.org"))
+    again = run(first)
+    assert "already lead elsewhere" not in run(first) and "already lead elsewhere" not in again
+    second = run(export(tmp_path / "second.xml", 2, site="second.example.org"))
     # Both blogs had posts 1 and 2 at the same paths: the first blog's keep them, and the summary says how many.
     assert OldAddress.objects.get(path="/?p=1").target == "/posts/post-1/"
     assert "6 old addresses already lead elsewhere here (an earlier move, or an editor): left as they were" in second
     assert Post.objects.published().count() == 4
 
 
-def call_command_output(path: Path) -> str:
+def run(path: Path, *args: str) -> str:
     out = StringIO()
-    call_command("import_wordpress", str(path), stdout=out)
+    call_command("import_wordpress", str(path), *args, stdout=out)
     return out.getvalue()
