@@ -4,18 +4,17 @@ dark mode with no serious axe finding, and a scheduled post moved from it with i
 import datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from series.models import Post, Series
 from tests.conftest import reseed
+from tests.e2e.accessibility import assert_accessible, fits_the_screen
 from tests.factories import PostFactory, SeriesFactory, StoryFactory, UserFactory
 
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 def next_month(day: int, hour: int = 9, minute: int = 0) -> datetime.datetime:
@@ -41,16 +40,6 @@ def planned(live_server, transactional_db):
     return live_server
 
 
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], [(v["id"], [node["html"] for node in v["nodes"]]) for v in serious]
-
-
-def no_sideways_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("viewport, scheme", [(LAPTOP, "light"), (PHONE, "dark")], ids=["1280px-light", "390px-dark"])
 def test_an_editor_reads_the_calendar_and_moves_a_scheduled_post(browser, planned, viewport, scheme):
     page = browser.new_context(viewport=viewport, color_scheme=scheme).new_page()
@@ -63,14 +52,14 @@ def test_an_editor_reads_the_calendar_and_moves_a_scheduled_post(browser, planne
     expect(page.get_by_role("heading", level=1)).to_contain_text("Editorial calendar")
     expect(page.locator(".cal-item-story")).to_contain_text("Approved story")
     expect(page.locator(".cal-item-draft")).to_contain_text("A draft for later")
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
     assert_accessible(page)
 
     page.get_by_role("link", name="→").click()  # the next month
     post = page.locator(".cal-item-scheduled")
     expect(post).to_contain_text("Scheduled")
     expect(page.locator(".cal-item-gap").first).to_contain_text("Gap")
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
     assert_accessible(page)
 
     target = next_month(20, 18, 30)
@@ -84,4 +73,4 @@ def test_an_editor_reads_the_calendar_and_moves_a_scheduled_post(browser, planne
     expect(page.locator(f"#day-{target.date().isoformat()} .cal-item-scheduled")).to_contain_text("18:30")
     moved = Post.objects.get(status=Post.Status.SCHEDULED)
     assert moved.publish_at == target
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)

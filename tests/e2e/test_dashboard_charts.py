@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -15,12 +14,12 @@ from playwright.sync_api import Page, expect
 from series.models import Comment, Series
 from stories.models import Story, StoryEvent, StoryMessage
 from tests.conftest import reseed
+from tests.e2e.accessibility import assert_accessible, fits_the_screen
 from tests.factories import CommentFactory, PostFactory, SeriesFactory, StoryFactory, UserFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 S = Story.Status
 # Twelve weeks, oldest first: stories received, decided, days to the first reply, comments.
 RECEIVED = [3, 5, 2, 4, 6, 3, 0, 4, 7, 5, 3, 2]
@@ -82,15 +81,6 @@ def signed_in(browser, url: str, **context) -> Page:
     return page
 
 
-def serious_violations(page: Page) -> list:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [
-        (v["id"], [node["html"][:120] for node in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def rgb(colour: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", colour)[:3])
 
@@ -103,7 +93,7 @@ def test_the_charts_pass_axe_and_follow_the_theme(browser, charted, scheme):
     for summary in page.locator(".chart-numbers summary").all():
         summary.click()  # the tables are checked open too
     expect(page.get_by_role("table", name="Comments per week, week by week")).to_be_visible()
-    assert serious_violations(page) == []
+    assert_accessible(page)
 
     text = rgb(page.locator(".chart-svg text").first.evaluate("t => getComputedStyle(t).fill"))
     background = rgb(page.evaluate("getComputedStyle(document.body).backgroundColor"))
@@ -114,7 +104,7 @@ def test_the_charts_pass_axe_and_follow_the_theme(browser, charted, scheme):
 
 def test_the_charts_fit_a_phone(browser, charted):
     page = signed_in(browser, charted.url, viewport=PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     for box in (svg.bounding_box() for svg in page.locator(".chart-svg").all()):
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["height"] > 150, box
 

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -11,12 +10,12 @@ from playwright.sync_api import Page, expect
 from series.models import ContentNote, Series
 from stories.models import Story
 from tests.conftest import reseed
+from tests.e2e.accessibility import assert_accessible, fits_the_screen
 from tests.factories import PostFactory, SeriesFactory, StoryFactory, UserFactory
 
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 FIRST_COLUMNS = ["urgent_mark", "days_waiting", "writer_wrote"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
 @pytest.fixture
@@ -54,22 +53,12 @@ def sign_in(browser, url: str, viewport: dict) -> Page:
     return page
 
 
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], [(v["id"], [node["html"] for node in v["nodes"]]) for v in serious]
-
-
-def no_sideways_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280px", "390px"])
 def test_the_queue_shows_urgent_days_waiting_and_writer_wrote_without_scrolling_sideways(browser, desk, viewport):
     page = sign_in(browser, desk.url, viewport)
     page.goto(desk.url + "/admin/stories/story/")
     expect(page.locator("#result_list tbody tr")).to_have_count(5)
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
     for column in FIRST_COLUMNS:
         cells = page.locator(f"#result_list .column-{column}, #result_list .field-{column}")
         assert cells.count() == 6  # the heading and five stories
@@ -80,7 +69,7 @@ def test_the_queue_shows_urgent_days_waiting_and_writer_wrote_without_scrolling_
 
     page.get_by_role("navigation", name="Quick filters").get_by_role("link", name="Assigned to me").click()
     expect(page.locator("#result_list tbody tr")).to_have_count(2)
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
     assert_accessible(page)
 
 
@@ -94,7 +83,7 @@ def test_the_dashboard_fits_a_phone_and_passes_axe(browser, desk, scheme):
     expect(page.get_by_role("heading", name="What waits for the editors")).to_be_visible()
     expect(page.locator(".desk-oldest")).to_contain_text("past the promise")
     expect(page.locator(".desk-figures")).to_contain_text("“Write to us” messages wait")
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
     assert_accessible(page)
 
     expect(page.locator(".desk-slots .desk-gap")).to_have_count(4)
@@ -103,7 +92,7 @@ def test_the_dashboard_fits_a_phone_and_passes_axe(browser, desk, scheme):
     expect(page.get_by_role("heading", level=1)).to_have_text("Add post")
     expect(page.locator("#id_publish_at_0")).to_have_value(first_slot.isoformat())
     expect(page.locator("#id_series")).to_have_value(str(column.pk))
-    assert no_sideways_scroll(page)
+    assert fits_the_screen(page)
 
     page.go_back()
     page.get_by_role("link", name="2 urgent").click()

@@ -4,7 +4,6 @@ arrives, and one click on the link in it stops the emails."""
 import re
 from urllib.parse import urlsplit
 
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -14,17 +13,10 @@ from ole.outbox import deliver_due
 from series.models import Post, Subscription
 from series.models.following import announce_due
 from tests.conftest import reseed
+from tests.e2e.accessibility import assert_accessible
 from tests.factories import PostFactory, SeriesFactory
 
 ADDRESS = "visitor@example.org"
-
-
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-    )
-    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], page.url
 
 
 def send_all() -> list:

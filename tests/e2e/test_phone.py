@@ -1,9 +1,9 @@
 """A visitor in distress, on a 390 px phone: help stays one tap away on a long post, without JavaScript."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.e2e.accessibility import serious_violations
 from tests.factories import PostFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -69,19 +69,11 @@ def test_the_help_link_never_sits_over_the_text(browser, site_url, long_post):
 def test_no_serious_accessibility_violations_on_a_phone(browser, site_url, long_post, scheme):
     context = browser.new_context(viewport=PHONE, color_scheme=scheme)
     page = context.new_page()
-    axe = Axe()
     problems = {}
     for path in [long_post.get_absolute_url(), "/help/", "/"]:
         page.goto(site_url + path)
         page.mouse.wheel(0, 2000)
-        results = axe.run(
-            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-        )
-        serious = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = serious_violations(page)
         if serious:
             problems[path] = serious
     context.close()

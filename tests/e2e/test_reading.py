@@ -5,13 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from series.models import Page as OlePage
 from series.models import Post
+from tests.e2e.accessibility import serious_violations
 from tests.factories import CommentFactory, PostFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -122,7 +122,6 @@ def test_no_serious_accessibility_violations_on_any_public_page(browser, site_ur
     page = context.new_page()
     blocked = []
     page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
-    axe = Axe()
     problems = {}
     now = timezone.localtime()
     comment = CommentFactory(post=Post.objects.get(slug="withdrawal-and-how-to-get-through-it"))
@@ -136,14 +135,7 @@ def test_no_serious_accessibility_violations_on_any_public_page(browser, site_ur
     pages = [*PUBLIC_PAGES, f"/archive/{now.year}/{now.month}/", report, "/%C3%BCber-uns/", "/%C3%BCber-uns/team/"]
     for path in pages:
         page.goto(site_url + path)
-        results = axe.run(
-            page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-        )
-        serious = [
-            f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-            for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = serious_violations(page)
         if serious:
             problems[path] = serious
     expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Über uns")  # the page was swept

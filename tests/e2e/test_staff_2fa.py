@@ -5,11 +5,11 @@ import time
 from base64 import b32decode
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from tests.e2e.accessibility import assert_accessible, fits_the_screen
 from tests.factories import UserFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -22,15 +22,6 @@ def editor_account(site_url, settings):
     user = UserFactory(username="nomsa", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
-    return [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_an_editor_sets_up_a_second_factor_and_signs_in_with_it_on_a_phone(browser, site_url, editor_account):
@@ -48,7 +39,7 @@ def test_an_editor_sets_up_a_second_factor_and_signs_in_with_it_on_a_phone(brows
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your sign-in codes")
     expect(page.locator(".second-factor-qr svg")).to_be_visible()
     assert fits_the_screen(page)
-    assert serious_violations(page) == []
+    assert_accessible(page)
     secret = page.locator("#secret").inner_text().replace(" ", "")
     app = TOTP(b32decode(secret))
     app.time = time.time()
@@ -69,7 +60,7 @@ def test_an_editor_sets_up_a_second_factor_and_signs_in_with_it_on_a_phone(brows
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your sign-in code")
     assert fits_the_screen(page)
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.get_by_role("link", name="No phone to hand? Use a recovery code").click()
     page.get_by_label("Recovery code").fill(codes[0])
     page.get_by_role("button", name="Sign in").click()

@@ -2,24 +2,17 @@
 
 import re
 
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from ole.outbox import deliver_due
+from tests.e2e.accessibility import assert_accessible
 from tests.factories import UserFactory
 
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 STORY = (
     "For three years the tablets were the first thing I thought of in the morning. I did not call it dependence; "
     "I called it coping. This is the story of how I learnt to tell the difference, with a lot of help. "
 ) * 3
-
-
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], page.url
 
 
 def test_a_story_from_submission_to_featured_post_and_back_out(page: Page, site_url, browser):

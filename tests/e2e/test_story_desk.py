@@ -17,7 +17,8 @@ from series.models import Post
 from stories.models import EditorialNote, MessageTemplate, Story
 from stories.services import writer_reply
 from tests.conftest import reseed
-from tests.e2e.test_desk import LAPTOP, PHONE, assert_accessible, sign_in
+from tests.e2e.accessibility import assert_accessible, fits_the_screen
+from tests.e2e.test_desk import LAPTOP, PHONE, sign_in
 from tests.e2e.test_reading import SCREENSHOTS
 from tests.factories import SeriesFactory, StoryFactory, UserFactory
 
@@ -140,7 +141,7 @@ def test_a_saved_answer_fills_the_message_box_to_be_read_and_edited(browser, new
     page.get_by_label("Start from a saved answer").select_option(label="A little more")
     expect(page.get_by_label("Message")).to_have_value("Could you tell us a little more?")
     page.get_by_label("Message").fill("Could you tell us a little more, Sipho?")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits_the_screen(page)
     assert_accessible(page)
     page.get_by_role("button", name="Send the request for changes").click()
     expect(page.locator(".messagelist")).to_contain_text("Sent back to the writer")

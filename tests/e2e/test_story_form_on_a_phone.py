@@ -4,16 +4,15 @@ photo described, and the private link easy to copy."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.e2e.accessibility import assert_accessible
 from tests.factories import image_bytes
 
 PHONE = {"width": 390, "height": 844}
 FORM = "/stories/share/write/"
 DRAFT_KEY = "ole.storyDraft"
 MARKER = "Quillonwhistle"  # a word found nowhere else, to look for in every request
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 STORY = "The first winter after I stopped, I wrote a line each morning about how the night had gone. " * 6
 CONSENTS = [re.compile("I agree that OLE may publish"), re.compile("light edits"), "I am 18 or older."]
 
@@ -23,12 +22,6 @@ def phone(browser, site_url):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     yield context
     context.close()
-
-
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert serious == [], page.url
 
 
 def fill_story(page: Page, *, title: str = "Mornings, one line at a time") -> None:
