@@ -705,12 +705,7 @@ class WordPressImport:
             key: SimpleNamespace(slug=slugify(unquote(key[1])) or slugify(name))
             for key, name in self._needed_series().items()
         }
-        taken = dict(OldAddress.objects.values_list("path", "target"))
-        for path, target in self._addresses(topics, series):
-            if path not in taken:
-                self.summary.redirects += 1
-            elif taken[path] != target:
-                self.summary.addresses_kept += 1
+        self._new_addresses(self._addresses(topics, series))
         return self.summary
 
     def _create(self, obj: models.Model) -> models.Model:
@@ -1097,7 +1092,7 @@ class WordPressImport:
                 (old, reverse("series:series_detail", kwargs={"slug": one.slug})),
                 (old + "feed/", reverse("series:series_feed", kwargs={"slug": one.slug})),
             ]
-        return [(path, target) for path, target in dict(rows).items() if path != target and len(path) <= OLD_PATH_MAX]
+        return list(dict(rows).items())
 
     def _term_path(self, taxonomy: str, slug: str, depth: int = 0) -> str:
         """A category's path in WordPress names its parents: /category/health/sleep/."""
@@ -1107,29 +1102,35 @@ class WordPressImport:
             return own
         return f"{self._term_path(taxonomy, term.parent, depth + 1)}/{own}"
 
-    def _write_addresses(self, addresses: list[tuple[str, str]]) -> None:
-        """Old addresses not answered yet (by an earlier import, an editor, or earlier in this one), read in the
-        transaction that writes them."""
+    def _new_addresses(self, addresses: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The old addresses not answered yet (by an earlier import, an editor, or earlier in this one), read in
+        the transaction that writes them; counted in the summary with those already leading elsewhere."""
         wanted = [(path, target) for path, target in addresses if path != target and len(path) <= OLD_PATH_MAX]
         paths = [path for path, _ in wanted]
         taken = {}
         for start in range(0, len(paths), rows.ROWS_PER_STATEMENT):
             chunk = paths[start : start + rows.ROWS_PER_STATEMENT]
             taken.update(OldAddress.objects.filter(path__in=chunk).values_list("path", "target"))
-        fields = rows.fields_of(OldAddress)
-        values = rows.values_of(OldAddress(path="", target=""), fields)
-        path_column, target_column = rows.column(fields, "path"), rows.column(fields, "target")
         new = []
         for path, target in wanted:
             if path in taken:
                 self.summary.addresses_kept += taken[path] != target
                 continue
+            new.append((path, target))
+            taken[path] = target
+        self.summary.redirects += len(new)
+        return new
+
+    def _write_addresses(self, addresses: list[tuple[str, str]]) -> None:
+        fields = rows.fields_of(OldAddress)
+        values = rows.values_of(OldAddress(path="", target=""), fields)
+        path_column, target_column = rows.column(fields, "path"), rows.column(fields, "target")
+        new = []
+        for path, target in self._new_addresses(addresses):
             row = list(values)
             row[path_column], row[target_column] = path, target
             new.append(row)
-            taken[path] = target
         rows.insert(OldAddress, [field.column for field in fields], new)
-        self.summary.redirects += len(new)
 
 
 def _fields(item: wxr.Item) -> dict:
